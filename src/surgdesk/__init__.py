@@ -1,0 +1,8 @@
+"""SurgDesk: operating-room scheduling."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("surgdesk")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"

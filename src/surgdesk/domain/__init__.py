@@ -1,0 +1,1 @@
+"""What is true of surgery scheduling whatever the storage: entities, enums, pure rules."""

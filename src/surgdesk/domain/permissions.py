@@ -1,0 +1,69 @@
+"""The permission matrix of DESIGN.md, as data."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from surgdesk.domain.enums import Role
+
+
+class Action(StrEnum):
+    MANAGE_USERS = "manage_users"
+    MANAGE_TEMPLATES = "manage_templates"
+    MANAGE_SETTINGS = "manage_settings"
+    MANAGE_ROOMS = "manage_rooms"
+    SCHEDULE_CASES = "schedule_cases"  # create, move, resize, postpone, cancel; assign team
+    REQUEST_CASE = "request_case"
+    SEE_BOARD = "see_board"
+    SEE_PATIENT = "see_patient"
+    UPDATE_CHECKLIST = "update_checklist"
+    SIGN_OFF = "sign_off"  # sign off a phase, start / complete a case
+    ADD_NOTE = "add_note"
+    READ_AUDIT = "read_audit"
+
+
+class Grant(StrEnum):
+    """How a role holds an action: always, or only on cases whose care team it is on."""
+
+    ALWAYS = "always"
+    CARE_TEAM = "care_team"
+
+
+A, R, G = Action, Role, Grant
+_CLINICAL = (R.SURGEON, R.ANESTHESIOLOGIST, R.NURSE)
+
+PERMISSIONS: dict[Action, dict[Role, Grant]] = {
+    A.MANAGE_USERS: {R.ADMIN: G.ALWAYS},
+    A.MANAGE_TEMPLATES: {R.ADMIN: G.ALWAYS},
+    A.MANAGE_SETTINGS: {R.ADMIN: G.ALWAYS},
+    A.MANAGE_ROOMS: {R.ADMIN: G.ALWAYS, R.SCHEDULER: G.ALWAYS},
+    A.SCHEDULE_CASES: {R.ADMIN: G.ALWAYS, R.SCHEDULER: G.ALWAYS},
+    A.REQUEST_CASE: {R.ADMIN: G.ALWAYS, R.SCHEDULER: G.ALWAYS, R.SURGEON: G.ALWAYS},
+    A.SEE_BOARD: {role: G.ALWAYS for role in Role},
+    A.SEE_PATIENT: {
+        R.ADMIN: G.ALWAYS,
+        R.SCHEDULER: G.ALWAYS,
+        **{role: G.CARE_TEAM for role in _CLINICAL},
+    },
+    A.UPDATE_CHECKLIST: {R.ADMIN: G.ALWAYS, **{role: G.CARE_TEAM for role in _CLINICAL}},
+    A.SIGN_OFF: {R.ADMIN: G.ALWAYS, **{role: G.CARE_TEAM for role in _CLINICAL}},
+    A.ADD_NOTE: {
+        R.ADMIN: G.ALWAYS,
+        R.SCHEDULER: G.ALWAYS,
+        **{role: G.CARE_TEAM for role in _CLINICAL},
+    },
+    A.READ_AUDIT: {R.ADMIN: G.ALWAYS, R.SCHEDULER: G.ALWAYS},
+}
+
+
+def grant_for(role: Role | None, action: Action) -> Grant | None:
+    if role is None:
+        return None
+    return PERMISSIONS[action].get(role)
+
+
+def allowed(role: Role | None, action: Action, *, on_care_team: bool = False) -> bool:
+    grant = grant_for(role, action)
+    if grant is Grant.ALWAYS:
+        return True
+    return grant is Grant.CARE_TEAM and on_care_team

@@ -1,0 +1,1 @@
+"""Sessions, queries, unit of work and change feed. The only layer that writes SQL."""

@@ -1,0 +1,112 @@
+"""Unit of work: one transaction, its repositories, and error translation at the edge."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from surgdesk.errors import (
+    DatabaseUnavailable,
+    Duplicate,
+    RoomConflict,
+    StaleVersion,
+    SurgDeskError,
+)
+from surgdesk.repository.database import Database
+from surgdesk.repository.repos import (
+    AuditRepo,
+    CaseRepo,
+    ChecklistRepo,
+    RoomRepo,
+    SettingsRepo,
+    UserRepo,
+)
+
+_UNIQUE_LABELS = {
+    "username": "username",
+    "email": "email",
+    "code": "code",
+    "case_number": "case_number",
+    "uq_team_case_user": "care_team",
+}
+
+
+def translate_db_error(exc: BaseException) -> SurgDeskError | None:
+    """Map a driver error to the app's own, or None when it is not ours to name."""
+    if isinstance(exc, StaleDataError):
+        return StaleVersion("someone else changed this record meanwhile; reload and try again")
+    if isinstance(exc, IntegrityError):
+        orig = exc.orig
+        sqlstate = getattr(orig, "sqlstate", None)
+        message = str(orig)
+        if sqlstate == "23P01" or "no_room_overlap" in message:
+            return RoomConflict("the room is already booked at that time (turnover included)")
+        if sqlstate == "23505" or "UNIQUE constraint failed" in message:
+            label = next((v for k, v in _UNIQUE_LABELS.items() if k in message), "value")
+            return Duplicate(f"{label} is already taken", field=label)
+        return None
+    if isinstance(exc, OperationalError | DBAPIError) and getattr(exc, "connection_invalidated",
+                                                                   False):
+        return DatabaseUnavailable("the database connection was lost")
+    if isinstance(exc, OperationalError):
+        text_ = str(exc.orig)
+        if "could not connect" in text_ or "Connection refused" in text_ or "timeout" in text_:
+            return DatabaseUnavailable(f"the database cannot be reached ({text_.strip()[:120]})")
+    return None
+
+
+class UnitOfWork:
+    """``with UnitOfWork(db) as uow: ...; uow.commit()`` — rolls back unless committed."""
+
+    session: Session
+
+    def __init__(self, db: Database, *, read_only: bool = False) -> None:
+        self.db = db
+        self.read_only = read_only
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self.db.new_session(read_only=self.read_only)
+        s = self.session
+        self.cases = CaseRepo(s)
+        self.rooms = RoomRepo(s)
+        self.users = UserRepo(s)
+        self.checklists = ChecklistRepo(s)
+        self.audit = AuditRepo(s)
+        self.settings = SettingsRepo(s)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()
+        except Exception:  # the connection may be gone; closing below cleans up
+            pass
+        finally:
+            self.session.close()
+        if exc is not None and (ours := translate_db_error(exc)) is not None:
+            raise ours from exc
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except Exception as exc:
+            if (ours := translate_db_error(exc)) is not None:
+                raise ours from exc
+            raise
+
+    def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("commit on a read-only unit of work")
+        try:
+            self.session.commit()
+        except Exception as exc:
+            if (ours := translate_db_error(exc)) is not None:
+                raise ours from exc
+            raise

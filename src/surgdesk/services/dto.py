@@ -1,0 +1,203 @@
+"""What services return: plain, frozen values. No ORM object ever leaves the service layer.
+
+Patient fields are ``None`` whenever the actor may not see them: a masked caller's data
+never holds the name or the id at all (``patient_masked`` says so).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from pydantic import BaseModel, ConfigDict
+
+from surgdesk.domain.enums import (
+    CaseStatus,
+    ChecklistStatus,
+    ItemStatus,
+    Laterality,
+    NoteType,
+    Phase,
+    Priority,
+    Role,
+    RoomStatus,
+    TeamRole,
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SoftConflict(_Frozen):
+    """A warning the user may accept: the change is made and they are told.
+
+    ``code`` is one of: ``outside_hours``, ``specialty``, ``surgeon_double_booked``,
+    ``anesthetist_double_booked``, ``team_double_booked``, ``patient_double_booked``.
+    """
+
+    code: str
+    message: str
+    case_numbers: tuple[str, ...] = ()
+
+
+class ClosureView(_Frozen):
+    id: int
+    room_id: int
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    version: int
+
+
+class RoomView(_Frozen):
+    id: int
+    code: str
+    name: str
+    location: str | None
+    specialty_tags: tuple[str, ...]
+    status: RoomStatus
+    turnover_minutes: int
+    opens_at: time
+    closes_at: time
+    weekdays: tuple[int, ...]
+    version: int
+
+
+class CaseSummary(_Frozen):
+    """One case as lists and the board show it."""
+
+    id: int
+    case_number: str
+    version: int
+    status: CaseStatus
+    priority: Priority
+    procedure_name: str
+    laterality: Laterality
+    specialty: str
+    room_id: int | None
+    room_code: str | None
+    scheduled_start: datetime | None
+    scheduled_end: datetime | None
+    estimated_duration_min: int
+    lead_surgeon_user_id: int
+    lead_surgeon_username: str
+    lead_surgeon_name: str
+    anesthetist_user_id: int | None
+    anesthetist_name: str | None
+    patient_masked: bool
+    patient_name: str | None
+    patient_id: str | None
+    patient_dob: date | None
+    checklist_done: int
+    checklist_total: int
+    pre_op_complete: bool
+    post_op_complete: bool
+    actual_start: datetime | None
+    actual_end: datetime | None
+    # Soft-conflict codes that hold right now (the board's warning mark).
+    conflicts: tuple[str, ...] = ()
+
+
+class CaseResult(_Frozen):
+    """The case after a change, with the soft conflicts the change carries."""
+
+    case: CaseSummary
+    warnings: tuple[SoftConflict, ...] = ()
+
+
+class TeamMemberView(_Frozen):
+    id: int
+    user_id: int
+    username: str
+    display_name: str
+    role: TeamRole
+    confirmed: bool
+    version: int
+
+
+class ChecklistItemView(_Frozen):
+    id: int
+    item_code: str
+    section: str
+    label: str
+    is_required: bool
+    status: ItemStatus
+    assigned_to: str | None  # username
+    completed_by: str | None  # username
+    completed_by_name: str | None
+    completed_at: datetime | None
+    notes: str | None
+    position: int
+    version: int
+
+
+class ChecklistView(_Frozen):
+    id: int
+    phase: Phase
+    status: ChecklistStatus
+    signed_off_by: str | None
+    signed_off_at: datetime | None
+    items: tuple[ChecklistItemView, ...]
+    version: int
+
+
+class NoteView(_Frozen):
+    id: int
+    author: str
+    author_name: str
+    note_type: NoteType
+    message: str
+    created_at: datetime
+
+
+class CaseDetail(_Frozen):
+    case: CaseSummary
+    team: tuple[TeamMemberView, ...]
+    checklists: tuple[ChecklistView, ...]
+    notes: tuple[NoteView, ...]
+    # What the actor may do with this case (the UI only reflects; services still check).
+    can_edit_schedule: bool
+    can_update_checklist: bool
+    can_sign_off: bool
+    can_add_note: bool
+
+
+class AuditEntry(_Frozen):
+    id: int
+    event_time: datetime
+    actor: str | None  # username
+    actor_name: str | None
+    action: str
+    target_class: str
+    target_id: int | None
+    details: dict[str, object]
+
+
+class BoardSnapshot(_Frozen):
+    """Everything the board needs for a window, in one read."""
+
+    window_start: datetime
+    window_end: datetime
+    time_zone: str
+    day_start: time
+    day_end: time
+    snap_minutes: int
+    rooms: tuple[RoomView, ...]
+    closures: tuple[ClosureView, ...]
+    cases: tuple[CaseSummary, ...]
+    # Requested (and postponed) cases waiting for a slot: the board's queue.
+    queue: tuple[CaseSummary, ...]
+
+
+class UserView(_Frozen):
+    id: int
+    username: str
+    email: str
+    display_name: str
+    role: Role | None
+    phone: str | None
+    active: bool
+    is_device: bool
+    locked_until: datetime | None
+    specialty: str | None  # surgeons only
+    version: int

@@ -11,9 +11,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from surgdesk.errors import BadInput, FieldProblem
 from surgdesk.repository.changefeed import install_change_feed
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,11 @@ def normalize_url(url: str | URL) -> URL:
     """Accept ``postgresql://`` and ``postgres://`` and pick the psycopg 3 driver."""
     if isinstance(url, str) and url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        problem = FieldProblem("database", f"{str(url)[:80]!r} is not a database URL")
+        raise BadInput(problem) from None
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
@@ -68,6 +74,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def make_engine(url: str | URL, *, application_name: str = "surgdesk", **kwargs: Any) -> Engine:
     parsed = normalize_url(url)
+    # Driver errors must not carry row values (patient names) into logs and tracebacks.
+    kwargs.setdefault("hide_parameters", True)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -92,7 +100,9 @@ def make_engine(url: str | URL, *, application_name: str = "surgdesk", **kwargs:
         return create_engine(
             parsed, connect_args=connect_args, pool_pre_ping=True, **kwargs
         )
-    raise ValueError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+    raise BadInput(
+        FieldProblem("database", f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+    )
 
 
 def make_nullpool_engine(url: str | URL) -> Engine:

@@ -1,0 +1,1 @@
+"""The command line: the integration surface for scripts and IT. Calls services only."""

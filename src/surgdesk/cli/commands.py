@@ -1,0 +1,519 @@
+"""One function per command. Each opens the services, acts as the signed-in user, prints."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from surgdesk import startup
+from surgdesk.cli import output as out
+from surgdesk.cli.parsing import parse_clock, parse_date, parse_datetime, parse_minutes
+from surgdesk.domain.enums import (
+    CaseStatus,
+    ItemStatus,
+    Laterality,
+    Phase,
+    Priority,
+    Role,
+    RoomStatus,
+)
+from surgdesk.errors import BadInput, FieldProblem, NotLoggedIn, Refused
+from surgdesk.repository import connect
+from surgdesk.services.context import ANONYMOUS, Actor
+from surgdesk.services.registry import Services
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_enum(enum: type[E], text: str, field: str) -> E:
+    try:
+        return enum(text.strip().lower())
+    except ValueError:
+        choices = ", ".join(m.value for m in enum)
+        raise BadInput(FieldProblem(field, f"{text!r} is not one of: {choices}")) from None
+
+
+@dataclass
+class Context:
+    services: Services
+    actor: Actor
+    url: str
+    key: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.services.settings.get(self.actor).time_zone)
+
+    def require_login(self) -> None:
+        if not self.actor.signed_in:
+            raise NotLoggedIn("not signed in: run `surgdesk login --username NAME` first")
+
+
+def _current_actor(services: Services, key: str) -> Actor:
+    """The remembered session for this database, or anonymous (a viewer)."""
+    from surgdesk.credentials import CredentialStore
+
+    store = CredentialStore()
+    stored = store.load_session(key)
+    if stored is None:
+        return ANONYMOUS
+    try:
+        return services.auth.resume(stored.token)
+    except NotLoggedIn:
+        store.clear_session(key)
+        print("note: your saved session has expired; run `surgdesk login`", file=sys.stderr)
+        return ANONYMOUS
+
+
+@contextmanager
+def opened(args: argparse.Namespace, *, login: bool = False) -> Iterator[Context]:
+    url = startup.resolve_database_url(args.database)
+    services = startup.open_services(url)
+    try:
+        key = startup.database_key(url)
+        ctx = Context(services, _current_actor(services, key), url, key)
+        if login:
+            ctx.require_login()
+        yield ctx
+    finally:
+        services.close()
+
+
+def _read_password(args: argparse.Namespace, *, confirm: bool = False) -> str | None:
+    if getattr(args, "password_stdin", False):
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise BadInput(FieldProblem("password", "standard input gave no password"))
+        return line
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass("Password: ")
+    if confirm and getpass.getpass("Repeat password: ") != first:
+        raise BadInput(FieldProblem("password", "the two passwords differ"))
+    return first
+
+
+# --- GUI and database ------------------------------------------------------------------------
+
+def gui(args: argparse.Namespace) -> int:
+    from surgdesk.app import run_gui
+
+    url = startup.resolve_database_url(args.database)
+    if args.demo:
+        url = args.database or _ensure_demo_database()
+    return run_gui(url)
+
+
+def _ensure_demo_database() -> str:
+    from surgdesk.paths import data_dir
+    from surgdesk.services.demo import generate_demo
+
+    url = f"sqlite:///{data_dir() / 'demo.db'}"
+    db = startup.open_database(url)
+    try:
+        summary = generate_demo(db, rooms=12, days=14)
+    except Refused:
+        pass  # filled on an earlier start
+    else:
+        print(f"demo database created at {url[len('sqlite:///'):]}; "
+              f"sign in as scheduler1 / {summary.password}", file=sys.stderr)
+    finally:
+        db.dispose()
+    return url
+
+
+def db_upgrade(args: argparse.Namespace) -> int:
+    from surgdesk.repository import migrate
+
+    url = startup.resolve_database_url(args.database)
+    db = startup.open_database(url, prepare=False)
+    try:
+        before = migrate.current_revision(db.engine)
+        if db.dialect == "sqlite" and before is not None:
+            connect.prepare_schema(db)
+        else:
+            migrate.upgrade(db.engine)
+        after = migrate.current_revision(db.engine)
+    finally:
+        db.dispose()
+    print(f"schema {before or '(empty)'} -> {after}" if before != after
+          else f"schema {after} is up to date")
+    return 0
+
+
+def db_current(args: argparse.Namespace) -> int:
+    from surgdesk.repository import migrate
+
+    url = startup.resolve_database_url(args.database)
+    db = startup.open_database(url, prepare=False)
+    try:
+        current = migrate.current_revision(db.engine)
+    finally:
+        db.dispose()
+    head = migrate.head_revision()
+    state = "up to date" if current == head else f"this version expects {head}"
+    print(f"{current or '(no schema)'} ({state})")
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    from surgdesk.repository import migrate
+    from surgdesk.services.demo import generate_demo
+
+    rooms = parse_minutes(args.rooms, "--rooms", low=1, high=200)
+    days = parse_minutes(args.days, "--days", low=1, high=366)
+    seed = parse_minutes(args.seed, "--seed", low=0, high=2**31)
+    start = parse_date(args.start, "--start") if args.start else None
+    url = startup.resolve_database_url(args.database)
+    db = startup.open_database(url, prepare=False)
+    try:
+        # A database with no schema at all is being set up for the demo: create it.
+        if migrate.current_revision(db.engine) is None:
+            migrate.upgrade(db.engine)
+        connect.prepare_schema(db)
+        summary = generate_demo(db, rooms=rooms, days=days, start=start, seed=seed,
+                                password=args.password)
+    finally:
+        db.dispose()
+    print(f"demo data: {summary.describe()}")
+    out.table([[u, r, n] for u, r, n in summary.logins], ["USERNAME", "ROLE", "NAME"])
+    print(f"password for every login: {summary.password}")
+    return 0
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+def login(args: argparse.Namespace) -> int:
+    from surgdesk.credentials import CredentialStore
+
+    password = _read_password(args)
+    if password is None:
+        raise BadInput(FieldProblem("password", "use --password-stdin when not at a terminal"))
+    with opened(args) as ctx:
+        result = ctx.services.auth.login(args.username, password, remember=True)
+        if result.token is None:
+            raise NotLoggedIn("the department does not allow remembered logins on this PC")
+        store = CredentialStore()
+        store.save_session(ctx.key, result.actor.username, result.token, result.expires_at)
+        if store.using_fallback():
+            out.warn(f"no OS keyring available; the session is kept in {store.fallback_path()} "
+                     "(readable only by you)")
+        until = f" until {result.expires_at:%Y-%m-%d %H:%M %Z}" if result.expires_at else ""
+        role = result.actor.role.value if result.actor.role else "-"
+        print(f"signed in as {result.actor.username} ({role}){until}")
+    return 0
+
+
+def logout(args: argparse.Namespace) -> int:
+    from surgdesk.credentials import CredentialStore
+
+    url = startup.resolve_database_url(args.database)
+    key = startup.database_key(url)
+    store = CredentialStore()
+    stored = store.load_session(key)
+    if stored is None:
+        print("not signed in")
+        return 0
+    with opened(args) as ctx:
+        ctx.services.auth.logout(stored.token)
+    store.clear_session(key)
+    print(f"signed out {stored.username}")
+    return 0
+
+
+def whoami(args: argparse.Namespace) -> int:
+    with opened(args) as ctx:
+        a = ctx.actor
+        if not a.signed_in:
+            print(f"not signed in (reading as a viewer) on {startup.describe(ctx.url)}")
+        else:
+            role = a.role.value if a.role else "-"
+            print(f"{a.username} ({role}, {a.display_name}) on {startup.describe(ctx.url)}")
+    return 0
+
+
+# --- users and settings --------------------------------------------------------------------
+
+def users_add(args: argparse.Namespace) -> int:
+    role = parse_enum(Role, args.role, "role")
+    password = _read_password(args, confirm=True)
+    with opened(args) as ctx:
+        user = ctx.services.users.add_user(
+            ctx.actor, username=args.username, role=role, display_name=args.display_name,
+            email=args.email, password=password, specialty=args.specialty, phone=args.phone,
+        )
+    print(f"added {user.username} ({user.role.value if user.role else '-'})")
+    return 0
+
+
+def users_list(args: argparse.Namespace) -> int:
+    with opened(args, login=True) as ctx:
+        users = ctx.services.users.list_users(ctx.actor)
+    if args.json:
+        out.print_json([u.model_dump(mode="json") for u in users])
+        return 0
+    out.table([[u.username, u.role.value if u.role else "(request)", u.display_name, u.email,
+                "active" if u.active else "inactive"] for u in users],
+              ["USERNAME", "ROLE", "NAME", "EMAIL", "STATE"])
+    return 0
+
+
+def settings_show(args: argparse.Namespace) -> int:
+    with opened(args) as ctx:
+        view = ctx.services.settings.get(ctx.actor)
+    data = view.model_dump(mode="json")
+    if args.json:
+        out.print_json(data)
+    else:
+        for name, value in data.items():
+            print(f"{name}: {value}")
+    return 0
+
+
+def settings_set(args: argparse.Namespace) -> int:
+    changes: dict[str, object] = {}
+    if args.time_zone is not None:
+        changes["time_zone"] = args.time_zone
+    if args.day_start is not None:
+        changes["day_start"] = parse_clock(args.day_start, "--day-start")
+    if args.day_end is not None:
+        changes["day_end"] = parse_clock(args.day_end, "--day-end")
+    if args.remember_me is not None:
+        changes["remember_me_allowed"] = args.remember_me == "allowed"
+    for option, name, high in (("idle_lock", "idle_lock_minutes", 24 * 60),
+                               ("grace", "on_time_grace_minutes", 240),
+                               ("snap", "snap_minutes", 60)):
+        if (text := getattr(args, option)) is not None:
+            changes[name] = parse_minutes(text, "--" + option.replace("_", "-"), low=1, high=high)
+    if not changes:
+        raise BadInput(FieldProblem("settings", "name at least one setting to change"))
+    with opened(args, login=True) as ctx:
+        view = ctx.services.settings.update(ctx.actor, **changes)  # type: ignore[arg-type]
+    print("updated: " + ", ".join(f"{k}={getattr(view, k)}" for k in changes))
+    return 0
+
+
+# --- rooms -----------------------------------------------------------------------------------
+
+def _room_changes(args: argparse.Namespace) -> dict[str, object]:
+    changes: dict[str, object] = {}
+    if args.specialty is not None:
+        changes["specialty_tags"] = tuple(t.strip() for t in args.specialty if t.strip())
+    if args.turnover is not None:
+        changes["turnover_minutes"] = parse_minutes(args.turnover, "--turnover", low=0, high=240)
+    if (args.opens is None) != (args.closes is None):
+        raise BadInput(FieldProblem("--opens/--closes", "give both opening and closing time"))
+    if args.opens is not None:
+        changes["opens_at"] = parse_clock(args.opens, "--opens")
+        changes["closes_at"] = parse_clock(args.closes, "--closes")
+    if args.weekdays is not None:
+        text = args.weekdays.strip()
+        if not text or any(ch not in "1234567" for ch in text):
+            raise BadInput(FieldProblem("--weekdays", "digits 1 (Monday) to 7 (Sunday)"))
+        changes["weekdays"] = tuple(sorted({int(ch) - 1 for ch in text}))
+    if getattr(args, "location", None) is not None:
+        changes["location"] = args.location
+    return changes
+
+
+def rooms_list(args: argparse.Namespace) -> int:
+    with opened(args) as ctx:
+        rooms = ctx.services.rooms.list_rooms(ctx.actor)
+    if args.json:
+        out.print_json([out.room_json(r) for r in rooms])
+    else:
+        out.print_rooms(rooms)
+    return 0
+
+
+def rooms_add(args: argparse.Namespace) -> int:
+    changes = _room_changes(args)
+    with opened(args, login=True) as ctx:
+        room = ctx.services.rooms.add_room(
+            ctx.actor, code=args.code, name=args.name, **changes  # type: ignore[arg-type]
+        )
+    print(f"added room {room.code} ({room.name})")
+    return 0
+
+
+def rooms_update(args: argparse.Namespace) -> int:
+    changes = _room_changes(args)
+    if args.name is not None:
+        changes["name"] = args.name
+    if args.status is not None:
+        changes["status"] = parse_enum(RoomStatus, args.status, "status")
+    if not changes:
+        raise BadInput(FieldProblem("room", "name at least one thing to change"))
+    with opened(args, login=True) as ctx:
+        room = ctx.services.rooms.update_room(ctx.actor, args.code, **changes)
+    print(f"updated room {room.code}")
+    return 0
+
+
+def rooms_close(args: argparse.Namespace) -> int:
+    starts = parse_datetime(args.from_, "--from")
+    ends = parse_datetime(args.to, "--to")
+    with opened(args, login=True) as ctx:
+        closure = ctx.services.rooms.add_closure(
+            ctx.actor, args.code, starts_at=starts, ends_at=ends, reason=args.reason
+        )
+        zone = ctx.zone
+    print(f"{args.code.upper()} closed {closure.starts_at.astimezone(zone):%Y-%m-%d %H:%M} – "
+          f"{closure.ends_at.astimezone(zone):%Y-%m-%d %H:%M}: {closure.reason}")
+    return 0
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+def cases_list(args: argparse.Namespace) -> int:
+    date_from = parse_date(args.from_, "--from") if args.from_ else None
+    date_to = parse_date(args.to, "--to") if args.to else None
+    if date_from and date_to and date_to < date_from:
+        raise BadInput(FieldProblem("--to", "is before --from"))
+    status = parse_enum(CaseStatus, args.status, "status") if args.status else None
+    with opened(args) as ctx:
+        cases = ctx.services.cases.list_cases(
+            ctx.actor, date_from=date_from, date_to=date_to, room=args.room, status=status
+        )
+        zone = ctx.zone
+    if args.json:
+        out.print_json([out.case_json(c) for c in cases])
+    else:
+        out.print_cases(cases, zone)
+    return 0
+
+
+def cases_add(args: argparse.Namespace) -> int:
+    fields: dict[str, object] = {}
+    if args.patient_dob:
+        fields["patient_dob"] = parse_date(args.patient_dob, "--patient-dob")
+    if args.laterality:
+        fields["laterality"] = parse_enum(Laterality, args.laterality, "laterality")
+    if args.priority:
+        fields["priority"] = parse_enum(Priority, args.priority, "priority")
+    if args.start:
+        fields["start"] = parse_datetime(args.start, "--start")
+    if args.end:
+        fields["end"] = parse_datetime(args.end, "--end")
+    if args.duration:
+        fields["duration_min"] = parse_minutes(args.duration, "--duration")
+    if (args.room is None) != (args.start is None):
+        raise BadInput(FieldProblem("--room/--start", "give both to schedule, neither to request"))
+    with opened(args, login=True) as ctx:
+        result = ctx.services.cases.create_case(
+            ctx.actor, procedure_name=args.procedure, patient_id=args.patient_id,
+            patient_name=args.patient_name, lead_surgeon=args.surgeon,
+            anesthetist=args.anesthetist, specialty=args.specialty, room=args.room,
+            **fields,  # type: ignore[arg-type]
+        )
+        zone = ctx.zone
+    return _print_result(args, result, zone, "added")
+
+
+def _print_result(args: argparse.Namespace, result: object, zone: ZoneInfo, verb: str) -> int:
+    from surgdesk.services.dto import CaseResult
+
+    assert isinstance(result, CaseResult)
+    out.print_warnings(result.warnings)
+    if getattr(args, "json", False):
+        out.print_json(out.case_json(result.case, result.warnings))
+        return 0
+    c = result.case
+    where = ""
+    if c.scheduled_start and c.scheduled_end:
+        where = (f" in {c.room_code} {c.scheduled_start.astimezone(zone):%Y-%m-%d %H:%M}–"
+                 f"{c.scheduled_end.astimezone(zone):%H:%M}")
+    print(f"{verb} {c.case_number} ({c.status.value}){where}")
+    return 0
+
+
+def cases_move(args: argparse.Namespace) -> int:
+    fields: dict[str, object] = {}
+    if args.start:
+        fields["start"] = parse_datetime(args.start, "--start")
+    if args.end:
+        fields["end"] = parse_datetime(args.end, "--end")
+    if args.duration:
+        fields["duration_min"] = parse_minutes(args.duration, "--duration")
+    if args.room is None and not fields:
+        raise BadInput(FieldProblem("move", "give --room, --start, --duration or --end"))
+    with opened(args, login=True) as ctx:
+        result = ctx.services.cases.move(
+            ctx.actor, args.case_number, room=args.room, **fields  # type: ignore[arg-type]
+        )
+        zone = ctx.zone
+    return _print_result(args, result, zone, "moved")
+
+
+def cases_status(args: argparse.Namespace) -> int:
+    status = parse_enum(CaseStatus, args.status, "status")
+    with opened(args, login=True) as ctx:
+        result = ctx.services.cases.set_status(
+            ctx.actor, args.case_number, status, reason=args.reason
+        )
+        zone = ctx.zone
+    return _print_result(args, result, zone, "now")
+
+
+# --- checklists ------------------------------------------------------------------------------
+
+def checklist_show(args: argparse.Namespace) -> int:
+    with opened(args) as ctx:
+        checklists = ctx.services.checklists.checklists(ctx.actor, args.case_number)
+        zone = ctx.zone
+    if args.json:
+        out.print_json(out.checklist_json(args.case_number, checklists))
+    else:
+        out.print_checklists(checklists, zone)
+    return 0
+
+
+def checklist_tick(args: argparse.Namespace) -> int:
+    status = parse_enum(ItemStatus, args.status, "status")
+    with opened(args, login=True) as ctx:
+        result = ctx.services.checklists.tick(
+            ctx.actor, args.case_number, args.item_code.upper(), status=status, note=args.note
+        )
+    out.print_warnings(result.warnings)
+    print(f"{args.item_code.upper()} {status.value}; {result.case.case_number} is "
+          f"{result.case.status.value} ({result.case.checklist_done}/"
+          f"{result.case.checklist_total} required items done)")
+    return 0
+
+
+def checklist_signoff(args: argparse.Namespace) -> int:
+    phase = parse_enum(Phase, args.phase, "phase")
+    with opened(args, login=True) as ctx:
+        view = ctx.services.checklists.sign_off(ctx.actor, args.case_number, phase)
+    print(f"{phase.value} of {args.case_number} signed off by {view.signed_off_by}")
+    return 0
+
+
+# --- rendering and installation --------------------------------------------------------------
+
+def board(args: argparse.Namespace) -> int:
+    from surgdesk.ui.board.export import render_board_file
+
+    day = parse_date(args.date, "--date")
+    days = parse_minutes(args.days, "--days", low=1, high=31)
+    target = Path(args.out)
+    if target.suffix.lower() not in {".png", ".pdf"}:
+        raise BadInput(FieldProblem("--out", "must end in .png or .pdf"))
+    with opened(args) as ctx:
+        written = render_board_file(ctx.services, ctx.actor, target, day=day, days=days)
+    print(f"wrote {written}")
+    return 0
+
+
+def self_check(_args: argparse.Namespace) -> int:
+    from surgdesk.selfcheck import run_self_check
+
+    return run_self_check(sys.stdout)

@@ -1,0 +1,261 @@
+"""``surgdesk`` — the command line.
+
+Exit codes (stable; scripts rely on them):
+  0 done
+  1 refused by a rule (conflict, permission, stale version, locked account, wrong password,
+    a status change the machine or the checklist does not allow, a duplicate)
+  2 bad input or usage (unknown room/surgeon/case, missing reason, bad date, ...)
+  3 internal error (one line saying so and where the log is; traceback only with --debug)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from surgdesk import __version__
+from surgdesk.errors import BadInput, DatabaseUnavailable, Refused, SchemaMismatch, SurgDeskError
+
+EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+log = logging.getLogger("surgdesk.cli")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit 2 with one line naming the problem."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n"
+                                  f"(see '{self.prog} --help')\n")
+
+
+def _cmd(sub: argparse._SubParsersAction[_Parser], name: str, handler: Handler | None,
+         help_: str) -> _Parser:
+    """A subcommand; with no handler it is a group that needs an action."""
+    parser = sub.add_parser(name, help=help_, description=help_)
+    parser.set_defaults(handler=handler or _needs_action(parser))
+    return parser
+
+
+def _needs_action(parser: _Parser) -> Handler:
+    def handler(_args: argparse.Namespace) -> int:
+        parser.print_usage(sys.stderr)
+        print(f"{parser.prog}: error: choose an action", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    return handler
+
+
+def build_parser() -> _Parser:
+    from surgdesk.cli import commands as c
+
+    p = _Parser(prog="surgdesk", description="SurgDesk operating-room scheduling.")
+    p.add_argument("--database", metavar="URL",
+                   help="sqlite:///path or postgresql://user@host/db "
+                        "(default: $SURGDESK_DATABASE_URL, the department config, "
+                        "or a SQLite file in your data folder)")
+    p.add_argument("--debug", action="store_true", help="print tracebacks of internal errors")
+    p.add_argument("--version", action="version", version=f"surgdesk {__version__}")
+    p.add_argument("--demo", action="store_true",
+                   help="start the app on a demo database (created on first use)")
+    p.set_defaults(handler=c.gui)
+    sub = p.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+
+    db = _cmd(sub, "db", None, "database schema")
+    dbs = db.add_subparsers(metavar="ACTION", parser_class=_Parser)
+    _cmd(dbs, "upgrade", c.db_upgrade, "upgrade the schema to this version")
+    _cmd(dbs, "current", c.db_current, "show the schema revision")
+
+    demo = _cmd(sub, "demo", c.demo, "fill an empty database with demo data")
+    demo.add_argument("--rooms", default="12")
+    demo.add_argument("--days", default="14")
+    demo.add_argument("--start", help="first day, YYYY-MM-DD (default: two days ago)")
+    demo.add_argument("--seed", default="1")
+    demo.add_argument("--password", default="demo-password-1",
+                      help="password of every demo login")
+
+    login = _cmd(sub, "login", c.login, "sign in; the session is kept in the OS keyring")
+    login.add_argument("--username", required=True)
+    login.add_argument("--password-stdin", action="store_true",
+                       help="read the password from standard input")
+    _cmd(sub, "logout", c.logout, "sign out and forget the session")
+    _cmd(sub, "whoami", c.whoami, "show who is signed in")
+
+    users = _cmd(sub, "users", None, "staff accounts")
+    us = users.add_subparsers(metavar="ACTION", parser_class=_Parser)
+    add = _cmd(us, "add", c.users_add, "add a user (the first user must be an admin)")
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", required=True)
+    add.add_argument("--display-name", required=True)
+    add.add_argument("--email", required=True)
+    add.add_argument("--specialty")
+    add.add_argument("--phone")
+    add.add_argument("--password-stdin", action="store_true")
+    ul = _cmd(us, "list", c.users_list, "list users")
+    ul.add_argument("--json", action="store_true")
+
+    settings = _cmd(sub, "settings", None, "department settings")
+    ss = settings.add_subparsers(metavar="ACTION", parser_class=_Parser)
+    show = _cmd(ss, "show", c.settings_show, "show the department settings")
+    show.add_argument("--json", action="store_true")
+    sset = _cmd(ss, "set", c.settings_set, "change department settings (admin)")
+    sset.add_argument("--time-zone")
+    sset.add_argument("--day-start")
+    sset.add_argument("--day-end")
+    sset.add_argument("--remember-me", choices=["allowed", "forbidden"])
+    sset.add_argument("--idle-lock")
+    sset.add_argument("--grace")
+    sset.add_argument("--snap")
+
+    rooms = _cmd(sub, "rooms", None, "operating rooms")
+    rs = rooms.add_subparsers(metavar="ACTION", parser_class=_Parser)
+    rl = _cmd(rs, "list", c.rooms_list, "list rooms")
+    rl.add_argument("--json", action="store_true")
+    radd = _cmd(rs, "add", c.rooms_add, "add a room")
+    radd.add_argument("--code", required=True)
+    radd.add_argument("--name", required=True)
+    radd.add_argument("--location")
+    _room_options(radd)
+    rup = _cmd(rs, "update", c.rooms_update, "change a room")
+    rup.add_argument("code")
+    rup.add_argument("--name")
+    rup.add_argument("--location")
+    rup.add_argument("--status")
+    _room_options(rup)
+    rclose = _cmd(rs, "close", c.rooms_close, "add a dated closure")
+    rclose.add_argument("code")
+    rclose.add_argument("--from", dest="from_", required=True, metavar="ISO")
+    rclose.add_argument("--to", required=True, metavar="ISO")
+    rclose.add_argument("--reason", required=True)
+
+    cases = _cmd(sub, "cases", None, "surgical cases")
+    cs = cases.add_subparsers(metavar="ACTION", parser_class=_Parser)
+    cl = _cmd(cs, "list", c.cases_list, "list cases")
+    cl.add_argument("--from", dest="from_", metavar="DATE")
+    cl.add_argument("--to", metavar="DATE")
+    cl.add_argument("--room")
+    cl.add_argument("--status")
+    cl.add_argument("--json", action="store_true")
+    ca = _cmd(cs, "add", c.cases_add, "request or schedule a case")
+    ca.add_argument("--procedure", required=True)
+    ca.add_argument("--patient-id", required=True)
+    ca.add_argument("--patient-name", required=True)
+    ca.add_argument("--patient-dob", metavar="DATE")
+    ca.add_argument("--surgeon", required=True, metavar="USERNAME")
+    ca.add_argument("--anesthetist", metavar="USERNAME")
+    ca.add_argument("--laterality")
+    ca.add_argument("--specialty")
+    ca.add_argument("--priority")
+    ca.add_argument("--room", metavar="CODE")
+    ca.add_argument("--start", metavar="ISO")
+    length = ca.add_mutually_exclusive_group()
+    length.add_argument("--duration", metavar="MIN")
+    length.add_argument("--end", metavar="ISO")
+    ca.add_argument("--json", action="store_true")
+    cm = _cmd(cs, "move", c.cases_move, "move or resize a case")
+    cm.add_argument("case_number")
+    cm.add_argument("--room", metavar="CODE")
+    cm.add_argument("--start", metavar="ISO")
+    mlength = cm.add_mutually_exclusive_group()
+    mlength.add_argument("--duration", metavar="MIN")
+    mlength.add_argument("--end", metavar="ISO")
+    cm.add_argument("--json", action="store_true")
+    cst = _cmd(cs, "status", c.cases_status, "change a case's status")
+    cst.add_argument("case_number")
+    cst.add_argument("status")
+    cst.add_argument("--reason")
+    cst.add_argument("--json", action="store_true")
+
+    checklist = _cmd(sub, "checklist", None, "pre-op and post-op checklists")
+    ks = checklist.add_subparsers(metavar="ACTION", parser_class=_Parser)
+    kshow = _cmd(ks, "show", c.checklist_show, "show a case's checklists")
+    kshow.add_argument("case_number")
+    kshow.add_argument("--json", action="store_true")
+    tick = _cmd(ks, "tick", c.checklist_tick, "set an item's status (default: done)")
+    tick.add_argument("case_number")
+    tick.add_argument("item_code")
+    tick.add_argument("--status", default="done")
+    tick.add_argument("--note")
+    so = _cmd(ks, "signoff", c.checklist_signoff, "sign off a phase")
+    so.add_argument("case_number")
+    so.add_argument("phase")
+
+    board = _cmd(sub, "board", c.board, "render the board to PNG or PDF")
+    board.add_argument("--date", required=True)
+    board.add_argument("--days", default="1")
+    board.add_argument("--out", required=True)
+
+    _cmd(sub, "self-check", c.self_check, "check this installation (runs without a display)")
+    return p
+
+
+def _room_options(parser: _Parser) -> None:
+    parser.add_argument("--specialty", action="append", metavar="TAG",
+                        help="a specialty tag; repeat for several (none: any specialty)")
+    parser.add_argument("--turnover", metavar="MIN")
+    parser.add_argument("--opens", metavar="HH:MM")
+    parser.add_argument("--closes", metavar="HH:MM")
+    parser.add_argument("--weekdays", metavar="1234567",
+                        help="days open, Monday = 1 (e.g. 12345)")
+
+
+def _setup_logging(debug: bool) -> str:
+    """Log to a file in the user's log folder; returns its path for error messages."""
+    from logging.handlers import RotatingFileHandler
+
+    from surgdesk.paths import log_dir
+
+    directory = log_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "surgdesk.log"
+    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    return str(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    log_path = "(no log)"
+    try:
+        log_path = _setup_logging(args.debug)
+        code: int = args.handler(args)
+        return code
+    except BadInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (Refused, SchemaMismatch) as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except DatabaseUnavailable as exc:
+        print(f"error: cannot reach the database: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except SurgDeskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # Log the type and traceback only: messages of driver errors can quote row values.
+        log.error("internal error: %s\n%s", type(exc).__name__, traceback.format_exc())
+        print(f"internal error ({type(exc).__name__}); details in {log_path}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+def run() -> NoReturn:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

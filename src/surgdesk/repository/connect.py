@@ -1,0 +1,78 @@
+"""Connecting to a database: URL handling, the schema check, and a clean error when down."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
+
+from surgdesk.errors import DatabaseUnavailable, SchemaMismatch
+from surgdesk.repository import migrate
+from surgdesk.repository.database import Database, describe_url, make_engine, normalize_url
+
+log = logging.getLogger(__name__)
+
+
+def database_key(url: str) -> str:
+    """A stable name for a database, without its password: keys keyring entries."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ":memory:"
+        return f"sqlite:{Path(path).resolve() if path != ':memory:' else path}"
+    return (f"postgresql:{parsed.username or ''}@{parsed.host or 'localhost'}:"
+            f"{parsed.port or 5432}/{parsed.database or ''}")
+
+
+def is_sqlite(url: str) -> bool:
+    return normalize_url(url).get_backend_name() == "sqlite"
+
+
+def has_password(url: str) -> bool:
+    return bool(normalize_url(url).password)
+
+
+def with_password(url: str, password: str) -> str:
+    return normalize_url(url).set(password=password).render_as_string(hide_password=False)
+
+
+def describe(url: str) -> str:
+    return describe_url(url)
+
+
+def prepare_schema(db: Database) -> None:
+    """Upgrade a local SQLite file in place (after a backup); refuse a shared database
+    whose schema differs from this version's."""
+    engine = db.engine
+    if db.dialect != "sqlite":
+        migrate.check_schema(engine)
+        return
+    current = migrate.current_revision(engine)
+    if current == migrate.head_revision():
+        return
+    if current is not None and current not in migrate.known_revisions():
+        migrate.check_schema(engine)  # raises: newer than this version knows
+    path = Path(engine.url.database or "")
+    if current is not None and path.exists():
+        backup = migrate.backup_sqlite_file(path)
+        log.info("backed up the database to %s before upgrading", backup)
+    migrate.upgrade(engine)
+
+
+def open_database(url: str, *, prepare: bool = True) -> Database:
+    """An open Database; with ``prepare`` its schema is upgraded (SQLite) or checked."""
+    db = Database(make_engine(url))
+    try:
+        if prepare:
+            prepare_schema(db)
+        else:
+            with db.engine.connect():
+                pass
+    except OperationalError as exc:
+        db.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
+        raise DatabaseUnavailable(f"{describe_url(url)}: {reason}") from None
+    except SchemaMismatch:
+        db.dispose()
+        raise
+    return db

@@ -1,0 +1,57 @@
+"""Opening a database the way the app and the CLI both do (no Qt here).
+
+Which database: ``--database`` > ``SURGDESK_DATABASE_URL`` > the machine-wide department
+config > a SQLite file in the user's data folder. A local SQLite file is upgraded in place
+(after a backup copy); a shared Postgres whose schema differs is refused.
+"""
+
+from __future__ import annotations
+
+import os
+
+from surgdesk.repository import connect
+from surgdesk.repository.database import Database
+from surgdesk.services.context import Clock
+from surgdesk.services.registry import Services
+
+ENV_URL = "SURGDESK_DATABASE_URL"
+database_key = connect.database_key
+describe = connect.describe
+is_sqlite = connect.is_sqlite
+
+
+def default_sqlite_url() -> str:
+    from surgdesk.paths import default_database_path
+
+    return f"sqlite:///{default_database_path()}"
+
+
+def resolve_database_url(explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    if env := os.environ.get(ENV_URL):
+        return env
+    from surgdesk.config import load_department_config
+
+    config = load_department_config()
+    if config is not None and config.database_url:
+        return config.database_url
+    return default_sqlite_url()
+
+
+def with_stored_password(url: str) -> str:
+    """Fill in a Postgres password from the OS keyring when the URL carries none."""
+    if connect.is_sqlite(url) or connect.has_password(url):
+        return url
+    from surgdesk.credentials import CredentialStore
+
+    password = CredentialStore().load_db_password(connect.database_key(url))
+    return connect.with_password(url, password) if password else url
+
+
+def open_database(url: str, *, prepare: bool = True) -> Database:
+    return connect.open_database(with_stored_password(url), prepare=prepare)
+
+
+def open_services(url: str, *, clock: Clock | None = None) -> Services:
+    return Services.create(open_database(url), clock=clock)

@@ -240,6 +240,54 @@ class RoomRepo(_Repo):
             stmt = stmt.where(rc.room_id == room_id)
         return list(self.session.scalars(stmt.order_by(rc.starts_at)))
 
+    def closure(self, closure_id: int) -> m.RoomClosure | None:
+        return self.session.get(m.RoomClosure, closure_id)
+
+    def closures(
+        self, room_id: int | None, start: datetime | None, end: datetime | None
+    ) -> list[m.RoomClosure]:
+        """Closures of a room (or all rooms) meeting [start, end); open ends unbounded."""
+        rc = m.RoomClosure
+        stmt = select(rc)
+        if room_id is not None:
+            stmt = stmt.where(rc.room_id == room_id)
+        if end is not None:
+            stmt = stmt.where(rc.starts_at < end)
+        if start is not None:
+            stmt = stmt.where(rc.ends_at > start)
+        return list(self.session.scalars(stmt.order_by(rc.starts_at, rc.id)))
+
+    def occupying_cases(self, room_id: int) -> list[m.SurgeryCase]:
+        """The cases that hold this room (scheduled, pre-op ready, in progress), by start."""
+        c = m.SurgeryCase
+        stmt = (
+            select(c)
+            .where(
+                c.operating_room_id == room_id,
+                c.status.in_(list(OCCUPYING_STATUSES)),
+                c.scheduled_start.is_not(None),
+                c.scheduled_end.is_not(None),
+            )
+            .order_by(c.scheduled_start, c.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def occupying_cases_between(
+        self, room_id: int, start: datetime, end: datetime
+    ) -> list[m.SurgeryCase]:
+        """Occupying cases of a room whose own times meet [start, end)."""
+        c = m.SurgeryCase
+        stmt = (
+            select(c)
+            .where(
+                c.operating_room_id == room_id,
+                c.status.in_(list(OCCUPYING_STATUSES)),
+                _visible(start, end),
+            )
+            .order_by(c.scheduled_start, c.id)
+        )
+        return list(self.session.scalars(stmt))
+
 
 class UserRepo(_Repo):
     def get(self, user_id: int) -> m.User | None:
@@ -279,12 +327,56 @@ class UserRepo(_Repo):
         )
         return self.session.scalars(stmt).one_or_none()
 
-    def revoke_sessions(self, user_id: int, at: datetime) -> None:
-        self.session.execute(
+    def revoke_sessions(
+        self, user_id: int, at: datetime, *, keep_token_hash: str | None = None
+    ) -> None:
+        stmt = (
             update(m.UserSession)
             .where(m.UserSession.user_id == user_id, m.UserSession.revoked_at.is_(None))
             .values(revoked_at=at)
         )
+        if keep_token_hash is not None:
+            stmt = stmt.where(m.UserSession.token_hash != keep_token_hash)
+        self.session.execute(stmt, execution_options={"synchronize_session": False})
+
+    # Login bookkeeping is written straight to the row, without bumping ``version``: an
+    # admin editing the user must not be told "changed meanwhile" because they logged in.
+
+    def count_failed_login(self, user_id: int) -> int:
+        """Add one failure atomically (two PCs failing at once both count); the new count."""
+        stmt = (
+            update(m.User)
+            .where(m.User.id == user_id)
+            .values(failed_logins=m.User.failed_logins + 1)
+            .returning(m.User.failed_logins)
+        )
+        result = self.session.execute(stmt, execution_options={"synchronize_session": False})
+        return int(result.scalar_one())
+
+    def set_login_state(
+        self, user_id: int, *, failed_logins: int, locked_until: datetime | None
+    ) -> None:
+        stmt = (
+            update(m.User)
+            .where(m.User.id == user_id)
+            .values(failed_logins=failed_logins, locked_until=locked_until)
+        )
+        self.session.execute(stmt, execution_options={"synchronize_session": False})
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        stmt = update(m.User).where(m.User.id == user_id).values(password_hash=password_hash)
+        self.session.execute(stmt, execution_options={"synchronize_session": False})
+
+    def pending_requests(self) -> list[m.User]:
+        """Access requests: accounts without a role yet."""
+        stmt = select(m.User).where(m.User.role.is_(None)).order_by(m.User.created_at)
+        return list(self.session.scalars(stmt))
+
+    def active_admin_count(self) -> int:
+        stmt = select(func.count(m.User.id)).where(
+            m.User.active.is_(True), m.User.role == Role.ADMIN
+        )
+        return int(self.session.scalar(stmt) or 0)
 
 
 class ChecklistRepo(_Repo):

@@ -1,0 +1,278 @@
+"""Login: argon2id passwords, lockout after repeated failures, remembered session tokens.
+
+- 5 failures in a row lock the account for 15 minutes; no growing sleeps (an attacker
+  waiting costs a nurse at the door more than it costs the attacker). An admin can unlock.
+- A wrong username and a wrong password give the same message, and an unknown username
+  still spends one hash's time, so neither the text nor the timing tells which it was.
+- Only the SHA-256 of a session token is stored. Tokens expire after 12 hours (a shift);
+  a wall display's device session does not expire.
+- Login bookkeeping (failure counter, lock, rehash) is written without bumping the user's
+  version, so an admin editing the same user is not told "someone changed it" because
+  the user logged in meanwhile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from surgdesk.domain import models as m
+from surgdesk.errors import (
+    AccountLocked,
+    AuthenticationFailed,
+    BadInput,
+    FieldProblem,
+    NotLoggedIn,
+)
+from surgdesk.repository.database import Database
+from surgdesk.repository.uow import UnitOfWork
+from surgdesk.services.base import Service
+from surgdesk.services.context import Actor, Clock
+
+MAX_FAILED_LOGINS = 5
+LOCK_DURATION = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=12)
+PASSWORD_MIN = 10
+PASSWORD_MAX = 256
+WRONG_CREDENTIALS = "wrong username or password"
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    actor: Actor
+    token: str | None  # None: the department does not allow "remember me"
+    expires_at: datetime | None  # None with a token: a device session
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def actor_for(user: m.User) -> Actor:
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        display_name=user.display_name,
+        is_device=user.is_device,
+    )
+
+
+def password_problem(password: str, username: str | None = None) -> str | None:
+    """Why a new password is refused, or None. Length over composition rules (NIST 800-63B)."""
+    if len(password) < PASSWORD_MIN:
+        return f"must be at least {PASSWORD_MIN} characters"
+    if len(password) > PASSWORD_MAX:
+        return f"must be at most {PASSWORD_MAX} characters"
+    if not password.strip():
+        return "must not be blank"
+    if username and password.strip().lower() == username.lower():
+        return "must not be the username"
+    return None
+
+
+class Passwords:
+    """argon2id hashing. Tests pass a cheap ``PasswordHasher``; it is still argon2id."""
+
+    def __init__(self, hasher: PasswordHasher | None = None) -> None:
+        self.hasher = hasher or PasswordHasher()
+        self._dummy: str | None = None
+
+    def hash(self, password: str) -> str:
+        return self.hasher.hash(password)
+
+    def verify(self, stored: str | None, password: str) -> bool:
+        """True when ``password`` matches; an account without a password never matches."""
+        if stored is None:
+            self.burn(password)
+            return False
+        try:
+            return self.hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def burn(self, password: str) -> None:
+        """Spend one verification's time, for a username that does not exist."""
+        if self._dummy is None:
+            self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+        with contextlib.suppress(VerificationError):
+            self.hasher.verify(self._dummy, password)
+
+    def needs_rehash(self, stored: str) -> bool:
+        try:
+            return self.hasher.check_needs_rehash(stored)
+        except InvalidHashError:
+            return True
+
+
+class AuthService(Service):
+    def __init__(
+        self, db: Database, clock: Clock | None = None, *, hasher: PasswordHasher | None = None
+    ) -> None:
+        super().__init__(db, clock)
+        self.passwords = Passwords(hasher)
+
+    # -- signing in -----------------------------------------------------------------
+
+    def login(self, username: str, password: str, *, remember: bool = False) -> LoginResult:
+        """Check the password; with ``remember`` (and the department allowing it) a token."""
+        with self.uow() as uow:
+            user = self._check_password(uow, username, password, via="login")
+            actor = actor_for(user)
+            token = expires = None
+            if remember and uow.settings.get().remember_me_allowed:
+                expires = self.now() + SESSION_LIFETIME
+                token = self._new_session(uow, user, expires)
+            self.audit(uow, actor, "login", user, {"remember": token is not None})
+            uow.commit()
+        return LoginResult(actor=actor, token=token, expires_at=expires)
+
+    def login_device(self, username: str, password: str) -> LoginResult:
+        """A wall display: a device account (viewer) whose session never expires.
+
+        The token is issued whatever the "remember me" setting: that setting protects
+        people on shared PCs, and a wall display must come back by itself after a restart.
+        """
+        with self.uow() as uow:
+            user = self._check_password(uow, username, password, via="login_device")
+            if not user.is_device:
+                uow.commit()  # the counter reset stands: the password was right
+                raise AuthenticationFailed(f"{user.username} is not a device account")
+            actor = actor_for(user)
+            token = self._new_session(uow, user, None)
+            self.audit(uow, actor, "login", user, {"device": True})
+            uow.commit()
+        return LoginResult(actor=actor, token=token, expires_at=None)
+
+    def resume(self, token: str) -> Actor:
+        """The actor of a remembered session; NotLoggedIn when it cannot be used."""
+        with self.uow() as uow:
+            session = uow.users.session_by_token_hash(token_hash(token))
+            now = self.now()
+            if session is None or session.revoked_at is not None:
+                raise NotLoggedIn("not signed in (the session was ended); please sign in")
+            if session.expires_at is not None and session.expires_at <= now:
+                raise NotLoggedIn("the session has expired; please sign in again")
+            user = session.user
+            if not user.active or user.role is None:
+                raise NotLoggedIn("this account is not active; ask an administrator")
+            session.last_seen_at = now
+            uow.commit()
+            return actor_for(user)
+
+    def logout(self, token: str) -> None:
+        """End a remembered session. Ending one that is already gone is not an error."""
+        with self.uow() as uow:
+            session = uow.users.session_by_token_hash(token_hash(token))
+            if session is None or session.revoked_at is not None:
+                return
+            session.revoked_at = self.now()
+            self.audit(uow, actor_for(session.user), "logout", session.user)
+            uow.commit()
+
+    def verify_password(self, actor: Actor, password: str) -> None:
+        """Re-entry after the idle lock: the actor's own password, failures counted."""
+        if actor.user_id is None:
+            raise NotLoggedIn("not signed in")
+        with self.uow() as uow:
+            user = uow.users.get(actor.user_id)
+            if user is None:
+                raise NotLoggedIn("this account no longer exists")
+            self._check_password(uow, user.username, password, via="verify_password")
+            uow.commit()
+
+    def change_password(
+        self, actor: Actor, old: str, new: str, *, current_token: str | None = None
+    ) -> None:
+        """Change one's own password; every other remembered session of the user ends."""
+        if actor.user_id is None:
+            raise NotLoggedIn("not signed in")
+        if (problem := password_problem(new, actor.username)) is not None:
+            raise BadInput(FieldProblem("new_password", problem))
+        with self.uow() as uow:
+            user = self._check_password(uow, actor.username, old, via="change_password")
+            uow.users.set_password_hash(user.id, self.passwords.hash(new))
+            keep = token_hash(current_token) if current_token else None
+            uow.users.revoke_sessions(user.id, self.now(), keep_token_hash=keep)
+            self.audit(uow, actor, "change_password", user)
+            uow.commit()
+
+    # -- the shared check -------------------------------------------------------------
+
+    def _check_password(self, uow: UnitOfWork, username: str, password: str, *,
+                        via: str) -> m.User:
+        """The user when ``password`` is right; otherwise count, commit and refuse."""
+        now = self.now()
+        user = uow.users.by_username(username.strip())
+        if user is None:
+            self.passwords.burn(password)
+            self._record_failure(uow, None, {"username": username[:64], "via": via})
+            uow.commit()
+            raise AuthenticationFailed(WRONG_CREDENTIALS)
+        if user.locked_until is not None and user.locked_until > now:
+            raise AccountLocked(_locked_message(user.locked_until, self.department_zone(uow)))
+        if user.locked_until is not None:
+            # The lock has run out: the next five tries start from zero.
+            uow.users.set_login_state(user.id, failed_logins=0, locked_until=None)
+        if not self.passwords.verify(user.password_hash, password):
+            self._count_failure(uow, user, via)
+        if not user.active or user.role is None:
+            raise AuthenticationFailed(
+                "this account is not active (waiting for approval or disabled); "
+                "ask an administrator"
+            )
+        self._after_success(uow, user, password)
+        return user
+
+    def _count_failure(self, uow: UnitOfWork, user: m.User, via: str) -> None:
+        failures = uow.users.count_failed_login(user.id)
+        self._record_failure(uow, user, {"via": via, "failed_logins": failures})
+        if failures >= MAX_FAILED_LOGINS:
+            until = self.now() + LOCK_DURATION
+            uow.users.set_login_state(user.id, failed_logins=failures, locked_until=until)
+            uow.audit.record(
+                actor_id=None, action="account_locked", target_class="User",
+                target_id=user.id, details={"until": until.isoformat()}, at=self.now(),
+            )
+            uow.commit()
+            tz = self.department_zone(uow)
+            raise AccountLocked(f"too many wrong passwords: {_locked_message(until, tz)}")
+        uow.commit()
+        raise AuthenticationFailed(WRONG_CREDENTIALS)
+
+    def _record_failure(self, uow: UnitOfWork, user: m.User | None,
+                        details: dict[str, Any]) -> None:
+        uow.audit.record(
+            actor_id=None, action="login_failed", target_class="User",
+            target_id=user.id if user else None, details=details, at=self.now(),
+        )
+
+    def _after_success(self, uow: UnitOfWork, user: m.User, password: str) -> None:
+        if user.failed_logins or user.locked_until is not None:
+            uow.users.set_login_state(user.id, failed_logins=0, locked_until=None)
+        assert user.password_hash is not None  # verify() refuses accounts without one
+        if self.passwords.needs_rehash(user.password_hash):
+            uow.users.set_password_hash(user.id, self.passwords.hash(password))
+
+    def _new_session(self, uow: UnitOfWork, user: m.User, expires: datetime | None) -> str:
+        token = secrets.token_urlsafe(32)
+        uow.users.add(
+            m.UserSession(user_id=user.id, token_hash=token_hash(token), expires_at=expires,
+                          last_seen_at=self.now())
+        )
+        return token
+
+
+def _locked_message(until: datetime, tz: ZoneInfo) -> str:
+    return (
+        f"the account is locked until {until.astimezone(tz):%Y-%m-%d %H:%M %Z}; "
+        "try again then or ask an administrator to unlock it"
+    )

@@ -1,0 +1,79 @@
+"""The installed `surgdesk` command as scripts run it: a real process, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def surgdesk(*args: str, env_extra: dict[str, str] | None = None,
+             stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "surgdesk.cli.main", *args],
+        capture_output=True, text=True, env=env, input=stdin, timeout=240, check=False,
+    )
+
+
+def test_demo_then_cases_list_json(db_url: str, tmp_path: Path) -> None:
+    env = {"SURGDESK_DATA_DIR": str(tmp_path)}
+    demo = surgdesk("--database", db_url, "demo", "--rooms", "4", "--days", "3",
+                    "--start", "2026-03-02", env_extra=env)
+    assert demo.returncode == 0, demo.stderr
+    assert "scheduler1" in demo.stdout
+    listed = surgdesk("--database", db_url, "cases", "list", "--json", env_extra=env)
+    assert listed.returncode == 0, listed.stderr
+    cases = json.loads(listed.stdout)
+    assert len(cases) > 10
+    assert {c["status"] for c in cases} >= {"completed", "scheduled", "requested"}
+    assert all(c["patient_name"] is None for c in cases)  # nobody signed in: masked
+    again = surgdesk("--database", db_url, "demo", env_extra=env)
+    assert again.returncode == 1
+    assert "Traceback" not in again.stderr
+
+
+def test_login_without_a_keyring_falls_back_to_a_private_file(sqlite_url: str,
+                                                              tmp_path: Path) -> None:
+    env = {"SURGDESK_DATA_DIR": str(tmp_path)}
+    assert surgdesk("--database", sqlite_url, "demo", "--rooms", "2", "--days", "1",
+                    env_extra=env).returncode == 0
+    login = surgdesk("--database", sqlite_url, "login", "--username", "scheduler1",
+                     "--password-stdin", stdin="demo-password-1\n", env_extra=env)
+    assert login.returncode == 0, login.stderr
+    assert "keyring" in login.stderr.lower()
+    whoami = surgdesk("--database", sqlite_url, "whoami", env_extra=env)
+    assert "scheduler1" in whoami.stdout
+    private = [p for p in tmp_path.rglob("*") if p.is_file() and "session" in p.name]
+    assert private, "the fallback session file was not written"
+    assert all(p.stat().st_mode & 0o077 == 0 for p in private)
+    assert "demo-password-1" not in "".join(p.read_text() for p in private)
+
+
+def test_unreachable_database_is_one_line_exit_3(tmp_path: Path) -> None:
+    result = surgdesk("--database", "postgresql://postgres@127.0.0.1:1/nothing",
+                      "cases", "list", env_extra={"SURGDESK_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unsupported_database_url_is_bad_input(tmp_path: Path) -> None:
+    result = surgdesk("--database", "mysql://x@y/z", "cases", "list",
+                      env_extra={"SURGDESK_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert "database" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["cases"], ["nonsense"], ["cases", "list", "--from", "x"]])
+def test_usage_and_bad_dates_exit_2_without_traceback(args: list[str], tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    result = surgdesk("--database", db, *args, env_extra={"SURGDESK_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

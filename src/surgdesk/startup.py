@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 
+from surgdesk.credentials import database_key
 from surgdesk.repository import connect
 from surgdesk.repository.database import Database
 from surgdesk.services.context import Clock
 from surgdesk.services.registry import Services
 
 ENV_URL = "SURGDESK_DATABASE_URL"
-database_key = connect.database_key
 describe = connect.describe
 is_sqlite = connect.is_sqlite
 
@@ -45,7 +45,7 @@ def with_stored_password(url: str) -> str:
         return url
     from surgdesk.credentials import CredentialStore
 
-    password = CredentialStore().load_db_password(connect.database_key(url))
+    password = CredentialStore().load_db_password(database_key(url))
     return connect.with_password(url, password) if password else url
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from surgdesk import startup
 from surgdesk.cli import output as out
 from surgdesk.cli.parsing import parse_clock, parse_date, parse_datetime, parse_minutes
+from surgdesk.credentials import database_key
 from surgdesk.domain.enums import (
     CaseStatus,
     ItemStatus,
@@ -78,7 +79,7 @@ def opened(args: argparse.Namespace, *, login: bool = False) -> Iterator[Context
     url = startup.resolve_database_url(args.database)
     services = startup.open_services(url)
     try:
-        key = startup.database_key(url)
+        key = database_key(url)
         ctx = Context(services, _current_actor(services, key), url, key)
         if login:
             ctx.require_login()
@@ -203,9 +204,8 @@ def login(args: argparse.Namespace) -> int:
             raise NotLoggedIn("the department does not allow remembered logins on this PC")
         store = CredentialStore()
         store.save_session(ctx.key, result.actor.username, result.token, result.expires_at)
-        if store.using_fallback():
-            out.warn(f"no OS keyring available; the session is kept in {store.fallback_path()} "
-                     "(readable only by you)")
+        if notice := store.take_notice():
+            out.warn(notice)
         until = f" until {result.expires_at:%Y-%m-%d %H:%M %Z}" if result.expires_at else ""
         role = result.actor.role.value if result.actor.role else "-"
         print(f"signed in as {result.actor.username} ({role}){until}")
@@ -216,7 +216,7 @@ def logout(args: argparse.Namespace) -> int:
     from surgdesk.credentials import CredentialStore
 
     url = startup.resolve_database_url(args.database)
-    key = startup.database_key(url)
+    key = database_key(url)
     store = CredentialStore()
     stored = store.load_session(key)
     if stored is None:
@@ -353,7 +353,9 @@ def rooms_update(args: argparse.Namespace) -> int:
     if not changes:
         raise BadInput(FieldProblem("room", "name at least one thing to change"))
     with opened(args, login=True) as ctx:
-        room = ctx.services.rooms.update_room(ctx.actor, args.code, **changes)
+        room = ctx.services.rooms.update_room(
+            ctx.actor, args.code, **changes  # type: ignore[arg-type]
+        )
     print(f"updated room {room.code}")
     return 0
 

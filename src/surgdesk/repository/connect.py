@@ -14,16 +14,6 @@ from surgdesk.repository.database import Database, describe_url, make_engine, no
 log = logging.getLogger(__name__)
 
 
-def database_key(url: str) -> str:
-    """A stable name for a database, without its password: keys keyring entries."""
-    parsed = normalize_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        path = parsed.database or ":memory:"
-        return f"sqlite:{Path(path).resolve() if path != ':memory:' else path}"
-    return (f"postgresql:{parsed.username or ''}@{parsed.host or 'localhost'}:"
-            f"{parsed.port or 5432}/{parsed.database or ''}")
-
-
 def is_sqlite(url: str) -> bool:
     return normalize_url(url).get_backend_name() == "sqlite"
 

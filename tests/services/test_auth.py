@@ -13,11 +13,11 @@ from surgdesk.domain.enums import Role
 from surgdesk.errors import AccountLocked, AuthenticationFailed, BadInput, NotLoggedIn
 from surgdesk.repository.database import Database
 from surgdesk.services.auth import (
-    AuthService,
     LOCK_DURATION,
     MAX_FAILED_LOGINS,
     SESSION_LIFETIME,
     WRONG_CREDENTIALS,
+    AuthService,
     token_hash,
 )
 from surgdesk.services.context import Actor, FakeClock
@@ -85,7 +85,7 @@ class _CountingHasher(PasswordHasher):
 
     checked: list[str]
 
-    def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # noqa: A002
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
         self.checked.append(str(hash))
         return super().verify(hash, password)
 

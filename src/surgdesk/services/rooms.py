@@ -174,9 +174,13 @@ class RoomService(Service):
             return room_view(room)
 
     def update_room(
-        self, actor: Actor, code: str, *, expected_version: int | None = None, **changes: Any
+        self, actor: Actor, code: str, /, *, expected_version: int | None = None,
+        **changes: Any,
     ) -> RoomView:
-        """Change any of the fields ``add_room`` takes; the rest stay as they are."""
+        """Change any of the fields ``add_room`` takes; the rest stay as they are.
+
+        ``code`` names the room (any case); ``code=`` among the changes renames it.
+        """
         self.require(actor, Action.MANAGE_ROOMS, what="change rooms")
         unknown = sorted(set(changes) - set(_ROOM_FIELDS))
         if unknown:
@@ -272,8 +276,9 @@ class RoomService(Service):
             closure = uow.rooms.closure(closure_id)
             if closure is None:
                 raise NotFound(FieldProblem("closure_id", f"no closure {closure_id}"))
+            gone = dict.fromkeys(_CLOSURE_FIELDS)
             details = {"room": closure.room.code,
-                       **diff(snapshot(closure, _CLOSURE_FIELDS), {})}
+                       **diff(snapshot(closure, _CLOSURE_FIELDS), gone)}
             self.audit(uow, actor, "remove_closure", closure, details)
             uow.rooms.delete(closure)
             uow.commit()

@@ -151,7 +151,7 @@ class CaseRepo(_Repo):
         seen: set[tuple[int, int]] = set()
         out: list[tuple[m.SurgeryCase, int]] = []
         for stmt in (by_lead, by_anesth, by_team):
-            for case_, uid in self.session.execute(stmt).tuples():
+            for case_, uid in self.session.execute(stmt):
                 if uid is not None and (case_.id, uid) not in seen:
                     seen.add((case_.id, uid))
                     out.append((case_, uid))
@@ -217,6 +217,58 @@ class CaseRepo(_Repo):
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count(m.SurgeryCase.id))) or 0)
+
+    def search(
+        self,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        room_ids: Sequence[int] | None = None,
+        statuses: Iterable[CaseStatus] | None = None,
+        member_user_id: int | None = None,
+    ) -> list[m.SurgeryCase]:
+        """Cases for lists: with a bound, only cases whose own times meet [start, end)
+        (open ends unbounded); ordered by start (unplaced last), then number."""
+        c = m.SurgeryCase
+        stmt = select(c).options(*_CASE_LOAD)
+        if start is not None or end is not None:
+            stmt = stmt.where(c.scheduled_start.is_not(None), c.scheduled_end.is_not(None))
+        if end is not None:
+            stmt = stmt.where(c.scheduled_start < end)
+        if start is not None:
+            stmt = stmt.where(c.scheduled_end > start)
+        if room_ids is not None:
+            stmt = stmt.where(c.operating_room_id.in_(list(room_ids)))
+        if statuses is not None:
+            stmt = stmt.where(c.status.in_(list(statuses)))
+        if member_user_id is not None:
+            members = select(m.CareTeamMember.surgery_case_id).where(
+                m.CareTeamMember.user_id == member_user_id
+            )
+            stmt = stmt.where(c.id.in_(members))
+        stmt = stmt.order_by(c.scheduled_start.is_(None), c.scheduled_start, c.case_number)
+        return list(self.session.scalars(stmt).unique())
+
+    def team_user_ids(self, case_ids: Iterable[int]) -> dict[int, list[int]]:
+        """case id -> user ids of its care team, in one query (board conflict marks)."""
+        t = m.CareTeamMember
+        ids = list(case_ids)
+        out: dict[int, list[int]] = {cid: [] for cid in ids}
+        if not ids:
+            return out
+        stmt = select(t.surgery_case_id, t.user_id).where(t.surgery_case_id.in_(ids))
+        for cid, uid in self.session.execute(stmt):
+            out[cid].append(uid)
+        return out
+
+    def team_member(self, case_id: int, user_id: int) -> m.CareTeamMember | None:
+        t = m.CareTeamMember
+        stmt = (
+            select(t)
+            .options(joinedload(t.user))
+            .where(t.surgery_case_id == case_id, t.user_id == user_id)
+        )
+        return self.session.scalars(stmt).one_or_none()
 
 
 class RoomRepo(_Repo):

@@ -1,0 +1,150 @@
+"""Case DTOs from ORM rows, masked for the actor. No ORM object leaves through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from surgdesk.domain import models as m
+from surgdesk.domain.permissions import Action, Grant, grant_for
+from surgdesk.repository.uow import UnitOfWork
+from surgdesk.services.context import Actor
+from surgdesk.services.dto import (
+    CaseResult,
+    CaseSummary,
+    ChecklistItemView,
+    ChecklistView,
+    NoteView,
+    SoftConflict,
+    TeamMemberView,
+)
+
+
+def sees_patients_of(uow: UnitOfWork, actor: Actor, case_ids: Iterable[int]) -> set[int]:
+    """The case ids (of those given) whose patient the actor may see.
+
+    A wall display (device) never sees patients, whatever its role.
+    """
+    ids = list(case_ids)
+    if actor.is_device or not ids:
+        return set()
+    grant = grant_for(actor.role, Action.SEE_PATIENT)
+    if grant is Grant.ALWAYS:
+        return set(ids)
+    if grant is Grant.CARE_TEAM and actor.user_id is not None:
+        return uow.cases.care_team_case_ids(actor.user_id, ids)
+    return set()
+
+
+def sees_patient(uow: UnitOfWork, actor: Actor, case_id: int) -> bool:
+    return case_id in sees_patients_of(uow, actor, [case_id])
+
+
+def case_summary(
+    case: m.SurgeryCase,
+    *,
+    see_patient: bool,
+    progress: tuple[int, int] = (0, 0),
+    conflicts: Sequence[str] = (),
+) -> CaseSummary:
+    room = case.operating_room
+    surgeon = case.lead_surgeon.user
+    anesthetist = case.anesthetist
+    done, total = progress
+    # model_construct: every value here comes typed from the database, and the board
+    # builds thousands of these per refresh.
+    return CaseSummary.model_construct(
+        id=case.id,
+        case_number=case.case_number,
+        version=case.version,
+        status=case.status,
+        priority=case.priority,
+        procedure_name=case.procedure_name,
+        laterality=case.laterality,
+        specialty=case.specialty,
+        room_id=case.operating_room_id,
+        room_code=room.code if room is not None else None,
+        scheduled_start=case.scheduled_start,
+        scheduled_end=case.scheduled_end,
+        estimated_duration_min=case.estimated_duration_min,
+        lead_surgeon_user_id=surgeon.id,
+        lead_surgeon_username=surgeon.username,
+        lead_surgeon_name=surgeon.display_name,
+        anesthetist_user_id=anesthetist.id if anesthetist is not None else None,
+        anesthetist_name=anesthetist.display_name if anesthetist is not None else None,
+        patient_masked=not see_patient,
+        patient_name=case.patient_name if see_patient else None,
+        patient_id=case.patient_id if see_patient else None,
+        patient_dob=case.patient_dob if see_patient else None,
+        checklist_done=done,
+        checklist_total=total,
+        pre_op_complete=case.pre_op_complete,
+        post_op_complete=case.post_op_complete,
+        actual_start=case.actual_start,
+        actual_end=case.actual_end,
+        conflicts=tuple(conflicts),
+    )
+
+
+def case_result(
+    uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, warnings: Sequence[SoftConflict] = ()
+) -> CaseResult:
+    """The case after a change (flushed), with the warnings the change carries."""
+    progress = uow.cases.checklist_progress([case.id]).get(case.id, (0, 0))
+    codes = sorted({w.code for w in warnings})
+    summary = case_summary(
+        case, see_patient=sees_patient(uow, actor, case.id), progress=progress, conflicts=codes
+    )
+    return CaseResult(case=summary, warnings=tuple(warnings))
+
+
+def team_member_view(member: m.CareTeamMember) -> TeamMemberView:
+    return TeamMemberView(
+        id=member.id,
+        user_id=member.user_id,
+        username=member.user.username,
+        display_name=member.user.display_name,
+        role=member.role,
+        confirmed=member.confirmed,
+        version=member.version,
+    )
+
+
+def item_view(item: m.ChecklistItem) -> ChecklistItemView:
+    return ChecklistItemView(
+        id=item.id,
+        item_code=item.item_code,
+        section=item.section,
+        label=item.label,
+        is_required=item.is_required,
+        status=item.status,
+        assigned_to=item.assigned_to.username if item.assigned_to else None,
+        completed_by=item.completed_by.username if item.completed_by else None,
+        completed_by_name=item.completed_by.display_name if item.completed_by else None,
+        completed_at=item.completed_at,
+        notes=item.notes,
+        position=item.position,
+        version=item.version,
+    )
+
+
+def checklist_view(checklist: m.Checklist) -> ChecklistView:
+    return ChecklistView(
+        id=checklist.id,
+        phase=checklist.phase,
+        status=checklist.status,
+        signed_off_by=checklist.signed_off_by.username if checklist.signed_off_by else None,
+        signed_off_at=checklist.signed_off_at,
+        items=tuple(item_view(i) for i in sorted(checklist.items, key=lambda i: i.position)),
+        version=checklist.version,
+    )
+
+
+def note_view(note: m.CaseNote) -> NoteView:
+    return NoteView(
+        id=note.id,
+        author=note.author.username,
+        author_name=note.author.display_name,
+        note_type=note.note_type,
+        message=note.message,
+        created_at=note.created_at,
+    )

@@ -1,0 +1,917 @@
+"""Surgery cases: request, schedule, move and resize, status, team, notes, and the board.
+
+Decisions where DESIGN.md leaves room:
+
+- A case without an end or a duration lasts ``DEFAULT_DURATION_MIN`` (60) minutes; with
+  an end or a duration, ``estimated_duration_min`` follows the scheduled length (a resize
+  is a new estimate).
+- ``preop_ready`` is never asked for: it follows the Readiness section by itself. Asking
+  for it is accepted only when Readiness is already done (then it is applied); otherwise
+  it is refused, naming the missing items. ``preop_ready -> scheduled`` by request is
+  refused: reopen a Readiness item instead.
+- Postponing (like unscheduling) clears the room and the times: the case goes back to the
+  queue and needs a new slot. A cancelled case keeps its times as a record; it holds no
+  room and the board leaves it out.
+- ``move`` on a requested or postponed case with a room and a start schedules it (the
+  board drags queue cards with the same call). Only scheduled and preop_ready cases move.
+- Completed and cancelled cases are final: their fields and team no longer change.
+- The case history is the audit log, read by admin and scheduler (DESIGN.md's matrix);
+  the care team sees who ticked what on the checklist items themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from surgdesk.domain import models as m
+from surgdesk.domain.enums import (
+    FINAL_STATUSES,
+    OCCUPYING_STATUSES,
+    CaseStatus,
+    Laterality,
+    NoteType,
+    Priority,
+    Role,
+    TeamRole,
+)
+from surgdesk.domain.models import NAME_MAX, TEXT_MAX
+from surgdesk.domain.permissions import Action, allowed
+from surgdesk.domain.status_machine import CLINICAL_TARGETS, NEEDS_REASON, can_transition
+from surgdesk.domain.timezones import LocalTimeError, day_bounds, to_utc
+from surgdesk.errors import (
+    BadInput,
+    FieldProblem,
+    NotFound,
+    PermissionDenied,
+    Refused,
+    StaleVersion,
+    TransitionRefused,
+)
+from surgdesk.repository.uow import UnitOfWork
+from surgdesk.services.base import Service, diff, validate
+from surgdesk.services.case_views import (
+    case_result,
+    case_summary,
+    checklist_view,
+    note_view,
+    sees_patient,
+    sees_patients_of,
+    team_member_view,
+)
+from surgdesk.services.checklists import copy_templates, gate_missing, sync_readiness
+from surgdesk.services.conflicts import (
+    PlacedCase,
+    RoomRules,
+    check_room,
+    check_span,
+    occupied_until,
+    soft_conflicts,
+    window_conflicts,
+)
+from surgdesk.services.context import Actor
+from surgdesk.services.dto import (
+    AuditEntry,
+    BoardSnapshot,
+    CaseDetail,
+    CaseResult,
+    CaseSummary,
+    NoteView,
+    SoftConflict,
+    TeamMemberView,
+)
+from surgdesk.services.rooms import closure_view, room_view
+
+DEFAULT_DURATION_MIN = 60
+MAX_DURATION_MIN = 24 * 60
+# A board window longer than this is refused: the board shows days, not seasons.
+MAX_BOARD_WINDOW = timedelta(days=62)
+QUEUE_STATUSES = (CaseStatus.REQUESTED, CaseStatus.POSTPONED)
+
+# Which user roles may fill a care-team role.
+TEAM_ROLE_USERS: dict[TeamRole, frozenset[Role]] = {
+    TeamRole.SURGEON: frozenset({Role.SURGEON}),
+    TeamRole.ASSISTANT_SURGEON: frozenset({Role.SURGEON}),
+    TeamRole.ANESTHESIOLOGIST: frozenset({Role.ANESTHESIOLOGIST}),
+    TeamRole.CIRCULATING_NURSE: frozenset({Role.NURSE}),
+    TeamRole.SCRUB_NURSE: frozenset({Role.NURSE}),
+    TeamRole.COORDINATOR: frozenset({Role.NURSE, Role.SCHEDULER, Role.ADMIN}),
+}
+_REASON_NOTE = {CaseStatus.POSTPONED: NoteType.DELAY, CaseStatus.CANCELLED: NoteType.CANCELLATION}
+EDITABLE_FIELDS = frozenset({
+    "patient_name", "patient_id", "patient_dob", "procedure_name", "laterality", "specialty",
+    "priority", "lead_surgeon", "anesthetist", "estimated_duration_min",
+})
+
+
+class _PatientDob(BaseModel):
+    patient_dob: date | None = None
+
+    @field_validator("patient_dob")
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        if value is not None and value > date.today():
+            raise ValueError("is in the future")
+        return value
+
+
+class CaseFields(_PatientDob):
+    """A new case's own fields, as the case form and ``cases add`` give them."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    procedure_name: str = Field(min_length=1, max_length=NAME_MAX)
+    patient_id: str = Field(min_length=1, max_length=64)
+    patient_name: str = Field(min_length=1, max_length=NAME_MAX)
+    laterality: Laterality = Laterality.NOT_APPLICABLE
+    specialty: str | None = Field(default=None, min_length=1, max_length=64)
+    priority: Priority = Priority.ELECTIVE
+    estimated_duration_min: int = Field(default=DEFAULT_DURATION_MIN, ge=1, le=MAX_DURATION_MIN)
+
+
+class CaseEdit(_PatientDob):
+    """The fields ``update_case`` may change; only those given are applied."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    procedure_name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    patient_id: str | None = Field(default=None, min_length=1, max_length=64)
+    patient_name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    laterality: Laterality | None = None
+    specialty: str | None = Field(default=None, min_length=1, max_length=64)
+    priority: Priority | None = None
+    lead_surgeon: str | None = Field(default=None, min_length=1, max_length=64)
+    anesthetist: str | None = Field(default=None, max_length=64)
+    estimated_duration_min: int | None = Field(default=None, ge=1, le=MAX_DURATION_MIN)
+
+
+class _Duration(BaseModel):
+    duration_min: int | None = Field(default=None, ge=1, le=MAX_DURATION_MIN)
+
+
+class _Text(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, max_length=TEXT_MAX)
+
+
+def _text(value: str | None, field: str) -> str:
+    if value is None:
+        raise BadInput(FieldProblem(field, "is required"))
+    try:
+        return validate(_Text, {"text": value}).text
+    except BadInput as exc:
+        raise BadInput(FieldProblem(field, exc.problems[0].reason)) from None
+
+
+def _instant(value: datetime, tz: ZoneInfo, field: str) -> datetime:
+    """A datetime as UTC: naive is department wall-clock time (DST gap or fold refused)."""
+    if not isinstance(value, datetime):
+        raise BadInput(FieldProblem(field, "must be a date and time"))
+    try:
+        return to_utc(value, tz)
+    except LocalTimeError as exc:
+        raise BadInput(FieldProblem(field, str(exc))) from None
+
+
+def _minutes(span: timedelta) -> int:
+    return max(1, round(span.total_seconds() / 60))
+
+
+def _enum(cls: type[Any], value: Any, field: str) -> Any:
+    try:
+        return cls(value)
+    except ValueError:
+        choices = ", ".join(v.value for v in cls)
+        raise BadInput(FieldProblem(field, f"must be one of {choices}")) from None
+
+
+def _state(case: m.SurgeryCase) -> dict[str, Any]:
+    """What the audit trail compares before and after a change."""
+    room = case.operating_room
+    return {
+        "status": case.status,
+        "patient_name": case.patient_name,
+        "patient_id": case.patient_id,
+        "patient_dob": case.patient_dob,
+        "procedure_name": case.procedure_name,
+        "laterality": case.laterality,
+        "specialty": case.specialty,
+        "priority": case.priority,
+        "room": room.code if room is not None else None,
+        "scheduled_start": case.scheduled_start,
+        "scheduled_end": case.scheduled_end,
+        "estimated_duration_min": case.estimated_duration_min,
+        "lead_surgeon": case.lead_surgeon.user.username,
+        "anesthetist": case.anesthetist.username if case.anesthetist else None,
+        "actual_start": case.actual_start,
+        "actual_end": case.actual_end,
+    }
+
+
+class CaseService(Service):
+    """Every use case of a surgery case. Times without an offset are department time."""
+
+    # ---- creating and placing -------------------------------------------------------
+
+    def create_case(
+        self,
+        actor: Actor,
+        *,
+        procedure_name: str,
+        patient_id: str,
+        patient_name: str,
+        lead_surgeon: str,
+        patient_dob: date | None = None,
+        laterality: Laterality = Laterality.NOT_APPLICABLE,
+        specialty: str | None = None,
+        priority: Priority = Priority.ELECTIVE,
+        anesthetist: str | None = None,
+        room: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        duration_min: int | None = None,
+    ) -> CaseResult:
+        """With a room and a start the case is scheduled, without both it is requested."""
+        placing = room is not None or start is not None
+        self.require(actor, Action.SCHEDULE_CASES if placing else Action.REQUEST_CASE,
+                     what="schedule cases" if placing else "request cases")
+        if placing and room is None:
+            raise BadInput(FieldProblem("room", "a start needs a room"))
+        if placing and start is None:
+            raise BadInput(FieldProblem("start", "a room needs a start"))
+        if not placing and end is not None:
+            raise BadInput(FieldProblem("start", "an end needs a room and a start"))
+        with self.uow() as uow:
+            tz = self.department_zone(uow)
+            span = None
+            estimate = self._duration(duration_min) or DEFAULT_DURATION_MIN
+            if start is not None:
+                span = self._span(tz, _instant(start, tz, "start"), end, duration_min,
+                                  timedelta(minutes=estimate))
+                estimate = _minutes(span[1] - span[0])
+            fields = validate(CaseFields, {
+                "procedure_name": procedure_name, "patient_id": patient_id,
+                "patient_name": patient_name, "patient_dob": patient_dob,
+                "laterality": laterality, "specialty": specialty, "priority": priority,
+                "estimated_duration_min": estimate,
+            })
+            surgeon = self._surgeon(uow, lead_surgeon)
+            anesth = self._anesthetist(uow, anesthetist) if anesthetist else None
+            room_row = self._room(uow, room) if room is not None else None
+            now = self.now()
+            case = m.SurgeryCase(
+                case_number=uow.cases.next_case_number(now.astimezone(tz).year),
+                patient_name=fields.patient_name, patient_id=fields.patient_id,
+                patient_dob=fields.patient_dob, procedure_name=fields.procedure_name,
+                laterality=fields.laterality, specialty=fields.specialty or surgeon.specialty,
+                priority=fields.priority, status=CaseStatus.REQUESTED,
+                estimated_duration_min=fields.estimated_duration_min,
+                lead_surgeon=surgeon, anesthetist=anesth, created_by_id=actor.user_id,
+                created_at=now, updated_at=now,
+            )
+            uow.cases.add(case)
+            _sync_team(case, previous=())
+            copy_templates(uow, case)
+            if room_row is not None and span is not None:
+                check_room(uow, room_row, *span, case_id=None)
+                _place(case, room_row, *span)
+                case.status = CaseStatus.SCHEDULED
+            uow.flush()
+            self.audit(uow, actor, "create_case", case, {
+                "case_number": case.case_number,
+                **diff({}, {k: v for k, v in _state(case).items() if v is not None}),
+            })
+            return self._finish(uow, actor, case, tz, readiness=True)
+
+    def schedule(
+        self,
+        actor: Actor,
+        case_number: str,
+        *,
+        room: str,
+        start: datetime,
+        end: datetime | None = None,
+        duration_min: int | None = None,
+        expected_version: int | None = None,
+    ) -> CaseResult:
+        """Put a requested or postponed case into a room (it becomes scheduled, or
+        preop_ready at once when its Readiness items are already done)."""
+        self.require(actor, Action.SCHEDULE_CASES, what="schedule cases")
+        with self.uow() as uow:
+            case = self._case(uow, case_number, expected_version)
+            if case.status not in QUEUE_STATUSES:
+                raise TransitionRefused(
+                    f"{case.case_number} is {case.status.value}: only requested or postponed "
+                    "cases are scheduled (move a scheduled one)"
+                )
+            return self._schedule_in(uow, actor, case, room, start, end, duration_min)
+
+    def _schedule_in(
+        self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, room: str | None,
+        start: datetime | None, end: datetime | None, duration_min: int | None,
+    ) -> CaseResult:
+        if room is None:
+            raise BadInput(FieldProblem("room", "is required to schedule a case"))
+        if start is None:
+            raise BadInput(FieldProblem("start", "is required to schedule a case"))
+        tz = self.department_zone(uow)
+        span = self._span(tz, _instant(start, tz, "start"), end, duration_min,
+                          timedelta(minutes=case.estimated_duration_min))
+        room_row = self._room(uow, room)
+        check_room(uow, room_row, *span, case_id=case.id)
+        before = _state(case)
+        _place(case, room_row, *span)
+        case.status = CaseStatus.SCHEDULED
+        uow.flush()
+        self.audit(uow, actor, "schedule_case", case,
+                   {"case_number": case.case_number, **diff(before, _state(case))})
+        return self._finish(uow, actor, case, tz, readiness=True)
+
+    def move(
+        self,
+        actor: Actor,
+        case_number: str,
+        *,
+        room: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        duration_min: int | None = None,
+        expected_version: int | None = None,
+    ) -> CaseResult:
+        """Move to another room and/or time, or resize. A new start alone keeps the length;
+        an end or a duration resizes."""
+        self.require(actor, Action.SCHEDULE_CASES, what="move cases")
+        with self.uow() as uow:
+            case = self._case(uow, case_number, expected_version)
+            if case.status in QUEUE_STATUSES:
+                return self._schedule_in(uow, actor, case, room, start, end, duration_min)
+            if case.status not in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY):
+                raise TransitionRefused(
+                    f"{case.case_number} is {case.status.value} and can no longer be moved"
+                )
+            tz = self.department_zone(uow)
+            old_start, old_end = case.scheduled_start, case.scheduled_end
+            assert old_start is not None
+            assert old_end is not None
+            assert case.operating_room is not None
+            new_start = _instant(start, tz, "start") if start is not None else old_start
+            span = self._span(tz, new_start, end, duration_min, old_end - old_start)
+            room_row = self._room(uow, room) if room is not None else case.operating_room
+            if (room_row.id, *span) == (case.operating_room_id, old_start, old_end):
+                return self._finish(uow, actor, case, tz)
+            check_room(uow, room_row, *span, case_id=case.id)
+            before = _state(case)
+            _place(case, room_row, *span)
+            uow.flush()
+            self.audit(uow, actor, "move_case", case,
+                       {"case_number": case.case_number, **diff(before, _state(case))})
+            return self._finish(uow, actor, case, tz)
+
+    def unschedule(
+        self, actor: Actor, case_number: str, *, expected_version: int | None = None
+    ) -> CaseResult:
+        """Back to the queue: scheduled -> requested, room and times cleared."""
+        return self.set_status(actor, case_number, CaseStatus.REQUESTED,
+                               expected_version=expected_version)
+
+    # ---- status ---------------------------------------------------------------------
+
+    def set_status(
+        self,
+        actor: Actor,
+        case_number: str,
+        status: CaseStatus,
+        *,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> CaseResult:
+        """Move a case through the status machine. Starting and completing are the care
+        team's (sign-off right); the rest is the scheduler's. Asking for the status the
+        case already has is a no-op."""
+        target: CaseStatus = _enum(CaseStatus, status, "status")
+        if target not in CLINICAL_TARGETS:
+            self.require(actor, Action.SCHEDULE_CASES, what=f"make cases {target.value}")
+        with self.uow() as uow:
+            case = self._case(uow, case_number, expected_version)
+            if target in CLINICAL_TARGETS:
+                self._require_team(uow, actor, case, Action.SIGN_OFF,
+                                   f"make {case.case_number} {target.value}")
+            tz = self.department_zone(uow)
+            if target is case.status:
+                return self._finish(uow, actor, case, tz)
+            self._transition(uow, actor, case, target, reason)
+            return self._finish(uow, actor, case, tz, readiness=True)
+
+    def _transition(
+        self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, target: CaseStatus,
+        reason: str | None,
+    ) -> None:
+        current = case.status
+        if not can_transition(current, target):
+            final = " (final)" if current in FINAL_STATUSES else ""
+            raise TransitionRefused(
+                f"{case.case_number} is {current.value}{final}: it cannot become {target.value}"
+            )
+        if (current, target) == (CaseStatus.PREOP_READY, CaseStatus.SCHEDULED):
+            raise TransitionRefused(
+                "preop_ready follows the Readiness checklist: reopen a Readiness item to "
+                "bring the case back to scheduled"
+            )
+        text = _text(reason, "reason") if target in NEEDS_REASON else None
+        if target is CaseStatus.SCHEDULED:
+            room, start, end = case.operating_room, case.scheduled_start, case.scheduled_end
+            if room is None or start is None or end is None:
+                raise TransitionRefused(
+                    f"scheduled needs a room, a start and an end: schedule {case.case_number} "
+                    "into a room"
+                )
+            check_room(uow, room, start, end, case_id=case.id)
+        missing = gate_missing(uow.checklists.for_case(case.id), target)
+        if missing:
+            raise TransitionRefused(
+                f"{case.case_number} cannot become {target.value}: required checklist items "
+                f"not done: {', '.join(missing)}"
+            )
+        before = _state(case)
+        case.status = target
+        if target in QUEUE_STATUSES:
+            _unplace(case)
+        elif target is CaseStatus.IN_PROGRESS:
+            case.actual_start = self.now()
+        elif target is CaseStatus.COMPLETED:
+            case.actual_end = self.now()
+        if text is not None:
+            self._note(uow, actor, case, _REASON_NOTE[target], text)
+        uow.flush()
+        details: dict[str, Any] = {"case_number": case.case_number,
+                                   **diff(before, _state(case))}
+        if text is not None:
+            details["reason"] = text
+        self.audit(uow, actor, "set_status", case, details)
+
+    # ---- editing --------------------------------------------------------------------
+
+    def update_case(
+        self, actor: Actor, case_number: str, *, expected_version: int | None,
+        **fields: Any,
+    ) -> CaseResult:
+        """Edit the case form's fields: patient, procedure, laterality, specialty,
+        priority, estimated duration, lead surgeon and anesthetist (usernames; the
+        anesthetist may be None). The care team follows the two people."""
+        self.require(actor, Action.SCHEDULE_CASES, what="edit cases")
+        edit = validate(CaseEdit, fields)
+        given = edit.model_fields_set
+        for name in given & {"procedure_name", "patient_id", "patient_name", "laterality",
+                             "priority", "lead_surgeon", "estimated_duration_min"}:
+            if getattr(edit, name) is None:
+                raise BadInput(FieldProblem(name, "may not be empty"))
+        with self.uow() as uow:
+            case = self._case(uow, case_number, expected_version)
+            if case.status in FINAL_STATUSES:
+                raise TransitionRefused(f"{case.case_number} is {case.status.value} (final)")
+            tz = self.department_zone(uow)
+            before = _state(case)
+            previous = (case.lead_surgeon.user, case.anesthetist)
+            for name in given - {"lead_surgeon", "anesthetist"}:
+                value = getattr(edit, name)
+                setattr(case, name, value if name != "specialty" or value else
+                        case.lead_surgeon.specialty)
+            if "lead_surgeon" in given and edit.lead_surgeon is not None:
+                case.lead_surgeon = self._surgeon(uow, edit.lead_surgeon)
+            if "anesthetist" in given:
+                name = (edit.anesthetist or "").strip()
+                case.anesthetist = self._anesthetist(uow, name) if name else None
+            _sync_team(case, previous=previous)
+            changes = diff(before, _state(case))
+            if changes:
+                uow.flush()
+                self.audit(uow, actor, "update_case",
+                           case, {"case_number": case.case_number, **changes})
+            return self._finish(uow, actor, case, tz)
+
+    # ---- reading --------------------------------------------------------------------
+
+    def get_case(self, actor: Actor, case_number: str) -> CaseDetail:
+        """Everything about one case; patient fields None when the actor may not see them."""
+        self.require(actor, Action.SEE_BOARD, what="see cases")
+        with self.uow(read_only=True) as uow:
+            case = self._case(uow, case_number, None)
+            return self._detail(uow, actor, case)
+
+    def open_case(self, actor: Actor, case_number: str) -> CaseDetail:
+        """``get_case`` for a person opening the case: seeing the patient is audited."""
+        self.require(actor, Action.SEE_BOARD, what="see cases")
+        with self.uow() as uow:
+            case = self._case(uow, case_number, None)
+            detail = self._detail(uow, actor, case)
+            if not detail.case.patient_masked:
+                self.audit(uow, actor, "view_case", case, {"case_number": case.case_number})
+                uow.commit()
+            return detail
+
+    def _detail(self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase) -> CaseDetail:
+        full = uow.cases.with_details(case.id)
+        assert full is not None
+        tz = self.department_zone(uow)
+        on_team = actor.user_id is not None and any(
+            t.user_id == actor.user_id for t in full.team)
+        progress = uow.cases.checklist_progress([case.id]).get(case.id, (0, 0))
+        codes = sorted({w.code for w in soft_conflicts(uow, full, tz)})
+        summary = case_summary(full, see_patient=sees_patient(uow, actor, case.id),
+                               progress=progress, conflicts=codes)
+        return CaseDetail(
+            case=summary,
+            team=tuple(team_member_view(t) for t in sorted(full.team, key=lambda t: t.id)),
+            checklists=tuple(checklist_view(c) for c in uow.checklists.for_case(case.id)),
+            notes=tuple(note_view(n) for n in full.notes),
+            can_edit_schedule=allowed(actor.role, Action.SCHEDULE_CASES),
+            can_update_checklist=allowed(actor.role, Action.UPDATE_CHECKLIST,
+                                         on_care_team=on_team),
+            can_sign_off=allowed(actor.role, Action.SIGN_OFF, on_care_team=on_team),
+            can_add_note=allowed(actor.role, Action.ADD_NOTE, on_care_team=on_team),
+        )
+
+    def list_cases(
+        self,
+        actor: Actor,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        room: str | None = None,
+        status: CaseStatus | None = None,
+    ) -> list[CaseSummary]:
+        """Cases by department dates (inclusive; any part in the range counts; only cases
+        with times), room and status. Without dates every case, requested ones included."""
+        self.require(actor, Action.SEE_BOARD, what="list cases")
+        wanted = _enum(CaseStatus, status, "status") if status is not None else None
+        with self.uow(read_only=True) as uow:
+            tz = self.department_zone(uow)
+            start, end = _date_range(date_from, date_to, tz)
+            room_ids = [self._room(uow, room).id] if room is not None else None
+            cases = uow.cases.search(start=start, end=end, room_ids=room_ids,
+                                     statuses=[wanted] if wanted else None)
+            return self._summaries(uow, actor, cases, tz)
+
+    def my_cases(
+        self, actor: Actor, *, date_from: date | None = None, date_to: date | None = None
+    ) -> list[CaseSummary]:
+        """Cases whose care team the actor is on, by department dates (inclusive)."""
+        self.require(actor, Action.SEE_BOARD, what="list cases")
+        if actor.user_id is None:
+            return []
+        with self.uow(read_only=True) as uow:
+            tz = self.department_zone(uow)
+            start, end = _date_range(date_from, date_to, tz)
+            cases = uow.cases.search(start=start, end=end, member_user_id=actor.user_id)
+            return self._summaries(uow, actor, cases, tz)
+
+    def board(self, actor: Actor, start: datetime, end: datetime) -> BoardSnapshot:
+        """Rooms, closures and cases of a window in one read, and the queue. Cancelled
+        cases are left out; conflict marks are computed among the window's cases."""
+        self.require(actor, Action.SEE_BOARD, what="see the board")
+        with self.uow(read_only=True) as uow:
+            settings = uow.settings.get()
+            tz = self.department_zone(uow)
+            lo, hi = _instant(start, tz, "start"), _instant(end, tz, "end")
+            if hi <= lo:
+                raise BadInput(FieldProblem("end", "must be after the start"))
+            if hi - lo > MAX_BOARD_WINDOW:
+                raise BadInput(FieldProblem("end", "the board shows at most 62 days"))
+            rooms = uow.rooms.all()
+            shown = [s for s in CaseStatus if s is not CaseStatus.CANCELLED]
+            cases = uow.cases.in_window(lo, hi, statuses=shown)
+            queue = uow.cases.with_status(QUEUE_STATUSES)
+            return BoardSnapshot(
+                window_start=lo, window_end=hi, time_zone=settings.time_zone,
+                day_start=settings.day_start, day_end=settings.day_end,
+                snap_minutes=settings.snap_minutes,
+                rooms=tuple(room_view(r) for r in rooms),
+                closures=tuple(closure_view(c)
+                               for c in uow.rooms.closures_overlapping(None, lo, hi)),
+                cases=tuple(self._summaries(uow, actor, cases, tz, rooms=rooms)),
+                queue=tuple(self._summaries(uow, actor, queue, tz, rooms=rooms)),
+            )
+
+    def _summaries(
+        self, uow: UnitOfWork, actor: Actor, cases: Sequence[m.SurgeryCase], tz: ZoneInfo,
+        *, rooms: Sequence[m.OperatingRoom] | None = None,
+    ) -> list[CaseSummary]:
+        """Summaries of many cases in a fixed number of queries (no query per case)."""
+        ids = [c.id for c in cases]
+        visible = sees_patients_of(uow, actor, ids)
+        progress = uow.cases.checklist_progress(ids) if ids else {}
+        marks = self._marks(uow, cases, tz, rooms)
+        return [
+            case_summary(c, see_patient=c.id in visible, progress=progress.get(c.id, (0, 0)),
+                         conflicts=marks.get(c.id, ()))
+            for c in cases
+        ]
+
+    @staticmethod
+    def _marks(
+        uow: UnitOfWork, cases: Sequence[m.SurgeryCase], tz: ZoneInfo,
+        rooms: Sequence[m.OperatingRoom] | None,
+    ) -> dict[int, tuple[str, ...]]:
+        placed = [c for c in cases if c.status in OCCUPYING_STATUSES
+                  and c.scheduled_start is not None and c.scheduled_end is not None]
+        if not placed:
+            return {}
+        teams = uow.cases.team_user_ids(c.id for c in placed)
+        rows = [
+            PlacedCase(
+                case_id=c.id, room_id=c.operating_room_id, start=c.scheduled_start,
+                end=c.scheduled_end, specialty=c.specialty, patient_id=c.patient_id,
+                lead_user_id=c.lead_surgeon.user_id, anesthetist_user_id=c.anesthetist_id,
+                team_user_ids=tuple(teams.get(c.id, ())),
+            )
+            for c in placed
+            if c.scheduled_start is not None and c.scheduled_end is not None
+        ]
+        rules = {
+            r.id: RoomRules(tuple(r.specialty_tags), r.opens_at, r.closes_at, tuple(r.weekdays))
+            for r in (rooms if rooms is not None else uow.rooms.all())
+        }
+        return window_conflicts(rows, rules, tz)
+
+    def history(self, actor: Actor, case_number: str) -> list[AuditEntry]:
+        """The case's audit trail, newest first (admin and scheduler)."""
+        self.require(actor, Action.READ_AUDIT, what="read the audit log")
+        with self.uow(read_only=True) as uow:
+            case = self._case(uow, case_number, None)
+            return [
+                AuditEntry(
+                    id=e.id, event_time=e.event_time,
+                    actor=e.actor.username if e.actor else None,
+                    actor_name=e.actor.display_name if e.actor else None,
+                    action=e.action, target_class=e.target_class, target_id=e.target_id,
+                    details=dict(e.details),
+                )
+                for e in uow.audit.for_target("SurgeryCase", case.id)
+            ]
+
+    # ---- care team and notes --------------------------------------------------------
+
+    def assign_team_member(
+        self, actor: Actor, case_number: str, username: str, role: TeamRole
+    ) -> TeamMemberView:
+        """Put an active user of a matching role on the case's team (or change their
+        role there). The lead surgeon and anesthetist keep the roles the case gives them."""
+        self.require(actor, Action.SCHEDULE_CASES, what="assign care teams")
+        team_role: TeamRole = _enum(TeamRole, role, "role")
+        with self.uow() as uow:
+            case = self._case(uow, case_number, None)
+            _refuse_final(case)
+            user = self._user(uow, username, "username")
+            fits = TEAM_ROLE_USERS[team_role]
+            if user.role not in fits:
+                held = user.role.value if user.role else "no role"
+                need = " or ".join(sorted(r.value for r in fits))
+                raise BadInput(FieldProblem(
+                    "role", f"{user.username} has {held}; a {team_role.value} must be {need}"
+                ))
+            fixed = _fixed_roles(case).get(user.id)
+            if fixed is not None and fixed is not team_role:
+                raise Refused(f"{user.username} is on {case.case_number} as its "
+                              f"{fixed.value}; change the case's {fixed.value} instead")
+            member = uow.cases.team_member(case.id, user.id)
+            if member is not None and member.role is team_role:
+                return team_member_view(member)
+            before = member.role.value if member is not None else None
+            if member is None:
+                member = m.CareTeamMember(user=user, role=team_role, confirmed=False)
+                case.team.append(member)
+            member.role = team_role
+            uow.flush()
+            self.audit(uow, actor, "assign_team", case, {
+                "case_number": case.case_number, "username": user.username,
+                "role": {"before": before, "after": team_role.value},
+            })
+            view = team_member_view(member)
+            uow.commit()
+            return view
+
+    def remove_team_member(self, actor: Actor, case_number: str, username: str) -> None:
+        self.require(actor, Action.SCHEDULE_CASES, what="assign care teams")
+        with self.uow() as uow:
+            case = self._case(uow, case_number, None)
+            _refuse_final(case)
+            user = self._user(uow, username, "username", active_only=False)
+            if user.id in _fixed_roles(case):
+                raise Refused(f"{user.username} is {case.case_number}'s "
+                              f"{_fixed_roles(case)[user.id].value}; change the case instead")
+            member = uow.cases.team_member(case.id, user.id)
+            if member is None:
+                raise NotFound(f"{user.username} is not on the team of {case.case_number}",
+                               field="username")
+            case.team.remove(member)
+            self.audit(uow, actor, "remove_team", case, {
+                "case_number": case.case_number, "username": user.username,
+                "role": {"before": member.role.value, "after": None},
+            })
+            uow.flush()
+            uow.commit()
+
+    def confirm_assignment(self, actor: Actor, case_number: str) -> TeamMemberView:
+        """A member confirms their own place on the case's team."""
+        with self.uow() as uow:
+            case = self._case(uow, case_number, None)
+            member = (uow.cases.team_member(case.id, actor.user_id)
+                      if actor.user_id is not None else None)
+            if member is None:
+                raise PermissionDenied(
+                    f"{actor.username or 'anonymous'} is not on the team of {case.case_number}")
+            if not member.confirmed:
+                member.confirmed = True
+                uow.flush()
+                self.audit(uow, actor, "confirm_team", case, {
+                    "case_number": case.case_number, "username": actor.username,
+                    "confirmed": {"before": False, "after": True},
+                })
+            view = team_member_view(member)
+            uow.commit()
+            return view
+
+    def add_note(
+        self, actor: Actor, case_number: str, note_type: NoteType, message: str
+    ) -> NoteView:
+        kind: NoteType = _enum(NoteType, note_type, "note_type")
+        text = _text(message, "message")
+        with self.uow() as uow:
+            case = self._case(uow, case_number, None)
+            self._require_team(uow, actor, case, Action.ADD_NOTE,
+                               f"add notes to {case.case_number}")
+            note = self._note(uow, actor, case, kind, text)
+            uow.flush()
+            self.audit(uow, actor, "add_note", case, {
+                "case_number": case.case_number, "note_id": note.id,
+                "note_type": kind.value,
+            })
+            view = note_view(note)
+            uow.commit()
+            return view
+
+    # ---- helpers ----------------------------------------------------------------------
+
+    def _finish(
+        self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, tz: ZoneInfo, *,
+        readiness: bool = False,
+    ) -> CaseResult:
+        """Apply the Readiness rule if asked, then result, warnings and commit."""
+        if readiness:
+            sync_readiness(self, uow, actor, case, uow.checklists.for_case(case.id))
+        uow.flush()
+        result = case_result(uow, actor, case, soft_conflicts(uow, case, tz))
+        if not uow.read_only:
+            uow.commit()
+        return result
+
+    def _note(
+        self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, kind: NoteType, text: str
+    ) -> m.CaseNote:
+        if actor.user_id is None:
+            raise PermissionDenied("sign in to write notes")
+        author = uow.users.get(actor.user_id)
+        now = self.now()
+        note = m.CaseNote(author=author, note_type=kind, message=text,
+                          created_at=now, updated_at=now)
+        case.notes.append(note)
+        return note
+
+    def _require_team(
+        self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, action: Action, what: str
+    ) -> None:
+        on_team = actor.user_id is not None and uow.cases.on_care_team(case.id, actor.user_id)
+        self.require(actor, action, on_care_team=on_team, what=what)
+
+    @staticmethod
+    def _case(uow: UnitOfWork, case_number: str, expected_version: int | None) -> m.SurgeryCase:
+        case = uow.cases.by_number(case_number.strip()) if case_number else None
+        if case is None:
+            raise NotFound(f"no case {case_number!r}", field="case_number")
+        if expected_version is not None and case.version != expected_version:
+            raise StaleVersion(
+                f"{case.case_number} was changed by someone else meanwhile "
+                f"(version {case.version}, you had {expected_version}); reload and try again",
+                current_version=case.version,
+            )
+        return case
+
+    @staticmethod
+    def _room(uow: UnitOfWork, code: str) -> m.OperatingRoom:
+        room = uow.rooms.by_code(code.strip()) if code and code.strip() else None
+        if room is None:
+            raise NotFound(f"no room {code!r}", field="room")
+        return room
+
+    @staticmethod
+    def _user(uow: UnitOfWork, username: str, field: str, *,
+              active_only: bool = True) -> m.User:
+        user = uow.users.by_username(username.strip()) if username and username.strip() else None
+        if user is None:
+            raise NotFound(f"no user {username!r}", field=field)
+        if active_only and not user.active:
+            raise BadInput(FieldProblem(field, f"{user.username} is deactivated"))
+        return user
+
+    def _surgeon(self, uow: UnitOfWork, username: str) -> m.SurgeonProfile:
+        user = self._user(uow, username, "lead_surgeon")
+        profile = uow.users.surgeon_profile(user.id)
+        if user.role is not Role.SURGEON or profile is None or not profile.active:
+            raise BadInput(FieldProblem("lead_surgeon", f"{user.username} is not a surgeon"))
+        return profile
+
+    def _anesthetist(self, uow: UnitOfWork, username: str) -> m.User:
+        user = self._user(uow, username, "anesthetist")
+        if user.role is not Role.ANESTHESIOLOGIST:
+            raise BadInput(FieldProblem("anesthetist",
+                                        f"{user.username} is not an anesthesiologist"))
+        return user
+
+    @staticmethod
+    def _duration(duration_min: int | None) -> int | None:
+        return validate(_Duration, {"duration_min": duration_min}).duration_min
+
+    def _span(
+        self, tz: ZoneInfo, start: datetime, end: datetime | None, duration_min: int | None,
+        default: timedelta,
+    ) -> tuple[datetime, datetime]:
+        """The case's [start, end): an end, a duration (they must agree when both are
+        given), else ``default`` long."""
+        minutes = self._duration(duration_min)
+        if end is not None:
+            stop = _instant(end, tz, "end")
+            check_span(start, stop, end_field="end")
+            if minutes is not None and stop - start != timedelta(minutes=minutes):
+                raise BadInput(FieldProblem("duration_min", "does not match the end"))
+            return start, stop
+        stop = start + (timedelta(minutes=minutes) if minutes is not None else default)
+        check_span(start, stop, end_field="duration_min")
+        return start, stop
+
+
+# ---- module helpers ---------------------------------------------------------------------
+
+
+def _date_range(
+    date_from: date | None, date_to: date | None, tz: ZoneInfo
+) -> tuple[datetime | None, datetime | None]:
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise BadInput(FieldProblem("date_to", "is before date_from"))
+    start = day_bounds(date_from, tz)[0] if date_from is not None else None
+    end = day_bounds(date_to, tz)[1] if date_to is not None else None
+    return start, end
+
+
+def _place(case: m.SurgeryCase, room: m.OperatingRoom, start: datetime, end: datetime) -> None:
+    case.operating_room = room
+    case.scheduled_start = start
+    case.scheduled_end = end
+    case.occupied_until = occupied_until(end, room.turnover_minutes)
+    case.estimated_duration_min = _minutes(end - start)
+
+
+def _unplace(case: m.SurgeryCase) -> None:
+    case.operating_room = None
+    case.scheduled_start = None
+    case.scheduled_end = None
+    case.occupied_until = None
+
+
+def _fixed_roles(case: m.SurgeryCase) -> dict[int, TeamRole]:
+    """The people the case itself puts on its team, and as what."""
+    fixed = {case.lead_surgeon.user_id: TeamRole.SURGEON}
+    if case.anesthetist is not None:
+        fixed[case.anesthetist.id] = TeamRole.ANESTHESIOLOGIST
+    return fixed
+
+
+def _sync_team(case: m.SurgeryCase, previous: Iterable[m.User | None]) -> None:
+    """Keep the lead surgeon and the anesthetist on the team as surgeon / anesthesiologist,
+    dropping whoever held those places before."""
+    wanted: dict[int, tuple[m.User, TeamRole]] = {
+        case.lead_surgeon.user.id: (case.lead_surgeon.user, TeamRole.SURGEON)}
+    if case.anesthetist is not None:
+        wanted[case.anesthetist.id] = (case.anesthetist, TeamRole.ANESTHESIOLOGIST)
+    members = {member.user.id: member for member in case.team}
+    for old in previous:
+        if old is not None and old.id not in wanted and old.id in members:
+            case.team.remove(members.pop(old.id))
+    for uid, (user, role) in wanted.items():
+        member = members.get(uid)
+        if member is None:
+            case.team.append(m.CareTeamMember(user=user, role=role, confirmed=False))
+        elif member.role is not role:
+            member.role = role
+
+
+def _refuse_final(case: m.SurgeryCase) -> None:
+    if case.status in FINAL_STATUSES:
+        raise TransitionRefused(f"{case.case_number} is {case.status.value} (final)")
+
+
+__all__ = ["DEFAULT_DURATION_MIN", "CaseService", "SoftConflict"]

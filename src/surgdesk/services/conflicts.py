@@ -1,0 +1,267 @@
+"""Where a case may go: hard conflicts refuse the change, soft ones come back as warnings.
+
+The pure half (``outside_hours``, ``specialty_mismatch``, ``window_conflicts``) works on
+plain values so the board can compute every case's marks in memory; the rest asks the
+repository about one case at a time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from surgdesk.domain import models as m
+from surgdesk.domain.enums import OCCUPYING_STATUSES, RoomStatus
+from surgdesk.domain.intervals import MAX_CASE_DURATION
+from surgdesk.errors import BadInput, FieldProblem, RoomConflict
+from surgdesk.repository.uow import UnitOfWork
+from surgdesk.services.dto import SoftConflict
+
+MIN_CASE_DURATION = timedelta(minutes=1)
+
+OUTSIDE_HOURS = "outside_hours"
+SPECIALTY = "specialty"
+SURGEON_DOUBLE_BOOKED = "surgeon_double_booked"
+ANESTHETIST_DOUBLE_BOOKED = "anesthetist_double_booked"
+TEAM_DOUBLE_BOOKED = "team_double_booked"
+PATIENT_DOUBLE_BOOKED = "patient_double_booked"
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+# ---- pure rules -------------------------------------------------------------------------
+
+
+def check_span(start: datetime, end: datetime, *, end_field: str = "end") -> None:
+    """Start before end, and a length between one minute and MAX_CASE_DURATION."""
+    if end <= start:
+        raise BadInput(FieldProblem(end_field, "must be after the start"))
+    if end - start < MIN_CASE_DURATION:
+        raise BadInput(FieldProblem(end_field, "a case lasts at least one minute"))
+    if end - start > MAX_CASE_DURATION:
+        raise BadInput(FieldProblem(end_field, "a case lasts at most 24 hours"))
+
+
+def occupied_until(end: datetime, turnover_minutes: int) -> datetime:
+    """The room is held until the case's end plus the room's turnover."""
+    return end + timedelta(minutes=turnover_minutes)
+
+
+def outside_hours(
+    start: datetime,
+    end: datetime,
+    *,
+    opens_at: time,
+    closes_at: time,
+    weekdays: Iterable[int],
+    tz: ZoneInfo,
+) -> bool:
+    """True when [start, end) is not inside one open day of the room (department clock)."""
+    local_start = start.astimezone(tz).replace(tzinfo=None)
+    local_end = end.astimezone(tz).replace(tzinfo=None)
+    day = local_start.date()
+    if day.weekday() not in set(weekdays):
+        return True
+    opens = datetime.combine(day, opens_at)
+    closes = datetime.combine(day, closes_at)
+    if closes_at <= opens_at:  # a room open past midnight closes the next day
+        closes += timedelta(days=1)
+    return local_start < opens or local_end > closes
+
+
+def specialty_mismatch(specialty: str, tags: Sequence[str]) -> bool:
+    """A room with no tags takes any specialty; otherwise the case's must be listed."""
+    if not tags:
+        return False
+    return specialty.casefold() not in {tag.casefold() for tag in tags}
+
+
+def hours_text(room: m.OperatingRoom) -> str:
+    days = ",".join(_DAY_NAMES[d] for d in sorted(room.weekdays) if 0 <= d < 7)
+    return f"{room.opens_at:%H:%M}-{room.closes_at:%H:%M} {days or 'no days'}"
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedCase:
+    """What the board's conflict marks need to know of one case."""
+
+    case_id: int
+    room_id: int | None
+    start: datetime
+    end: datetime
+    specialty: str
+    patient_id: str
+    lead_user_id: int
+    anesthetist_user_id: int | None
+    team_user_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RoomRules:
+    tags: tuple[str, ...]
+    opens_at: time
+    closes_at: time
+    weekdays: tuple[int, ...]
+
+
+@dataclass
+class _Marks:
+    codes: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, case_id: int, code: str) -> None:
+        self.codes[case_id].add(code)
+
+
+def _person_code(case: PlacedCase, user_id: int) -> str:
+    if user_id == case.lead_user_id:
+        return SURGEON_DOUBLE_BOOKED
+    if user_id == case.anesthetist_user_id:
+        return ANESTHETIST_DOUBLE_BOOKED
+    return TEAM_DOUBLE_BOOKED
+
+
+_Mark = Callable[[object, PlacedCase, PlacedCase], None]
+
+
+def _sweep(groups: dict[object, list[PlacedCase]], mark: _Mark) -> None:
+    """Mark every pair of overlapping cases inside each group (cases' own times)."""
+    for key, members in groups.items():
+        members.sort(key=lambda c: c.start)
+        for i, first in enumerate(members):
+            for second in members[i + 1 :]:
+                if second.start >= first.end:
+                    break
+                if second.case_id != first.case_id:
+                    mark(key, first, second)
+
+
+def window_conflicts(
+    cases: Sequence[PlacedCase], rooms: dict[int, RoomRules], tz: ZoneInfo
+) -> dict[int, tuple[str, ...]]:
+    """Soft-conflict codes per case id, among the given (occupying) cases only."""
+    marks = _Marks()
+    for case in cases:
+        rules = rooms.get(case.room_id) if case.room_id is not None else None
+        if rules is None:
+            continue
+        if outside_hours(case.start, case.end, opens_at=rules.opens_at,
+                         closes_at=rules.closes_at, weekdays=rules.weekdays, tz=tz):
+            marks.add(case.case_id, OUTSIDE_HOURS)
+        if specialty_mismatch(case.specialty, rules.tags):
+            marks.add(case.case_id, SPECIALTY)
+
+    by_person: dict[object, list[PlacedCase]] = defaultdict(list)
+    by_patient: dict[object, list[PlacedCase]] = defaultdict(list)
+    for case in cases:
+        people = {case.lead_user_id, *case.team_user_ids}
+        if case.anesthetist_user_id is not None:
+            people.add(case.anesthetist_user_id)
+        for uid in people:
+            by_person[uid].append(case)
+        by_patient[case.patient_id].append(case)
+
+    def person(uid: object, a: PlacedCase, b: PlacedCase) -> None:
+        assert isinstance(uid, int)
+        marks.add(a.case_id, _person_code(a, uid))
+        marks.add(b.case_id, _person_code(b, uid))
+
+    def patient(_key: object, a: PlacedCase, b: PlacedCase) -> None:
+        marks.add(a.case_id, PATIENT_DOUBLE_BOOKED)
+        marks.add(b.case_id, PATIENT_DOUBLE_BOOKED)
+
+    _sweep(by_person, person)
+    _sweep(by_patient, patient)
+    return {cid: tuple(sorted(codes)) for cid, codes in marks.codes.items()}
+
+
+# ---- checks against the database -------------------------------------------------------
+
+
+def check_room(
+    uow: UnitOfWork,
+    room: m.OperatingRoom,
+    start: datetime,
+    end: datetime,
+    *,
+    case_id: int | None,
+) -> None:
+    """Refuse a room that is not active, closed on a date, or held by another case."""
+    if room.status is not RoomStatus.ACTIVE:
+        raise RoomConflict(f"{room.code} is {room.status.value}", field="room")
+    closures = uow.rooms.closures_overlapping(room.id, start, end)
+    if closures:
+        first = closures[0]
+        raise RoomConflict(
+            f"{room.code} is closed from {first.starts_at:%Y-%m-%d %H:%M} to "
+            f"{first.ends_at:%Y-%m-%d %H:%M} UTC ({first.reason})",
+            field="room",
+        )
+    held_until = occupied_until(end, room.turnover_minutes)
+    taken = uow.cases.room_bookings(room.id, start, held_until, exclude_case_id=case_id)
+    if taken:
+        numbers = ", ".join(sorted(c.case_number for c in taken))
+        raise RoomConflict(
+            f"{room.code} is already booked at that time, turnover of "
+            f"{room.turnover_minutes} min included (case {numbers})",
+            field="room",
+        )
+
+
+def soft_conflicts(uow: UnitOfWork, case: m.SurgeryCase, tz: ZoneInfo) -> list[SoftConflict]:
+    """The warnings a placed case carries now. The case must be flushed (it has an id)."""
+    room, start, end = case.operating_room, case.scheduled_start, case.scheduled_end
+    if case.status not in OCCUPYING_STATUSES or room is None or start is None or end is None:
+        return []
+    out: list[SoftConflict] = []
+    if outside_hours(start, end, opens_at=room.opens_at, closes_at=room.closes_at,
+                     weekdays=room.weekdays, tz=tz):
+        out.append(SoftConflict(code=OUTSIDE_HOURS,
+                                message=f"outside the hours of room {room.code} "
+                                        f"({hours_text(room)})"))
+    if specialty_mismatch(case.specialty, room.specialty_tags):
+        out.append(SoftConflict(
+            code=SPECIALTY,
+            message=f"room {room.code} is for {', '.join(room.specialty_tags)}, "
+                    f"not {case.specialty}",
+        ))
+    out += _people_conflicts(uow, case, start, end)
+    others = uow.cases.patient_overlaps(case.patient_id, start, end, case.id)
+    if others:
+        numbers = tuple(sorted(c.case_number for c in others))
+        out.append(SoftConflict(
+            code=PATIENT_DOUBLE_BOOKED,
+            message=f"the same patient is booked at the same time (case {', '.join(numbers)})",
+            case_numbers=numbers,
+        ))
+    return out
+
+
+def _people_conflicts(
+    uow: UnitOfWork, case: m.SurgeryCase, start: datetime, end: datetime
+) -> list[SoftConflict]:
+    names: dict[int, str] = {case.lead_surgeon.user_id: case.lead_surgeon.user.display_name}
+    if case.anesthetist is not None:
+        names[case.anesthetist.id] = case.anesthetist.display_name
+    for member in case.team:
+        names.setdefault(member.user_id, member.user.display_name)
+    placed = PlacedCase(
+        case_id=case.id, room_id=case.operating_room_id, start=start, end=end,
+        specialty=case.specialty, patient_id=case.patient_id,
+        lead_user_id=case.lead_surgeon.user_id, anesthetist_user_id=case.anesthetist_id,
+    )
+    found: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for other, uid in uow.cases.people_overlaps(list(names), start, end, case.id):
+        found[(_person_code(placed, uid), uid)].add(other.case_number)
+    out = []
+    for (code, uid), numbers in sorted(found.items()):
+        ordered = tuple(sorted(numbers))
+        out.append(SoftConflict(
+            code=code,
+            message=f"{names[uid]} is also booked at that time (case {', '.join(ordered)})",
+            case_numbers=ordered,
+        ))
+    return out
+

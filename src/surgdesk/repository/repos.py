@@ -309,36 +309,21 @@ class RoomRepo(_Repo):
             stmt = stmt.where(rc.ends_at > start)
         return list(self.session.scalars(stmt.order_by(rc.starts_at, rc.id)))
 
-    def occupying_cases(self, room_id: int) -> list[m.SurgeryCase]:
-        """The cases that hold this room (scheduled, pre-op ready, in progress), by start."""
-        c = m.SurgeryCase
-        stmt = (
-            select(c)
-            .where(
-                c.operating_room_id == room_id,
-                c.status.in_(list(OCCUPYING_STATUSES)),
-                c.scheduled_start.is_not(None),
-                c.scheduled_end.is_not(None),
-            )
-            .order_by(c.scheduled_start, c.id)
-        )
-        return list(self.session.scalars(stmt))
-
-    def occupying_cases_between(
-        self, room_id: int, start: datetime, end: datetime
+    def occupying_cases(
+        self, room_id: int, start: datetime | None = None, end: datetime | None = None
     ) -> list[m.SurgeryCase]:
-        """Occupying cases of a room whose own times meet [start, end)."""
+        """Cases holding this room (scheduled, pre-op ready, in progress), by start;
+        with a window, only those whose own times meet [start, end)."""
         c = m.SurgeryCase
-        stmt = (
-            select(c)
-            .where(
-                c.operating_room_id == room_id,
-                c.status.in_(list(OCCUPYING_STATUSES)),
-                _visible(start, end),
-            )
-            .order_by(c.scheduled_start, c.id)
+        stmt = select(c).where(
+            c.operating_room_id == room_id,
+            c.status.in_(list(OCCUPYING_STATUSES)),
+            c.scheduled_start.is_not(None),
+            c.scheduled_end.is_not(None),
         )
-        return list(self.session.scalars(stmt))
+        if start is not None and end is not None:
+            stmt = stmt.where(_visible(start, end))
+        return list(self.session.scalars(stmt.order_by(c.scheduled_start, c.id)))
 
 
 class UserRepo(_Repo):

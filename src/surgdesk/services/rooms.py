@@ -25,7 +25,7 @@ from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.base import Service, diff, snapshot, validate
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import ClosureView, RoomView
-from surgdesk.services.users import check_version
+from surgdesk.services.fields import check_version, optional_text, required_text
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$")
 TAG_MAX = 64
@@ -43,19 +43,6 @@ def _code(value: str) -> str:
             f"1 to {CODE_MAX} characters: letters, digits, space, '.', '_', '/' or '-'"
         )
     return value
-
-
-def _name(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be empty")
-    if len(value) > NAME_MAX:
-        raise ValueError(f"must be at most {NAME_MAX} characters")
-    return value
-
-
-def _location(value: str | None) -> str | None:
-    return _name(value) if value is not None and value.strip() else None
 
 
 def _tags(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -81,8 +68,8 @@ class RoomFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: Annotated[str, AfterValidator(_code)]
-    name: Annotated[str, AfterValidator(_name)]
-    location: Annotated[str | None, AfterValidator(_location)] = None
+    name: Annotated[str, required_text(NAME_MAX)]
+    location: Annotated[str | None, optional_text(NAME_MAX)] = None
     specialty_tags: Annotated[tuple[str, ...], AfterValidator(_tags)] = ()
     status: RoomStatus = RoomStatus.ACTIVE
     turnover_minutes: int = Field(default=30, ge=0, le=TURNOVER_MAX)
@@ -102,7 +89,7 @@ class ClosureFields(BaseModel):
 
     starts_at: datetime
     ends_at: datetime
-    reason: Annotated[str, AfterValidator(_name)]
+    reason: Annotated[str, required_text(NAME_MAX)]
 
 
 def room_view(room: m.OperatingRoom) -> RoomView:
@@ -298,7 +285,7 @@ class RoomService(Service):
         with self.uow(read_only=True) as uow:
             room = self._room(uow, code)
             start, end = self._utc_range(uow, fields.starts_at, fields.ends_at)
-            return [c.case_number for c in uow.rooms.occupying_cases_between(room.id, start, end)]
+            return [c.case_number for c in uow.rooms.occupying_cases(room.id, start, end)]
 
     # -- helpers ----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from surgdesk.domain.timezones import LocalTimeError, zone
 from surgdesk.errors import BadInput, FieldProblem
 from surgdesk.services.base import Service, diff, snapshot, validate
 from surgdesk.services.context import Actor
-from surgdesk.services.users import check_version
+from surgdesk.services.fields import check_version
 
 _FIELDS = (
     "time_zone", "day_start", "day_end", "remember_me_allowed", "idle_lock_minutes",

@@ -24,7 +24,6 @@ from surgdesk.errors import (
     FieldProblem,
     NotFound,
     Refused,
-    StaleVersion,
 )
 from surgdesk.repository.database import Database
 from surgdesk.repository.uow import UnitOfWork
@@ -32,6 +31,7 @@ from surgdesk.services.auth import Passwords, password_problem
 from surgdesk.services.base import Service, diff, snapshot, validate
 from surgdesk.services.context import ANONYMOUS, Actor, Clock
 from surgdesk.services.dto import UserView
+from surgdesk.services.fields import check_version, required_text
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 # A sane syntax check, deliberately not email-validator: it refuses special-use domains
@@ -42,7 +42,6 @@ EMAIL_RE = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
 )
 PHONE_RE = re.compile(r"^[0-9A-Za-z+()./#* -]{2,32}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SPECIALTY_MAX = 64
 
 # The fields of a user an admin edits, as the audit trail shows them (never the hash).
@@ -66,20 +65,6 @@ def _email(value: str) -> str:
     return value.lower()
 
 
-def _text(max_len: int) -> Any:
-    def check(value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("must not be empty")
-        if len(value) > max_len:
-            raise ValueError(f"must be at most {max_len} characters")
-        if _CONTROL.search(value):
-            raise ValueError("must not contain control characters")
-        return value
-
-    return AfterValidator(check)
-
-
 def _phone(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
@@ -91,8 +76,8 @@ def _phone(value: str | None) -> str | None:
 
 Username = Annotated[str, AfterValidator(_username)]
 Email = Annotated[str, AfterValidator(_email)]
-DisplayName = Annotated[str, _text(NAME_MAX)]
-Specialty = Annotated[str, _text(SPECIALTY_MAX)]
+DisplayName = Annotated[str, required_text(NAME_MAX)]
+Specialty = Annotated[str, required_text(SPECIALTY_MAX)]
 Phone = Annotated[str | None, AfterValidator(_phone)]
 
 
@@ -155,16 +140,6 @@ def user_view(user: m.User) -> UserView:
         specialty=profile.specialty if profile is not None and profile.active else None,
         version=user.version,
     )
-
-
-def check_version(obj: Any, expected: int | None, what: str) -> None:
-    """Refuse a write based on a version of ``obj`` that is no longer current."""
-    if expected is not None and obj.version != expected:
-        raise StaleVersion(
-            f"{what} was changed by someone else meanwhile (now version {obj.version}, "
-            f"you had {expected}); reload and try again",
-            current_version=obj.version,
-        )
 
 
 class UserService(Service):

@@ -7,15 +7,15 @@ fake clock and the case and checklist services.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from surgdesk.domain import models as m
-from surgdesk.domain.enums import Priority, Role, RoomStatus
+from surgdesk.domain.enums import CaseStatus, ItemStatus, Priority, Role, RoomStatus, TeamRole
 from surgdesk.repository.database import Database
 from surgdesk.services.cases import CaseService
 from surgdesk.services.checklists import ChecklistService
@@ -59,13 +59,20 @@ def add_user(db: Database, username: str, role: Role, *, specialty: str | None =
         return Actor(user.id, username, role, user.display_name, is_device=is_device)
 
 
+ROOM_DEFAULTS: dict[str, Any] = {
+    "specialty_tags": [], "turnover_minutes": 30, "opens_at": time(7), "closes_at": time(19),
+    "weekdays": [0, 1, 2, 3, 4], "status": RoomStatus.ACTIVE,
+}
+# OR1 takes anything; OR2 is the orthopedic room; OR3 is in maintenance.
+ROOMS: dict[str, dict[str, Any]] = {
+    "OR1": {},
+    "OR2": {"specialty_tags": ["orthopedics"], "turnover_minutes": 15},
+    "OR3": {"status": RoomStatus.MAINTENANCE},
+}
+
+
 def add_room(db: Database, code: str, **fields: Any) -> int:
-    values: dict[str, Any] = {
-        "name": f"Room {code}", "specialty_tags": [], "turnover_minutes": 30,
-        "opens_at": time(7), "closes_at": time(19), "weekdays": [0, 1, 2, 3, 4],
-        "status": RoomStatus.ACTIVE,
-    }
-    values.update(fields)
+    values: dict[str, Any] = {**ROOM_DEFAULTS, "name": f"Room {code}", **fields}
     with db.new_session() as s:
         room = m.OperatingRoom(code=code, **values)
         s.add(room)
@@ -108,18 +115,92 @@ class Kit:
                     self.checklists.tick(self["admin"], case_number, item.item_code)
 
 
+def mark_done(kit: Kit, case_number: str, *sections: str, but: str | None = None) -> None:
+    """Set required items of ``sections`` done straight in the database (fast setup).
+
+    Nothing else follows (no status change, no audit): tick the last one through the
+    service when the case should react.
+    """
+    with kit.db.new_session() as s:
+        stmt = (
+            select(m.ChecklistItem)
+            .join(m.Checklist)
+            .join(m.SurgeryCase)
+            .where(
+                m.SurgeryCase.case_number == case_number,
+                m.ChecklistItem.section.in_(sections),
+                m.ChecklistItem.is_required.is_(True),
+            )
+        )
+        for item in s.scalars(stmt):
+            if item.item_code != but:
+                item.status = ItemStatus.DONE
+                item.completed_at = NOW
+        s.commit()
+
+
 def build_kit(db: Database) -> Kit:
+    """Everyone and every room in one transaction (setup runs for every test)."""
     clock = FakeClock(NOW)
     kit = Kit(db, clock, CaseService(db, clock), ChecklistService(db, clock))
-    for username, (role, specialty) in PEOPLE.items():
-        kit.actors[username] = add_user(db, username, role, specialty=specialty)
-    kit.actors["wall"] = add_user(db, "wall", Role.VIEWER, is_device=True)
-    add_room(db, "OR1")
-    add_room(db, "OR2", specialty_tags=["orthopedics"], turnover_minutes=15)
-    add_room(db, "OR3", status=RoomStatus.MAINTENANCE)
+    people = {name: (role, specialty, False) for name, (role, specialty) in PEOPLE.items()}
+    people["wall"] = (Role.VIEWER, None, True)
+    with db.new_session() as s:
+        users = {}
+        for username, (role, specialty, device) in people.items():
+            users[username] = user = m.User(
+                username=username, email=f"{username}@or.hospital.local", role=role,
+                display_name=f"{username.title()} Test", active=True, is_device=device)
+            s.add(user)
+            if specialty is not None:
+                s.add(m.SurgeonProfile(user=user, specialty=specialty))
+        for code, extra in ROOMS.items():
+            s.add(m.OperatingRoom(code=code, **{**ROOM_DEFAULTS, "name": f"Room {code}",
+                                               **extra}))
+        s.commit()
+        for username, user in users.items():
+            kit.actors[username] = Actor(user.id, username, user.role, user.display_name,
+                                         is_device=user.is_device)
     return kit
 
 
 @pytest.fixture
-def kit(db: Database) -> Iterator[Kit]:
-    yield build_kit(db)
+def kit(db: Database) -> Kit:
+    return build_kit(db)
+
+
+PRE_OP_GATES = ("Sign In", "Time Out")
+POST_OP_GATES = ("Sign Out",)
+
+
+def case_in(kit: Kit, status: CaseStatus, *, day: int = 0, hour: int = 8) -> str:
+    """A case number in ``status``, placed (when placed) at ``hour`` on test day ``day``.
+
+    Every case except the plain scheduled one has its Sign In, Time Out and Sign Out
+    items ticked, so the clinical steps out of it are not held back by the checklist.
+    """
+    s = CaseStatus
+    if status is s.REQUESTED:
+        return kit.new_case(room=None).case.case_number
+    number = kit.new_case(start=at(hour, day=day)).case.case_number
+    if status is s.SCHEDULED:
+        return number
+    if status in (s.POSTPONED, s.CANCELLED):
+        kit.cases.set_status(kit["sched"], number, status, reason="theatre list overran")
+        return number
+    mark_done(kit, number, "Readiness", *PRE_OP_GATES, *POST_OP_GATES, but="RD-CONSENT")
+    # The last Readiness item through the service, so the case turns preop_ready itself.
+    kit.checklists.tick(kit["admin"], number, "RD-CONSENT")
+    if status is s.PREOP_READY:
+        return number
+    kit.cases.set_status(kit["admin"], number, s.IN_PROGRESS)
+    if status is s.COMPLETED:
+        kit.cases.set_status(kit["admin"], number, s.COMPLETED)
+    return number
+
+
+def team_case(kit: Kit, **overrides: Any) -> str:
+    """A scheduled case of surg1 and anes1 with nurse1 on its team as circulating nurse."""
+    number = kit.new_case(**overrides).case.case_number
+    kit.cases.assign_team_member(kit["sched"], number, "nurse1", TeamRole.CIRCULATING_NURSE)
+    return number

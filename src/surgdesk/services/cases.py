@@ -63,7 +63,12 @@ from surgdesk.services.case_views import (
     sees_patients_of,
     team_member_view,
 )
-from surgdesk.services.checklists import copy_templates, gate_missing, sync_readiness
+from surgdesk.services.checklists import (
+    copy_templates,
+    gate_missing,
+    in_phase_order,
+    sync_readiness,
+)
 from surgdesk.services.conflicts import (
     PlacedCase,
     RoomRules,
@@ -527,7 +532,8 @@ class CaseService(Service):
         return CaseDetail(
             case=summary,
             team=tuple(team_member_view(t) for t in sorted(full.team, key=lambda t: t.id)),
-            checklists=tuple(checklist_view(c) for c in uow.checklists.for_case(case.id)),
+            checklists=tuple(checklist_view(c)
+                             for c in in_phase_order(uow.checklists.for_case(case.id))),
             notes=tuple(note_view(n) for n in full.notes),
             can_edit_schedule=allowed(actor.role, Action.SCHEDULE_CASES),
             can_update_checklist=allowed(actor.role, Action.UPDATE_CHECKLIST,

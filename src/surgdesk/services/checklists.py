@@ -57,12 +57,20 @@ def copy_templates(uow: UnitOfWork, case: m.SurgeryCase) -> None:
         case.checklists.append(checklist)
 
 
+_PHASE_ORDER = {phase: n for n, phase in enumerate(Phase)}
+
+
+def in_phase_order(checklists: Iterable[m.Checklist]) -> list[m.Checklist]:
+    """pre_op before post_op (the database orders the names the other way round)."""
+    return sorted(checklists, key=lambda c: _PHASE_ORDER[c.phase])
+
+
 def missing_required(checklists: Iterable[m.Checklist], sections: Sequence[str]) -> list[str]:
     """Codes of the required items of ``sections`` that are not done, in checklist order."""
     wanted = set(sections)
     return [
         item.item_code
-        for checklist in sorted(checklists, key=lambda c: c.phase.value != Phase.PRE_OP.value)
+        for checklist in in_phase_order(checklists)
         for item in sorted(checklist.items, key=lambda i: i.position)
         if item.section in wanted and item.is_required and item.status is not ItemStatus.DONE
     ]
@@ -124,7 +132,7 @@ class ChecklistService(Service):
         self.require(actor, Action.SEE_BOARD, what="see checklists")
         with self.uow(read_only=True) as uow:
             case = _case(uow, case_number)
-            return [checklist_view(c) for c in uow.checklists.for_case(case.id)]
+            return [checklist_view(c) for c in in_phase_order(uow.checklists.for_case(case.id))]
 
     def tick(
         self,

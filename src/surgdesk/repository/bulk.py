@@ -99,7 +99,7 @@ class BulkWriter:
             return
         self.session.connection().execute(table.insert(), list(rows))
 
-    def set_case_counters(self, last_numbers: Mapping[int, int]) -> None:
+    def set_case_counters(self, last_numbers: Mapping[int, int], at: datetime) -> None:
         """Set each year's case-number counter to at least ``last_numbers[year]``."""
         counter = m.CaseNumberCounter
         for year, last in sorted(last_numbers.items()):
@@ -107,14 +107,13 @@ class BulkWriter:
                 select(counter.id, counter.last_number).where(counter.year == year)
             ).first()
             if row is None:
-                stamp = _utcnow()
                 self.insert(counter, [{"year": year, "last_number": last,
-                                       "created_at": stamp, "updated_at": stamp}])
+                                       "created_at": at, "updated_at": at}])
             elif row.last_number < last:
                 self.session.execute(
                     update(counter)
                     .where(counter.id == row.id)
-                    .values(last_number=last, updated_at=_utcnow())
+                    .values(last_number=last, updated_at=at)
                 )
 
     def advance_sequences(self, models: Iterable[type[m.Base]]) -> None:
@@ -157,9 +156,3 @@ def _copy_value(value: Any) -> Any:
 
 def _value(value: Any) -> str:
     return str(value.value) if isinstance(value, Enum) else str(value)
-
-
-def _utcnow() -> datetime:
-    from surgdesk.domain.types import utcnow
-
-    return utcnow()

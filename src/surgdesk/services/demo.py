@@ -238,6 +238,7 @@ class _Generator:
         self.call_nurses: list[_Person] = []
         self.schedulers: list[_Person] = []
         self.conflicts = 0
+        self.counters: dict[int, int] = {}
 
     def new_id(self, table: str) -> int:
         value = self.next_ids[table]
@@ -499,35 +500,47 @@ class _Generator:
                     break
 
     def double_book_surgeons(self) -> None:
-        """The deliberate soft conflicts: a surgeon in two rooms at once, once or twice."""
+        """The deliberate soft conflicts: a surgeon in two rooms at once, once or twice.
+
+        A case coming up soon is handed to a surgeon of its specialty who is operating
+        in another room at that very time — against exactly one of their cases, so the
+        board shows one clear pair per conflict.
+        """
         horizon = _local(self.today + timedelta(days=2), time(0, 0), self.tz)
-        upcoming = [c for c in self.cases
-                    if c.start is not None and self.now < c.start < horizon]
-        if not upcoming:
-            upcoming = [c for c in self.cases if c.start is not None]
+        timed = [c for c in self.cases if c.start is not None]
+        upcoming = [c for c in timed if self.now < c.start < horizon]  # type: ignore[operator]
         by_specialty: dict[str, list[_Case]] = {}
-        for c in upcoming:
+        for c in timed:
             by_specialty.setdefault(c.specialty, []).append(c)
-        wanted = 2
+
+        def overlap(a: _Case, b: _Case) -> bool:
+            assert a.start is not None
+            assert a.end is not None
+            assert b.start is not None
+            assert b.end is not None
+            return a.start < b.end and b.start < a.end
+
         used: set[int] = set()
-        candidates = upcoming[:]
+        candidates = (upcoming or timed)[:]
         self.rng.shuffle(candidates)
-        for b in candidates:
-            if self.conflicts >= wanted:
+        for b in candidates[:500]:
+            if self.conflicts >= 2:
                 break
+            if id(b) in used:
+                continue
             for a in by_specialty[b.specialty]:
-                if (a is b or a.room is b.room or a.surgeon is b.surgeon
-                        or id(a) in used or id(b) in used):
+                if a is b or a.room is b.room or a.surgeon is b.surgeon or id(a) in used:
                     continue
-                assert a.start is not None
-                assert a.end is not None
-                assert b.start is not None
-                assert b.end is not None
-                if a.start < b.end and b.start < a.end:
-                    b.surgeon = a.surgeon
-                    used.update({id(a), id(b)})
-                    self.conflicts += 1
-                    break
+                if not overlap(a, b):
+                    continue
+                theirs = [c for c in by_specialty[b.specialty]
+                          if c.surgeon is a.surgeon and overlap(c, b)]
+                if theirs != [a]:
+                    continue
+                b.surgeon = a.surgeon
+                used.update({id(a), id(b)})
+                self.conflicts += 1
+                break
 
     def plan_queue(self) -> None:
         """Requested cases waiting for a slot: no room, no time."""
@@ -990,7 +1003,7 @@ def generate_demo(
         writer.insert(m.Checklist, rows.checklists)
         writer.insert(m.ChecklistItem, rows.items)
         writer.insert(m.CaseNote, rows.notes)
-        writer.set_case_counters(gen.counters)
+        writer.set_case_counters(gen.counters, now)
         writer.advance_sequences(tables)
 
         by_status = Counter(c.status.value for c in gen.cases)

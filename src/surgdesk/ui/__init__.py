@@ -1,0 +1,1 @@
+"""Qt widgets, views, dialogs, delegates and item models. Never imports SQLAlchemy."""

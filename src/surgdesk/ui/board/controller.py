@@ -1,0 +1,202 @@
+"""The board controller: loads windows from the services and writes drops back.
+
+It is the grid's ``DropWriter``: release -> grid maps x/y to room and time -> here ->
+service call -> model updated from the returned ``CaseResult``. A refusal leaves the model
+as it was (the view re-reads the bar, so it snaps back) and says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from surgdesk.domain.enums import CaseStatus
+from surgdesk.domain.permissions import Action, allowed
+from surgdesk.domain.timezones import day_bounds, zone
+from surgdesk.errors import SurgDeskError
+from surgdesk.services.context import Actor
+from surgdesk.services.dto import BoardSnapshot, CaseResult, CaseSummary
+from surgdesk.services.registry import Services
+from surgdesk.ui.board.grid import Drop
+from surgdesk.ui.board.model import BoardModel, QueueModel, on_board
+from surgdesk.ui.board.undo import PlaceCaseCommand, Placement, describe
+
+
+@dataclass(frozen=True, slots=True)
+class BoardWindow:
+    """What was loaded (whole department days) and what the view shows of it."""
+
+    first_day: date
+    days: int
+    tz: ZoneInfo
+    load_start: datetime
+    load_end: datetime
+    visible_start: datetime
+    visible_end: datetime
+    snap_minutes: int
+    day_start: time
+    day_end: time
+
+
+def visible_range(snapshot: BoardSnapshot, first_day: date, days: int,
+                  tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Day view: the department's day hours, widened so every case of the day shows
+    (night emergencies included), never beyond the day itself. Longer views: whole days."""
+    load_start, load_end = day_bounds(first_day, tz)[0], day_bounds(
+        first_day + timedelta(days=days - 1), tz)[1]
+    if days > 1:
+        return load_start, load_end
+    start = datetime.combine(first_day, snapshot.day_start, tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(first_day, snapshot.day_end, tzinfo=tz).astimezone(UTC)
+    for case in snapshot.cases:
+        if case.scheduled_start is None or case.scheduled_end is None:
+            continue
+        start = min(start, max(load_start, case.scheduled_start))
+        end = max(end, min(load_end, case.scheduled_end))
+    # Whole hours, with a little air either side.
+    start = max(load_start, _floor_hour(start - timedelta(minutes=30)))
+    end = min(load_end, _ceil_hour(end + timedelta(minutes=30)))
+    return start, end
+
+
+def _floor_hour(value: datetime) -> datetime:
+    return value.replace(minute=0, second=0, microsecond=0)
+
+
+def _ceil_hour(value: datetime) -> datetime:
+    floor = _floor_hour(value)
+    return floor if floor == value else floor + timedelta(hours=1)
+
+
+class BoardController(QObject):
+    message = Signal(str)  # for the status bar
+    loaded = Signal()
+
+    def __init__(self, services: Services, actor: Actor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.actor = actor
+        self.model = BoardModel(self)
+        self.queue = QueueModel(self)
+        self.undo_stack = QUndoStack(self)
+        self.window: BoardWindow | None = None
+        self.queue.drag_enabled = self.can_schedule
+
+    @property
+    def can_schedule(self) -> bool:
+        return allowed(self.actor.role, Action.SCHEDULE_CASES) and not self.actor.is_device
+
+    def set_actor(self, actor: Actor) -> None:
+        self.actor = actor
+        self.queue.drag_enabled = self.can_schedule
+        self.undo_stack.clear()
+
+    # -- reading --------------------------------------------------------------------------
+
+    def load(self, first_day: date, days: int = 1) -> BoardWindow:
+        settings = self.services.settings.get(self.actor)
+        tz = zone(settings.time_zone)
+        load_start = day_bounds(first_day, tz)[0]
+        load_end = day_bounds(first_day + timedelta(days=days - 1), tz)[1]
+        snapshot = self.services.cases.board(self.actor, load_start, load_end)
+        self.model.load(snapshot)
+        self.queue.load(snapshot.queue)
+        start, end = visible_range(snapshot, first_day, days, tz)
+        self.window = BoardWindow(first_day, days, tz, load_start, load_end, start, end,
+                                  snapshot.snap_minutes, snapshot.day_start, snapshot.day_end)
+        self.loaded.emit()
+        return self.window
+
+    def reload(self) -> BoardWindow | None:
+        if self.window is None:
+            return None
+        return self.load(self.window.first_day, self.window.days)
+
+    def case(self, case_number: str) -> CaseSummary | None:
+        return self.model.case(case_number) or self.queue.case(case_number)
+
+    # -- writing (DropWriter) ----------------------------------------------------------------
+
+    def write_drop(self, drop: Drop) -> bool:
+        case = self.case(drop.case_number)
+        if case is None:
+            self.message.emit(f"{drop.case_number} is no longer on the board; reload (F5)")
+            return False
+        row = self.model.room_row(drop.room_id)
+        room = self.model.room_at(row) if row is not None else None
+        if room is None:
+            return False
+        before = self._placement(case)
+        after = Placement(room.code, drop.start, drop.end)
+        if before == after:
+            return True
+        return self._change(case.case_number, before, after)
+
+    def return_to_queue(self, case_number: str) -> bool:
+        case = self.case(case_number)
+        if case is None:
+            return False
+        return self._change(case_number, self._placement(case), None)
+
+    def _change(self, case_number: str, before: Placement | None,
+                after: Placement | None) -> bool:
+        if not self.place(case_number, after):
+            return False
+        self.undo_stack.push(PlaceCaseCommand(self, case_number, before, after,
+                                              describe(case_number, before, after)))
+        return True
+
+    def _placement(self, case: CaseSummary) -> Placement | None:
+        if not on_board(case) or case.room_code is None:
+            return None
+        assert case.scheduled_start is not None
+        assert case.scheduled_end is not None
+        return Placement(case.room_code, case.scheduled_start, case.scheduled_end)
+
+    def place(self, case_number: str, placement: Placement | None) -> bool:
+        """PlacementWriter: one service call, the model updated from its result."""
+        case = self.case(case_number)
+        version = case.version if case is not None else None
+        cases = self.services.cases
+        try:
+            if placement is None:
+                result = cases.unschedule(self.actor, case_number, expected_version=version)
+            elif case is not None and not on_board(case):
+                result = cases.schedule(self.actor, case_number, room=placement.room_code,
+                                        start=placement.start, end=placement.end,
+                                        expected_version=version)
+            else:
+                result = cases.move(self.actor, case_number, room=placement.room_code,
+                                    start=placement.start, end=placement.end,
+                                    expected_version=version)
+        except SurgDeskError as exc:
+            self.message.emit(f"Not changed — {exc}")
+            return False
+        self.apply(result)
+        return True
+
+    def set_status(self, case_number: str, status: CaseStatus, reason: str | None = None) -> bool:
+        case = self.case(case_number)
+        version = case.version if case is not None else None
+        try:
+            result = self.services.cases.set_status(self.actor, case_number, status,
+                                                    reason=reason, expected_version=version)
+        except SurgDeskError as exc:
+            self.message.emit(f"Not changed — {exc}")
+            return False
+        self.apply(result)
+        return True
+
+    def apply(self, result: CaseResult) -> None:
+        case = result.case
+        self.model.upsert_case(case)
+        self.queue.upsert_case(case)
+        if result.warnings:
+            self.message.emit(f"{case.case_number} saved with warnings: "
+                              + "; ".join(w.message for w in result.warnings))
+        else:
+            self.message.emit(f"{case.case_number} saved")

@@ -1,0 +1,254 @@
+"""The bar delegate: paints a case and says what a mouse position over it means.
+
+The view, the drag ghost and the offscreen export all paint through ``BarDelegate.paint``,
+so a printed board looks exactly like the screen. The hit test is KDGantt's: a 5 px zone at
+either end of the bar stretches that end; anywhere else moves the whole bar.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+
+from surgdesk.domain.enums import Priority
+from surgdesk.services.dto import CaseSummary
+from surgdesk.ui.board import palette
+from surgdesk.ui.board.grid import DragMode
+from surgdesk.ui.board.model import laterality_suffix, patient_label
+
+EDGE_PX = 5.0  # the stretch zone at each end of a bar
+MIN_STRETCH_BAR = 3 * EDGE_PX  # narrower bars only move (a stretch zone would eat them)
+
+CONFLICT_TEXT = {
+    "outside_hours": "outside the room's hours",
+    "specialty": "specialty not among the room's tags",
+    "surgeon_double_booked": "lead surgeon booked in another room at the same time",
+    "anesthetist_double_booked": "anesthetist booked in another room at the same time",
+    "team_double_booked": "a team member is booked in another room at the same time",
+    "patient_double_booked": "the same patient has an overlapping case",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BarShape:
+    """Where a case sits, in the painter's coordinates."""
+
+    bar: QRectF  # the scheduled interval (what ``visualRect`` reports)
+    turnover: QRectF | None  # the room's turnover after the case
+    clipped_start: bool = False  # the case began before the visible window (e.g. yesterday)
+    clipped_end: bool = False  # ...or goes on after it
+
+
+class BarDelegate:
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.title_font = QFont("DejaVu Sans")
+        self.title_font.setPixelSize(13)
+        self.title_font.setBold(True)
+        self.body_font = QFont("DejaVu Sans")
+        self.body_font.setPixelSize(12)
+        self.badge_font = QFont("DejaVu Sans")
+        self.badge_font.setPixelSize(10)
+        self.badge_font.setBold(True)
+        self._title_metrics = QFontMetricsF(self.title_font)
+        self._body_metrics = QFontMetricsF(self.body_font)
+        self._badge_metrics = QFontMetricsF(self.badge_font)
+        self._elided: dict[tuple[str, int, bool], str] = {}
+
+    # -- hit testing ------------------------------------------------------------------
+
+    def hit_test(self, bar: QRectF, pos: QPointF, *, clipped_start: bool = False,
+                 clipped_end: bool = False) -> DragMode:
+        """Move or stretch, for a position in the same coordinates as ``bar``."""
+        if not bar.adjusted(-1, 0, 1, 0).contains(pos):
+            return DragMode.NONE
+        if bar.width() >= MIN_STRETCH_BAR:
+            if not clipped_end and pos.x() >= bar.right() - EDGE_PX:
+                return DragMode.STRETCH_END
+            if not clipped_start and pos.x() <= bar.left() + EDGE_PX:
+                return DragMode.STRETCH_START
+        return DragMode.MOVE
+
+    # -- text ---------------------------------------------------------------------------
+
+    def times(self, case: CaseSummary) -> str:
+        if case.scheduled_start is None or case.scheduled_end is None:
+            return "unscheduled"
+        start = case.scheduled_start.astimezone(self.tz)
+        end = case.scheduled_end.astimezone(self.tz)
+        day_mark = "" if start.date() == end.date() else f" (+{(end.date() - start.date()).days}d)"
+        return f"{start:%H:%M}–{end:%H:%M}{day_mark}"
+
+    def title(self, case: CaseSummary) -> str:
+        return f"{case.procedure_name}{laterality_suffix(case)}"
+
+    def tooltip(self, case: CaseSummary, room_code: str | None = None) -> str:
+        style = palette.style_for(case.status)
+        lines = [
+            f"<b>{html.escape(self.title(case))}</b> — {html.escape(case.case_number)}",
+            f"{style.label} · {case.priority.value}"
+            + (" — <b>EMERGENCY</b>" if case.priority is Priority.EMERGENCY else ""),
+            f"{html.escape(room_code or case.room_code or '')} {self.times(case)} "
+            f"({case.estimated_duration_min} min estimated)",
+            f"Surgeon: {html.escape(case.lead_surgeon_name)}",
+            f"Anesthetist: {html.escape(case.anesthetist_name or '—')}",
+            f"Patient: {html.escape(patient_label(case))}",
+            f"Checklist: {case.checklist_done}/{case.checklist_total} required items done",
+        ]
+        lines += [f"⚠ {html.escape(CONFLICT_TEXT.get(code, code))}" for code in case.conflicts]
+        return "<br>".join(lines)
+
+    def _elide(self, text: str, width: float, *, title: bool) -> str:
+        key = (text, int(width), title)
+        cached = self._elided.get(key)
+        if cached is None:
+            metrics = self._title_metrics if title else self._body_metrics
+            cached = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width))
+            if len(self._elided) > 50_000:
+                self._elided.clear()
+            self._elided[key] = cached
+        return cached
+
+    # -- painting -----------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, shape: BarShape, case: CaseSummary, *,
+              selected: bool = False, lod: float = 1.0) -> None:
+        style = palette.style_for(case.status)
+        bar = shape.bar
+        if shape.turnover is not None and shape.turnover.width() >= 1:
+            painter.fillRect(shape.turnover, palette.TURNOVER)
+            painter.fillRect(shape.turnover, QBrush(palette.TURNOVER.darker(160),
+                                                    Qt.BrushStyle.FDiagPattern))
+        wide = bar.width() * lod
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.fillRect(bar, style.fill)
+        if style.pattern is not None:
+            hatch = QColor(style.border)
+            hatch.setAlpha(90)
+            painter.fillRect(bar, QBrush(hatch, style.pattern))
+        urgency = palette.priority_colour(case.priority)
+        band = 0.0
+        if urgency is not None and wide >= 6:
+            band = 5.0 if case.priority is Priority.EMERGENCY else 4.0
+            painter.fillRect(QRectF(bar.left(), bar.top(), min(band, bar.width()),
+                                    bar.height()), urgency)
+        # The outline: dashed for a case still requested, thick vermillion for emergencies.
+        if selected:
+            pen = QPen(palette.SELECTION, 3)
+        elif case.priority is Priority.EMERGENCY:
+            pen = QPen(palette.EMERGENCY, 2.5)
+        else:
+            pen = QPen(style.border, 1.3)
+        if case.status.value == "requested":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(bar.adjusted(0.5, 0.5, -0.5, -0.5))
+        if shape.clipped_start or shape.clipped_end:
+            self._paint_continuations(painter, shape, style.border)
+        if wide < 10 or bar.height() < 12:
+            return
+        self._paint_content(painter, bar.adjusted(band + 3, 2, -3, -2), case, style, wide)
+
+    def _paint_continuations(self, painter: QPainter, shape: BarShape, colour: QColor) -> None:
+        """Chevrons at a clipped end: the case continues on the previous or next day."""
+        bar = shape.bar
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(colour, 2))
+        mid = bar.center().y()
+        size = min(6.0, bar.height() / 4)
+        if shape.clipped_start:
+            x = bar.left() + 3
+            painter.drawPolyline([QPointF(x + size, mid - size), QPointF(x, mid),
+                                  QPointF(x + size, mid + size)])
+        if shape.clipped_end:
+            x = bar.right() - 3
+            painter.drawPolyline([QPointF(x - size, mid - size), QPointF(x, mid),
+                                  QPointF(x - size, mid + size)])
+        painter.restore()
+
+    def _paint_content(self, painter: QPainter, area: QRectF, case: CaseSummary,
+                       style: palette.StatusStyle, wide: float) -> None:
+        glyph = min(14.0, area.height() - 2)
+        x = area.left()
+        top = area.top()
+        palette.draw_status_glyph(painter, case.status, QRectF(x, top + 1, glyph, glyph),
+                                  style.border.darker(130))
+        x += glyph + 4
+        right = area.right()
+        # Right-hand marks on the first line: priority badge, soft-conflict warning.
+        if case.conflicts and area.width() > 3 * glyph:
+            palette.draw_warning_mark(painter, QRectF(right - glyph, top + 1, glyph, glyph))
+            right -= glyph + 3
+        if case.priority is not Priority.ELECTIVE and area.width() > 90:
+            text = "EMERG" if case.priority is Priority.EMERGENCY else "URG"
+            colour = palette.priority_colour(case.priority)
+            width = self._badge_metrics.horizontalAdvance(text) + 8
+            badge = QRectF(right - width, top + 1, width, 14)
+            path = QPainterPath()
+            path.addRoundedRect(badge, 3, 3)
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.fillPath(path, colour or palette.EMERGENCY)
+            painter.restore()
+            painter.setFont(self.badge_font)
+            painter.setPen(palette.HEADER_BG)
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+            right -= width + 4
+        if right - x < 12:
+            return
+        line_h = 16.0
+        painter.setFont(self.title_font)
+        painter.setPen(style.text)
+        title_rect = QRectF(x, top, right - x, line_h)
+        painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         self._elide(self.title(case), title_rect.width(), title=True))
+        lines: list[tuple[str, str]] = []
+        surgeon = case.lead_surgeon_name
+        lines.append((f"{self.times(case)}  {surgeon}", ""))
+        progress = f"☑ {case.checklist_done}/{case.checklist_total}"
+        lines.append((patient_label(case), progress))
+        painter.setFont(self.body_font)
+        y = top + line_h
+        left = area.left()
+        for text, right_text in lines:
+            if y + 13 > area.bottom() + 2:
+                break
+            rect = QRectF(left, y, area.width(), 15)
+            if right_text and area.width() > 110:
+                tw = self._body_metrics.horizontalAdvance(right_text) + 2
+                painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                                 right_text)
+                rect = rect.adjusted(0, 0, -tw - 6, 0)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             self._elide(text, rect.width(), title=False))
+            y += 15
+
+
+def shape_between(x0: float, x1: float, turnover_px: float, top: float, height: float, *,
+                  clip_left: float | None = None, clip_right: float | None = None) -> BarShape:
+    """A bar from x0 to x1 (scene x), clipped to the visible window when given."""
+    clipped_start = clip_left is not None and x0 < clip_left
+    clipped_end = clip_right is not None and x1 > clip_right
+    left = clip_left if clipped_start and clip_left is not None else x0
+    right = clip_right if clipped_end and clip_right is not None else x1
+    bar = QRectF(left, top, max(1.0, right - left), height)
+    turnover = None
+    if turnover_px > 0 and not clipped_end:
+        end = x1 + turnover_px
+        if clip_right is not None:
+            end = min(end, clip_right)
+        if end > x1:
+            turnover = QRectF(x1, top + height * 0.2, end - x1, height * 0.6)
+    return BarShape(bar, turnover, clipped_start, clipped_end)
+
+
+def duration_text(start: datetime, end: datetime) -> str:
+    minutes = int((end - start).total_seconds() // 60)
+    return f"{minutes // 60}h{minutes % 60:02d}"

@@ -1,0 +1,66 @@
+"""Undoable board changes: each one a QUndoCommand that calls the service layer.
+
+A change is first made through the service (so a refusal never reaches the stack), then
+pushed already done; undo and redo call the service again with the version the board
+holds. An undo the rules refuse (the old slot was taken meanwhile) says why and drops the
+command (``setObsolete``), so the stack never claims a state the database does not have.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from PySide6.QtGui import QUndoCommand
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a case sits: a room (by code, as the services take it) and an interval.
+
+    ``None`` instead of a placement means "in the queue" (requested, no room).
+    """
+
+    room_code: str
+    start: datetime
+    end: datetime
+
+
+class PlacementWriter(Protocol):
+    def place(self, case_number: str, placement: Placement | None) -> bool:
+        """Put the case there through the services; False (reason shown) when refused."""
+        ...
+
+
+class PlaceCaseCommand(QUndoCommand):
+    def __init__(self, writer: PlacementWriter, case_number: str, before: Placement | None,
+                 after: Placement | None, text: str) -> None:
+        super().__init__(text)
+        self.writer = writer
+        self.case_number = case_number
+        self.before = before
+        self.after = after
+        self._done = True  # pushed after the service call succeeded
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        if not self.writer.place(self.case_number, self.after):
+            self.setObsolete(True)
+
+    def undo(self) -> None:
+        if not self.writer.place(self.case_number, self.before):
+            self.setObsolete(True)
+
+
+def describe(case_number: str, before: Placement | None, after: Placement | None) -> str:
+    if before is None and after is not None:
+        return f"Schedule {case_number} in {after.room_code}"
+    if after is None:
+        return f"Send {case_number} back to the queue"
+    if before is not None and before.room_code == after.room_code \
+            and before.start == after.start:
+        return f"Resize {case_number}"
+    return f"Move {case_number}"

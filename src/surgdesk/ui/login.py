@@ -1,0 +1,107 @@
+"""The login dialog: username, password, "remember me"; says plainly what went wrong."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from surgdesk.errors import AccountLocked, AuthenticationFailed, SurgDeskError
+from surgdesk.services.auth import LoginResult
+from surgdesk.services.context import ANONYMOUS
+from surgdesk.services.registry import Services
+
+
+class LoginDialog(QDialog):
+    def __init__(self, services: Services, *, database_label: str, username: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loginDialog")
+        self.setWindowTitle("Sign in — SurgDesk")
+        self.services = services
+        self.result_login: LoginResult | None = None
+
+        self.username = QLineEdit(username)
+        self.username.setObjectName("loginUsername")
+        self.username.setAutoFillBackground(True)
+        self.password = QLineEdit()
+        self.password.setObjectName("loginPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.remember = QCheckBox("Remember me on this computer (12 hours)")
+        self.remember.setObjectName("loginRemember")
+        try:
+            allowed = services.settings.get(ANONYMOUS).remember_me_allowed
+        except SurgDeskError:
+            allowed = True
+        if not allowed:
+            self.remember.setChecked(False)
+            self.remember.setEnabled(False)
+            self.remember.setToolTip("The department has turned this off for shared PCs")
+        self.error = QLabel()
+        self.error.setObjectName("loginError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #a40000; font-weight: bold;")
+        self.error.hide()
+
+        form = QFormLayout()
+        form.addRow("&Username", self.username)
+        form.addRow("&Password", self.password)
+        form.addRow("", self.remember)
+        where = QLabel(f"Database: {database_label}")
+        where.setObjectName("loginDatabase")
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        where.setStyleSheet("color: #555555;")
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Sign in")
+        ok.setObjectName("loginSubmit")
+        self.buttons.accepted.connect(self.try_login)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        title = QLabel("<h2>SurgDesk</h2>Operating-room scheduling")
+        layout.addWidget(title)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(where)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(420)
+        (self.password if username else self.username).setFocus()
+
+    def try_login(self) -> bool:
+        username = self.username.text().strip()
+        if not username or not self.password.text():
+            self._fail("Enter your username and password.")
+            return False
+        try:
+            self.result_login = self.services.auth.login(
+                username, self.password.text(), remember=self.remember.isChecked())
+        except AccountLocked as exc:
+            self._fail(f"This account is locked — {exc}.")
+            return False
+        except AuthenticationFailed as exc:
+            text = str(exc)
+            self._fail(f"{text[:1].upper()}{text[1:]}.")
+            return False
+        except SurgDeskError as exc:
+            self._fail(str(exc))
+            return False
+        self.password.clear()
+        self.accept()
+        return True
+
+    def _fail(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+        self.password.clear()
+        self.password.setFocus()

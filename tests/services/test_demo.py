@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import pytest
 from argon2 import PasswordHasher
@@ -370,8 +371,6 @@ def test_only_deliberate_people_conflicts(db: Database, demo: DemoSummary) -> No
 def test_emergencies_at_night_and_over_midnight(db: Database, demo: DemoSummary) -> None:
     with db.new_session(read_only=True) as s:
         tz_name = s.get(m.DepartmentSettings, 1).time_zone  # type: ignore[union-attr]
-    from zoneinfo import ZoneInfo
-
     tz = ZoneInfo(tz_name)
     emergencies = [c for c in _cases(db) if c.priority.value == "emergency"
                    and c.scheduled_start is not None]
@@ -562,3 +561,28 @@ def test_moderate_scale_is_quick(db: Database) -> None:
     assert summary.cases > 1_000
     assert summary.checklist_items == 25 * summary.cases
     assert elapsed < 15, f"20 rooms x 14 days took {elapsed:.1f} s"
+
+
+def test_the_board_marks_only_the_deliberate_conflicts(db: Database, demo: DemoSummary) -> None:
+    """Read back through the case service: the surgeon double-booking shows as the board's
+    warning mark; nothing else is flagged but a night case running past midnight."""
+    from surgdesk.services.cases import CaseService
+    from surgdesk.services.context import Actor
+
+    with db.new_session(read_only=True) as s:
+        scheduler = s.scalars(select(m.User).where(m.User.username == "scheduler1")).one()
+        actor = Actor(scheduler.id, scheduler.username, Role.SCHEDULER, scheduler.display_name)
+    lo = datetime(2026, 11, 21, 23, 0, tzinfo=UTC)  # 22 November, Berlin
+    board = CaseService(db, clock()).board(actor, lo, lo + timedelta(days=DAYS))
+    assert len(board.queue) >= 10
+    marked = [c for c in board.cases if c.conflicts]
+    codes = {code for c in marked for code in c.conflicts}
+    assert "surgeon_double_booked" in codes
+    assert codes <= {"surgeon_double_booked", "outside_hours"}
+    for case in marked:
+        if "outside_hours" in case.conflicts:
+            assert case.scheduled_start is not None
+            assert case.scheduled_end is not None
+            tz = ZoneInfo(board.time_zone)
+            assert (case.scheduled_start.astimezone(tz).date()
+                    != case.scheduled_end.astimezone(tz).date())

@@ -717,7 +717,9 @@ def _people_rows(gen: _Generator, rows: _Rows, password_hash: str) -> None:
             "specialty_tags": list(r.tags), "status": r.status.value,
             "turnover_minutes": r.turnover,
             "opens_at": time(0, 0) if r.emergency else time(7, 0),
-            "closes_at": time(23, 59) if r.emergency else time(19, 0),
+            # 00:00-00:00 is open around the clock (closing at or before opening means
+            # closing the next day).
+            "closes_at": time(0, 0) if r.emergency else time(19, 0),
             "weekdays": [0, 1, 2, 3, 4, 5, 6] if r.emergency else [0, 1, 2, 3, 4],
         })
     if gen.closure is not None:

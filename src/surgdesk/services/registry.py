@@ -1,0 +1,43 @@
+"""All services over one database: what the composition root hands the GUI and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from surgdesk.repository.database import Database
+from surgdesk.services.auth import AuthService
+from surgdesk.services.cases import CaseService
+from surgdesk.services.checklists import ChecklistService
+from surgdesk.services.context import Clock, SystemClock
+from surgdesk.services.rooms import RoomService
+from surgdesk.services.settings import SettingsService
+from surgdesk.services.users import UserService
+
+
+@dataclass(frozen=True)
+class Services:
+    db: Database
+    clock: Clock
+    auth: AuthService
+    users: UserService
+    rooms: RoomService
+    settings: SettingsService
+    cases: CaseService
+    checklists: ChecklistService
+
+    @classmethod
+    def create(cls, db: Database, clock: Clock | None = None) -> Services:
+        clock = clock or SystemClock()
+        return cls(
+            db=db,
+            clock=clock,
+            auth=AuthService(db, clock),
+            users=UserService(db, clock),
+            rooms=RoomService(db, clock),
+            settings=SettingsService(db, clock),
+            cases=CaseService(db, clock),
+            checklists=ChecklistService(db, clock),
+        )
+
+    def close(self) -> None:
+        self.db.dispose()

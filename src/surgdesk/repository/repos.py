@@ -434,6 +434,29 @@ class ChecklistRepo(_Repo):
         stmt = select(t).options(selectinload(t.items)).order_by(t.phase, t.specialty, t.id)
         return list(self.session.scalars(stmt))
 
+    def template(self, template_id: int) -> m.ChecklistTemplate | None:
+        t = m.ChecklistTemplate
+        stmt = select(t).options(selectinload(t.items)).where(t.id == template_id)
+        return self.session.scalars(stmt).one_or_none()
+
+    def template_item(self, item_id: int) -> m.TemplateItem | None:
+        stmt = (
+            select(m.TemplateItem)
+            .options(joinedload(m.TemplateItem.template).selectinload(m.ChecklistTemplate.items))
+            .where(m.TemplateItem.id == item_id)
+        )
+        return self.session.scalars(stmt).unique().one_or_none()
+
+    def active_template(self, phase: Phase, specialty: str | None) -> m.ChecklistTemplate | None:
+        """The active template of exactly this phase and specialty (None: the general one)."""
+        t = m.ChecklistTemplate
+        stmt = select(t).where(t.phase == phase, t.active.is_(True))
+        if specialty is None:
+            stmt = stmt.where(t.specialty.is_(None))
+        else:
+            stmt = stmt.where(func.lower(t.specialty) == specialty.lower())
+        return self.session.scalars(stmt.order_by(t.id)).first()
+
     def for_case(self, case_id: int) -> list[m.Checklist]:
         ch = m.Checklist
         stmt = (

@@ -149,7 +149,7 @@ def test_python_keyring_backend_variable_is_obeyed(tmp_path: Path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                          text=True, check=True, timeout=60)
     assert out.stdout.strip() == "True"
-    assert stat.S_IMODE((tmp_path / "credentials.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "sessions.json").stat().st_mode) == 0o600
 
 
 @pytest.mark.parametrize(
@@ -169,3 +169,14 @@ def test_database_key_tells_databases_apart():
     assert database_key("postgresql://u@h/or") != database_key("postgresql://u@h/or_test")
     assert database_key("postgresql://u@h/or") != database_key("postgresql://v@h/or")
     assert database_key("sqlite:///a.db") != database_key("sqlite:///b.db")
+
+
+def test_the_notice_is_handed_out_once_whichever_store_asks():
+    keyring.set_keyring(fail.Keyring())
+    first, second = CredentialStore(), CredentialStore()
+    assert first.load_session(DB) is None  # the first look switches to the file
+    notice = second.take_notice()
+    assert notice is not None
+    assert "no usable OS keyring" in notice
+    assert first.take_notice() is None
+    assert CredentialStore().take_notice() is None

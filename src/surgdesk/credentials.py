@@ -31,12 +31,15 @@ from surgdesk import paths
 log = logging.getLogger(__name__)
 
 SERVICE = "SurgDesk"
-FALLBACK_FILE = "credentials.json"
+# The issue calls it "a session file"; it holds the Postgres password too, when needed.
+FALLBACK_FILE = "sessions.json"
 FALLBACK_NOTICE = (
     "no usable OS keyring here (keyring backend: {backend}); SurgDesk keeps its session "
     "in {path}, readable only by you"
 )
-_warned_paths: set[Path] = set()
+# Per fallback file: has the notice been handed to someone to print yet? Process-wide,
+# so every store instance logs it once and the CLI prints it once, whichever asks.
+_notice_taken: dict[Path, bool] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,6 @@ class CredentialStore:
     def __init__(self, data_dir: Path | None = None) -> None:
         self._data_dir = data_dir
         self._fallback = False
-        self._notice_pending = False
 
     # -- what the CLI and GUI call -------------------------------------------------
 
@@ -137,9 +139,10 @@ class CredentialStore:
 
     def take_notice(self) -> str | None:
         """The fallback notice, once per process and file: the CLI prints it to stderr."""
-        if not self._notice_pending:
+        path = self.fallback_path()
+        if not self.using_fallback() or _notice_taken.get(path, True):
             return None
-        self._notice_pending = False
+        _notice_taken[path] = True
         return self._notice()
 
     def fallback_path(self) -> Path:
@@ -183,9 +186,8 @@ class CredentialStore:
     def _switch_to_fallback(self) -> None:
         self._fallback = True
         path = self.fallback_path()
-        if path not in _warned_paths:
-            _warned_paths.add(path)
-            self._notice_pending = True
+        if path not in _notice_taken:
+            _notice_taken[path] = False
             log.warning(self._notice())
 
     def _notice(self) -> str:

@@ -10,7 +10,13 @@ from sqlalchemy import select
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import Role
-from surgdesk.errors import AccountLocked, AuthenticationFailed, BadInput, NotLoggedIn
+from surgdesk.errors import (
+    AccountLocked,
+    AuthenticationFailed,
+    BadInput,
+    NotLoggedIn,
+    PermissionDenied,
+)
 from surgdesk.repository.database import Database
 from surgdesk.services.auth import (
     LOCK_DURATION,
@@ -308,3 +314,25 @@ def test_change_password_keeps_the_current_session_and_ends_the_others(db, clk, 
             select(m.AuditEvent.details).where(m.AuditEvent.action == "change_password")
         ).one()
     assert "argon2" not in str(details)
+
+
+def test_a_scheduler_unlocks_editing_on_a_wall_display_under_their_own_name(db, clk, admin):
+    users(db, clk).add_user(
+        admin, username="wall-or", role=Role.VIEWER, display_name="OR wall display",
+        email="wall@or.hospital.local", password=PASSWORD, is_device=True,
+    )
+    wall = auth(db, clk).login_device("wall-or", PASSWORD).actor
+    scheduler = add_staff(db, admin, Role.SCHEDULER, clk=clk)
+    nurse = add_staff(db, admin, Role.NURSE, clk=clk)
+    editor = auth(db, clk).unlock_editing(wall, scheduler.username, PASSWORD)
+    assert editor == scheduler
+    with pytest.raises(PermissionDenied):
+        auth(db, clk).unlock_editing(wall, nurse.username, PASSWORD)
+    with pytest.raises(AuthenticationFailed):
+        auth(db, clk).unlock_editing(wall, scheduler.username, "wrong password!")
+    with db.new_session() as s:
+        event = s.scalars(
+            select(m.AuditEvent).where(m.AuditEvent.action == "unlock_editing")
+        ).one()
+    assert event.actor_id == scheduler.user_id
+    assert event.details == {"device": "wall-or"}

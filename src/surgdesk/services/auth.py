@@ -25,6 +25,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from surgdesk.domain import models as m
+from surgdesk.domain.permissions import Action
 from surgdesk.errors import (
     AccountLocked,
     AuthenticationFailed,
@@ -151,6 +152,21 @@ class AuthService(Service):
             self.audit(uow, actor, "login", user, {"device": True})
             uow.commit()
         return LoginResult(actor=actor, token=token, expires_at=None)
+
+    def unlock_editing(self, device: Actor, username: str, password: str) -> Actor:
+        """A scheduler (or admin) unlocks editing on a wall display with their own password.
+
+        Returns that person's actor: the GUI acts as them for a few minutes, so their edits
+        are audited under their name, then falls back to the device. Failures count
+        towards the person's lockout like any login.
+        """
+        with self.uow() as uow:
+            user = self._check_password(uow, username, password, via="unlock_editing")
+            actor = actor_for(user)
+            self.require(actor, Action.SCHEDULE_CASES, what="unlock editing on a wall display")
+            self.audit(uow, actor, "unlock_editing", user, {"device": device.username})
+            uow.commit()
+        return actor
 
     def resume(self, token: str) -> Actor:
         """The actor of a remembered session; NotLoggedIn when it cannot be used."""

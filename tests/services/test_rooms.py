@@ -77,6 +77,13 @@ def test_add_room_with_defaults_and_audit(db, admin, rooms):
     assert event.details["opens_at"]["after"] == "07:00:00"
 
 
+def test_one_tag_given_as_text_is_one_tag(db, admin, rooms):
+    assert rooms.add_room(admin, code="OR1", name="T1", specialty_tags="Cardiac").specialty_tags \
+        == ("Cardiac",)
+    assert rooms.update_room(admin, "OR1", specialty_tags="Ortho").specialty_tags == ("Ortho",)
+    assert rooms.update_room(admin, "OR1", specialty_tags=[]).specialty_tags == ()
+
+
 def test_room_code_is_unique_whatever_the_case(db, admin, rooms):
     rooms.add_room(admin, code="OR1", name="Theatre 1")
     with pytest.raises(Duplicate) as err:

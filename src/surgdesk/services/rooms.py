@@ -108,6 +108,11 @@ def closure_view(closure: m.RoomClosure) -> ClosureView:
     )
 
 
+def _as_tuple(values: Iterable[Any] | str) -> tuple[Any, ...]:
+    """A list of tags or weekdays; one tag given as a plain string is one tag, not letters."""
+    return (values,) if isinstance(values, str) else tuple(values)
+
+
 def _stored(fields: RoomFields) -> dict[str, Any]:
     """The validated fields as the ORM stores them (JSON lists, not tuples)."""
     values = fields.model_dump()
@@ -146,8 +151,8 @@ class RoomService(Service):
         self.require(actor, Action.MANAGE_ROOMS, what="add rooms")
         fields = validate(RoomFields, {
             "code": code, "name": name, "location": location,
-            "specialty_tags": tuple(specialty_tags), "turnover_minutes": turnover_minutes,
-            "opens_at": opens_at, "closes_at": closes_at, "weekdays": tuple(weekdays),
+            "specialty_tags": _as_tuple(specialty_tags), "turnover_minutes": turnover_minutes,
+            "opens_at": opens_at, "closes_at": closes_at, "weekdays": _as_tuple(weekdays),
             "status": status,
         })
         with self.uow() as uow:
@@ -180,7 +185,7 @@ class RoomService(Service):
             if "location" in changes:
                 merged["location"] = changes["location"]
             for key in ("specialty_tags", "weekdays"):
-                merged[key] = tuple(merged[key] or ())
+                merged[key] = _as_tuple(merged[key] or ())
             fields = validate(RoomFields, merged)
             if fields.code != room.code:
                 self._check_code_free(uow, fields.code, room.id)

@@ -336,3 +336,22 @@ def test_a_scheduler_unlocks_editing_on_a_wall_display_under_their_own_name(db, 
         ).one()
     assert event.actor_id == scheduler.user_id
     assert event.details == {"device": "wall-or"}
+
+
+def test_failures_from_several_pcs_at_once_all_count(db, clk, admin):
+    """The counter is incremented in the database, so simultaneous failures are not lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_: int) -> str:
+        try:
+            auth(db, clk).login("admin", "wrong password!")
+        except (AuthenticationFailed, AccountLocked) as exc:
+            return type(exc).__name__
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=MAX_FAILED_LOGINS) as pool:
+        outcomes = list(pool.map(attempt, range(MAX_FAILED_LOGINS)))
+    assert "signed in" not in outcomes
+    row = _user_row(db, "admin")
+    assert row.failed_logins == MAX_FAILED_LOGINS
+    assert row.locked_until is not None

@@ -586,3 +586,22 @@ def test_the_board_marks_only_the_deliberate_conflicts(db: Database, demo: DemoS
             tz = ZoneInfo(board.time_zone)
             assert (case.scheduled_start.astimezone(tz).date()
                     != case.scheduled_end.astimezone(tz).date())
+
+
+def test_two_loads_at_once_one_wins(db: Database) -> None:
+    """Two demo runs racing on one empty database: one fills it, the other is refused
+    (never a half-filled database or a duplicate-key crash)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(seed: int) -> str:
+        try:
+            generate_demo(db, rooms=3, days=2, seed=seed, clock=clock())
+        except Refused as exc:
+            return "refused" if "already holds data" in str(exc) else str(exc)
+        return "done"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(run, (1, 2)))
+    assert outcomes == ["done", "refused"]
+    with db.new_session(read_only=True) as s:
+        assert s.scalar(select(func.count(m.AuditEvent.id))) == 1

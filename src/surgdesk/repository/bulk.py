@@ -53,6 +53,15 @@ class BulkWriter:
 
     # --- reads ---------------------------------------------------------------------------
 
+    def lock_for_load(self) -> None:
+        """Hold off other writers of users, rooms and cases until this transaction ends, so
+        two loads started at once cannot both find the database empty. (SQLite: the writer
+        session's BEGIN IMMEDIATE already does.)"""
+        if self.dialect == "postgresql":
+            self.session.execute(text(
+                "LOCK TABLE user_account, operating_room, surgery_case "
+                "IN SHARE ROW EXCLUSIVE MODE"))
+
     def holds_data(self) -> bool:
         """True when the database has any user, operating room or surgery case."""
         for model in (m.User, m.OperatingRoom, m.SurgeryCase):

@@ -600,8 +600,10 @@ class _Generator:
                 at = min(case.start - timedelta(minutes=self.rng.randint(30, 600)), now)
                 case.note = (kind, self.rng.choice(reasons), at)
         # A past day with no cancellation or postponement at all would hide both colours.
-        past = [c for c in timed if c.status is _S.COMPLETED and c.priority is Priority.ELECTIVE
-                and c.start is not None and c.start < _local(self.today, time(0), self.tz)]
+        midnight = _local(self.today, time(0), self.tz)
+        completed = [c for c in timed if c.status is _S.COMPLETED]
+        past = [c for c in completed if c.priority is Priority.ELECTIVE
+                and c.start is not None and c.start < midnight] or completed
         for status in (_S.CANCELLED, _S.POSTPONED):
             if past and not any(c.status is status for c in timed):
                 case = past.pop(self.rng.randrange(len(past)))
@@ -967,6 +969,7 @@ def generate_demo(
     now = clock.now().astimezone(UTC).replace(microsecond=0)
     with UnitOfWork(db) as uow:
         writer = BulkWriter(uow.session)
+        writer.lock_for_load()
         if writer.holds_data():
             raise Refused(
                 "the database already holds data (users, rooms or cases); "

@@ -7,13 +7,12 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from surgdesk.ui.main_window import MainWindow
-
 from surgdesk.domain.enums import CaseStatus
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board.grid import Drop
 from surgdesk.ui.board.model import BoardModel, drop_problem
 from surgdesk.ui.board.view import BoardView
+from surgdesk.ui.main_window import MainWindow
 
 MOVABLE = (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY)
 
@@ -39,7 +38,8 @@ def free_slot(view: BoardView, case: CaseSummary, *, other_room: bool = True) ->
     """A place the in-memory check (and so the service) accepts, inside the visible window."""
     model = view.model()
     assert model is not None
-    assert case.scheduled_start is not None and case.scheduled_end is not None
+    assert case.scheduled_start is not None
+    assert case.scheduled_end is not None
     duration = case.scheduled_end - case.scheduled_start
     grid = view.grid
     start = grid.snap(grid.start + timedelta(minutes=30))
@@ -63,7 +63,8 @@ def bar_centre(view: BoardView, case_number: str) -> QPoint:
 def point_for(view: BoardView, case: CaseSummary, room_id: int, start: datetime) -> QPoint:
     """Where to release a bar grabbed at its centre so it lands at ``start`` in the room."""
     model = view.model()
-    assert model is not None and case.scheduled_start is not None
+    assert model is not None
+    assert case.scheduled_start is not None
     grab = bar_centre(view, case.case_number)
     dx = view.grid.x_for(start) - view.grid.x_for(case.scheduled_start)
     row = model.room_row(room_id)

@@ -48,13 +48,15 @@ def test_drag_onto_occupied_slot_is_refused_and_snaps_back(
               and c.status in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY, CaseStatus.IN_PROGRESS)
               and c.scheduled_start is not None and c.scheduled_start > view.grid.start]
     blocker = others[0]
-    assert blocker.room_id is not None and blocker.scheduled_start is not None
+    assert blocker.room_id is not None
+    assert blocker.scheduled_start is not None
     before = view.visualRect(find_index(model, case.case_number))
 
     drag(qtbot, view, bar_centre(view, case.case_number),
          point_for(view, case, blocker.room_id, blocker.scheduled_start), release=False)
     ghost = view.ghost()
-    assert ghost.isVisible() and not ghost.valid  # red before any database round-trip
+    assert ghost.isVisible()
+    assert not ghost.valid
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton,
                        pos=point_for(view, case, blocker.room_id, blocker.scheduled_start))
 
@@ -74,7 +76,8 @@ def test_ghost_is_valid_over_a_free_slot(qtbot: QtBot, board_window: MainWindow)
     target = free_slot(view, case)
     drag(qtbot, view, bar_centre(view, case.case_number),
          point_for(view, case, target.room_id, target.start), release=False)
-    assert view.ghost().isVisible() and view.ghost().valid
+    assert view.ghost().isVisible()
+    assert view.ghost().valid
     # Only the graphics item moved: the database and the model still hold the old place.
     assert db_case(board_window, case.case_number).scheduled_start == case.scheduled_start
     assert view.model().case(case.case_number) == case  # type: ignore[union-attr]
@@ -86,7 +89,8 @@ def test_stretching_the_right_edge_changes_the_end(qtbot: QtBot,
                                                    board_window: MainWindow) -> None:
     view = board_window.board
     case = movable_case(view)
-    assert case.scheduled_end is not None and case.scheduled_start is not None
+    assert case.scheduled_end is not None
+    assert case.scheduled_start is not None
     rect = view.visualRect(find_index(view.model(), case.case_number))  # type: ignore[arg-type]
     grab = QPoint(rect.right() - 1, rect.center().y())
     new_end = case.scheduled_end - timedelta(minutes=15)

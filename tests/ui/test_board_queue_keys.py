@@ -33,7 +33,8 @@ def test_object_names_scripts_rely_on(board_window: MainWindow) -> None:
     dock = board_window.findChild(QDockWidget, "unscheduledQueue")
     assert dock is board_window.queue_dock
     listing = board_window.findChild(QListView, "unscheduledQueue")
-    assert listing is not None and listing.model() is board_window.controller.queue
+    assert listing is not None
+    assert listing.model() is board_window.controller.queue
 
 
 def test_drop_from_the_queue_schedules_the_case(qtbot: QtBot, board_window: MainWindow) -> None:
@@ -63,7 +64,8 @@ def test_drop_from_the_queue_schedules_the_case(qtbot: QtBot, board_window: Main
     assert enter.isAccepted()
     move = QDragMoveEvent(point.toPoint(), Qt.DropAction.MoveAction, mime, buttons, mods)
     QApplication.sendEvent(vp, move)
-    assert view.ghost().isVisible() and view.ghost().valid
+    assert view.ghost().isVisible()
+    assert view.ghost().valid
     QApplication.sendEvent(vp, QDropEvent(point, Qt.DropAction.MoveAction, mime, buttons, mods))
 
     stored = board_window.services.cases.get_case(board_window.actor, case.case_number).case
@@ -74,7 +76,8 @@ def test_drop_from_the_queue_schedules_the_case(qtbot: QtBot, board_window: Main
 
     board_window.undo_action.trigger()  # scheduling is undoable too
     back = board_window.services.cases.get_case(board_window.actor, case.case_number).case
-    assert back.status is CaseStatus.REQUESTED and back.room_id is None
+    assert back.status is CaseStatus.REQUESTED
+    assert back.room_id is None
     assert queue.row_of(case.case_number) is not None
 
 
@@ -87,7 +90,8 @@ def test_dragging_a_bar_onto_the_queue_unschedules_it(qtbot: QtBot,
     drag(qtbot, view, bar_centre(view, case.case_number), over_queue)
     stored = board_window.services.cases.get_case(board_window.actor, case.case_number).case
     assert stored.status is CaseStatus.REQUESTED
-    assert stored.room_id is None and stored.scheduled_start is None
+    assert stored.room_id is None
+    assert stored.scheduled_start is None
     assert view.item_for(case.case_number) is None
     assert board_window.controller.queue.row_of(case.case_number) is not None
 
@@ -112,7 +116,8 @@ def test_arrow_keys_move_by_one_snap_step_and_one_room(qtbot: QtBot,
             break
     assert choice is not None
     case, key, delta = choice
-    assert case.scheduled_start is not None and case.scheduled_end is not None
+    assert case.scheduled_start is not None
+    assert case.scheduled_end is not None
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
                      pos=bar_centre(view, case.case_number))
     qtbot.keyClick(view, key)
@@ -125,7 +130,9 @@ def test_arrow_keys_move_by_one_snap_step_and_one_room(qtbot: QtBot,
     assert row is not None
     below = model.room_at(row + 1)
     moved = model.case(case.case_number)
-    assert moved is not None and moved.scheduled_start and moved.scheduled_end
+    assert moved is not None
+    assert moved.scheduled_start
+    assert moved.scheduled_end
     if below is not None and drop_problem(model, case.id, below.id, moved.scheduled_start,
                                           moved.scheduled_end) is None:
         qtbot.keyClick(view, Qt.Key.Key_Down)
@@ -142,10 +149,12 @@ def test_enter_opens_the_case_details(qtbot: QtBot, board_window: MainWindow) ->
         qtbot.keyClick(view, Qt.Key.Key_Return)
     assert blocker.args == [case.case_number]
     dialog = board_window.findChild(CaseDetailsDialog, "caseDetails")
-    assert dialog is not None and dialog.isVisible()
+    assert dialog is not None
+    assert dialog.isVisible()
     text = dialog.browser.toPlainText()
     assert case.procedure_name in text
-    assert case.patient_name is not None and case.patient_name in text  # a scheduler sees it
+    assert case.patient_name is not None
+    assert case.patient_name in text
     assert "Checklists" in text
     dialog.close()
 

@@ -88,7 +88,7 @@ def render_board_file(services: Services, actor: Actor, out: Path, *, day: date,
             painter = QPainter(image)
             view.render(painter)
             painter.end()
-            if not image.save(str(out), b"PNG"):
+            if not image.save(str(out)):
                 raise OSError(f"cannot write {out}")
         else:
             writer = QPdfWriter(str(out))

@@ -113,6 +113,8 @@ class Grid:
                 hh, mm = divmod(k, 60)
                 wall = datetime(day.year, day.month, day.day, hh, mm, tzinfo=self.tz)
                 at = wall.astimezone(UTC)
+                if at.astimezone(self.tz).replace(tzinfo=None) != wall.replace(tzinfo=None):
+                    continue  # a wall-clock time the DST jump skips
                 if self.start <= at <= self.end:
                     out.append(at)
             day = (day.replace(tzinfo=None) + timedelta(days=1)).replace(tzinfo=self.tz)

@@ -1,0 +1,51 @@
+"""Hand-built service DTOs, for model and grid tests that need no database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from surgdesk.domain.enums import CaseStatus, Laterality, Priority, RoomStatus
+from surgdesk.services.dto import BoardSnapshot, CaseSummary, ClosureView, RoomView
+
+DAY = datetime(2026, 1, 13, tzinfo=UTC)
+
+
+def room(room_id: int, *, status: RoomStatus = RoomStatus.ACTIVE, turnover: int = 30) -> RoomView:
+    return RoomView(id=room_id, code=f"OR-{room_id:02d}", name=f"Theatre {room_id}",
+                    location=None, specialty_tags=("general",), status=status,
+                    turnover_minutes=turnover, opens_at=time(7), closes_at=time(19),
+                    weekdays=(0, 1, 2, 3, 4), version=1)
+
+
+def case(number: int, *, room_id: int | None = 1, start_h: float = 8.0, hours: float = 1.5,
+         status: CaseStatus = CaseStatus.SCHEDULED, masked: bool = False,
+         **overrides: Any) -> CaseSummary:
+    start = DAY + timedelta(hours=start_h) if room_id is not None else None
+    end = start + timedelta(hours=hours) if start is not None else None
+    values: dict[str, Any] = dict(
+        id=number, case_number=f"2026-{number:06d}", version=1, status=status,
+        priority=Priority.ELECTIVE, procedure_name=f"Procedure {number}",
+        laterality=Laterality.LEFT, specialty="general", room_id=room_id,
+        room_code=f"OR-{room_id:02d}" if room_id else None, scheduled_start=start,
+        scheduled_end=end, estimated_duration_min=int(hours * 60), lead_surgeon_user_id=5,
+        lead_surgeon_username="dr.a", lead_surgeon_name="Dr. A", anesthetist_user_id=None,
+        anesthetist_name=None, patient_masked=masked,
+        patient_name=None if masked else f"Patient {number}",
+        patient_id=None if masked else f"MRN{number:05d}", patient_dob=None,
+        checklist_done=3, checklist_total=9, pre_op_complete=False, post_op_complete=False,
+        actual_start=None, actual_end=None,
+    )
+    values.update(overrides)
+    return CaseSummary(**values)
+
+
+def snapshot(cases: list[CaseSummary], *, rooms: list[RoomView] | None = None,
+             queue: list[CaseSummary] | None = None,
+             closures: list[ClosureView] | None = None) -> BoardSnapshot:
+    return BoardSnapshot(
+        window_start=DAY, window_end=DAY + timedelta(days=1), time_zone="UTC",
+        day_start=time(7), day_end=time(19), snap_minutes=5,
+        rooms=tuple(rooms or [room(1), room(2), room(3)]), closures=tuple(closures or ()),
+        cases=tuple(cases), queue=tuple(queue or ()),
+    )

@@ -1,0 +1,148 @@
+"""Login dialog (right, wrong, locked, remembered), sign out / switch user, window lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from surgdesk import app as app_module
+from surgdesk import startup
+from surgdesk.credentials import CredentialStore, database_key
+from surgdesk.errors import AuthenticationFailed
+from surgdesk.services.registry import Services
+from surgdesk.ui.login import LoginDialog
+from surgdesk.ui.main_window import MainWindow
+
+from .conftest import DEMO_PASSWORD, open_window
+
+
+@pytest.fixture
+def services(demo_url: str) -> Iterator[Services]:
+    opened = startup.open_services(demo_url)
+    yield opened
+    opened.close()
+
+
+def fill(qtbot: QtBot, dialog: LoginDialog, username: str, password: str, *,
+         remember: bool = False) -> None:
+    dialog.username.setText(username)
+    dialog.password.setText(password)
+    dialog.remember.setChecked(remember)
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+
+
+def test_right_password_signs_in(qtbot: QtBot, services: Services) -> None:
+    dialog = LoginDialog(services, database_label="test.db")
+    qtbot.addWidget(dialog)
+    fill(qtbot, dialog, "scheduler1", DEMO_PASSWORD)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.result_login is not None
+    assert dialog.result_login.actor.username == "scheduler1"
+    assert dialog.result_login.token is None  # not remembered
+
+
+def test_wrong_password_says_so_plainly(qtbot: QtBot, services: Services) -> None:
+    dialog = LoginDialog(services, database_label="test.db")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fill(qtbot, dialog, "scheduler1", "not the password")
+    assert dialog.result_login is None
+    assert dialog.error.isVisible()
+    assert dialog.error.text() == "Wrong username or password."
+    assert dialog.password.text() == ""
+
+
+def test_five_wrong_passwords_lock_the_account(qtbot: QtBot, services: Services) -> None:
+    dialog = LoginDialog(services, database_label="test.db")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for _ in range(5):
+        fill(qtbot, dialog, "scheduler1", "not the password")
+    assert "locked" in dialog.error.text().lower()
+    fill(qtbot, dialog, "scheduler1", DEMO_PASSWORD)  # even the right password now
+    assert dialog.result_login is None
+    assert "locked" in dialog.error.text().lower()
+
+
+def test_remembered_login_skips_the_dialog_next_time(
+        qtbot: QtBot, services: Services, demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = CredentialStore()
+
+    def sign_in_with_dialog(dialog: LoginDialog) -> int:
+        fill(qtbot, dialog, "scheduler1", DEMO_PASSWORD, remember=True)
+        return int(dialog.result())
+
+    monkeypatch.setattr(LoginDialog, "exec", sign_in_with_dialog)
+    first = app_module.sign_in(services, demo_url, store)
+    assert first is not None
+    assert first.token is not None
+    stored = store.load_session(database_key(demo_url))
+    assert stored is not None
+    assert stored.token == first.token
+
+    def no_dialog(_dialog: LoginDialog) -> int:
+        raise AssertionError("the dialog must not show while the session is remembered")
+
+    monkeypatch.setattr(LoginDialog, "exec", no_dialog)
+    again = app_module.sign_in(services, demo_url, store)
+    assert again is not None
+    assert again.actor.username == "scheduler1"
+
+
+def test_create_main_window_refuses_a_wrong_password(qtbot: QtBot, demo_url: str) -> None:
+    with pytest.raises(AuthenticationFailed):
+        app_module.create_main_window(demo_url, username="scheduler1", password="nope")
+
+
+def test_status_bar_shows_user_role_and_database(board_window: MainWindow,
+                                                 demo_url: str) -> None:
+    assert "scheduler1" in board_window.user_label.text()
+    assert "scheduler" in board_window.user_label.text()
+    assert board_window.db_label.text().endswith("demo.db")
+
+
+def test_switch_user_reloads_as_the_new_role(qtbot: QtBot, board_window: MainWindow,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    def as_viewer(dialog: LoginDialog) -> int:
+        fill(qtbot, dialog, "viewer", DEMO_PASSWORD)
+        return int(dialog.result())
+
+    monkeypatch.setattr(LoginDialog, "exec", as_viewer)
+    assert board_window.switch_user()
+    assert board_window.actor.username == "viewer"
+    assert not board_window.board.editable
+    cases = board_window.controller.model.cases()
+    assert cases
+    assert all(c.patient_name is None for c in cases)
+
+
+def test_sign_out_forgets_the_session_and_cancel_closes(
+        qtbot: QtBot, demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = open_window(qtbot, demo_url)
+    store = window.store
+    login = window.services.auth.login("scheduler1", DEMO_PASSWORD, remember=True)
+    window.adopt_login(login)
+    assert store.load_session(window.db_key) is not None
+    monkeypatch.setattr(LoginDialog, "exec", lambda _d: int(QDialog.DialogCode.Rejected))
+    assert not window.sign_out()
+    assert store.load_session(window.db_key) is None
+    assert window.controller.model.cases() == []
+    assert window.closed
+
+
+def test_closing_stops_timers_and_disposes_the_engine(
+        qtbot: QtBot, demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = open_window(qtbot, demo_url)
+    closed: list[Services] = []
+    original = Services.close
+    monkeypatch.setattr(Services, "close", lambda self: (closed.append(self), original(self)))
+    assert all(t.isActive() for t in window.timers())
+    window.close()
+    assert window.closed
+    assert not any(t.isActive() for t in window.timers())
+    assert closed == [window.services]

@@ -1,0 +1,227 @@
+"""What the management screens share: a typed table model, field-error labels, role guards.
+
+The screens only reflect rights: each constructor refuses an actor the permission matrix
+does not allow (so a menu entry the lead forgot to hide still opens nothing), and the
+services refuse every call of such an actor anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from surgdesk.domain.permissions import Action, allowed
+from surgdesk.errors import BadInput, PermissionDenied, SurgDeskError
+from surgdesk.services.context import Actor
+from surgdesk.services.registry import Services
+from surgdesk.services.templates import TemplateService
+
+T = TypeVar("T")
+AnyIndex = QModelIndex | QPersistentModelIndex
+ERROR_STYLE = "color: #a40000;"
+MUTED = QColor("#707070")
+
+
+class RowRole(IntEnum):
+    """Item roles of every management table (the case table adds its own after these)."""
+
+    ROW = Qt.ItemDataRole.UserRole + 1  # the row's DTO itself
+    SORT = Qt.ItemDataRole.UserRole + 2  # what the column sorts by (str, int or float)
+    KEY = Qt.ItemDataRole.UserRole + 3  # the row's identity: case number, username, id
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    title: str
+    text: Callable[[T], str]
+    sort: Callable[[T], str | int | float] | None = None
+    align_right: bool = False
+    tooltip: Callable[[T], str | None] | None = None
+    muted: Callable[[T], bool] | None = None
+
+
+class RowsModel(QAbstractTableModel, Generic[T]):
+    """A read-only table of service results (frozen DTOs), one row each.
+
+    ``set_rows`` replaces everything through a model reset: the management screens reload
+    from the service after every change, and a reset keeps the proxy's sort and filter.
+    """
+
+    def __init__(self, columns: Sequence[Column[T]], key: Callable[[T], object],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._key = key
+        self._rows: list[T] = []
+
+    # -- data -------------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def set_columns(self, columns: Sequence[Column[T]]) -> None:
+        self.beginResetModel()
+        self._columns = list(columns)
+        self.endResetModel()
+
+    def rows(self) -> list[T]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> T:
+        return self._rows[row]
+
+    def row_of(self, key: object) -> int:
+        """The row of the item with this key, or -1."""
+        return next((n for n, r in enumerate(self._rows) if self._key(r) == key), -1)
+
+    def column_titles(self) -> list[str]:
+        return [c.title for c in self._columns]
+
+    # -- QAbstractTableModel ----------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or not (
+            0 <= index.column() < len(self._columns)
+        ):
+            return None
+        row = self._rows[index.row()]
+        column = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(row)
+        if role == RowRole.SORT:
+            return column.sort(row) if column.sort is not None else column.text(row).lower()
+        if role == RowRole.ROW:
+            return row
+        if role == RowRole.KEY:
+            return self._key(row)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(row)
+        if role == Qt.ItemDataRole.ForegroundRole and column.muted is not None:
+            return MUTED if column.muted(row) else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(self._columns)):
+            return self._columns[section].title
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class FieldErrors:
+    """Puts a service's BadInput next to the fields it names, the rest in one general label.
+
+    Each bound field gets a red label right under it; ``bind`` returns the field wrapped
+    with its label, ready for a form row.
+    """
+
+    def __init__(self, general: QLabel) -> None:
+        self.general = general
+        self._labels: dict[str, QLabel] = {}
+        _style(general)
+
+    def bind(self, name: str, widget: QWidget, *aliases: str) -> QWidget:
+        label = QLabel()
+        label.setObjectName(f"error_{name}")
+        _style(label)
+        for key in (name, *aliases):
+            self._labels[key] = label
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(widget)
+        layout.addWidget(label)
+        return box
+
+    def clear(self) -> None:
+        for label in {*self._labels.values(), self.general}:
+            label.clear()
+            label.hide()
+
+    def show(self, exc: SurgDeskError) -> None:
+        """Show ``exc``: each problem beside its field, anything else in the general label."""
+        self.clear()
+        problems = exc.problems if isinstance(exc, BadInput) else [None]
+        general: list[str] = []
+        for problem in problems:
+            field = problem.field if problem is not None else exc.field
+            text = problem.reason if problem is not None else exc.message
+            label = self._labels.get(field or "")
+            if label is None:
+                general.append(f"{field}: {text}" if problem is not None and field else text)
+                continue
+            label.setText(_sentence(text) if not label.text() else f"{label.text()} {text}")
+            label.show()
+        if general:
+            self.general.setText(_sentence("; ".join(general)))
+            self.general.show()
+
+    def message(self, name: str) -> str:
+        label = self._labels.get(name)
+        return label.text() if label is not None and not label.isHidden() else ""
+
+    def say(self, text: str) -> None:
+        """A message of our own (not from a service) in the general label."""
+        self.clear()
+        self.general.setText(text)
+        self.general.show()
+
+
+def _style(label: QLabel) -> None:
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return f"{text[:1].upper()}{text[1:]}" if text else text
+
+
+def require_screen(actor: Actor, action: Action, screen: str) -> None:
+    """Refuse to build a screen the actor's role may not use (DESIGN.md permissions)."""
+    if actor.is_device or not allowed(actor.role, action):
+        role = actor.role.value if actor.role else "no role"
+        raise PermissionDenied(
+            f"{actor.username or 'anonymous'} ({role}) may not open the {screen}"
+        )
+
+
+def may_open(actor: Actor, action: Action) -> bool:
+    """Whether a menu should offer a screen guarded by ``action`` to this actor."""
+    return not actor.is_device and allowed(actor.role, action)
+
+
+def template_service(services: Services) -> TemplateService:
+    """The registry's TemplateService, or one over the same database until it has one."""
+    existing = getattr(services, "templates", None)
+    if isinstance(existing, TemplateService):
+        return existing
+    return TemplateService(services.db, services.clock)

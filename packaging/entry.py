@@ -49,7 +49,7 @@ def _install_startup_probe() -> None:
             self._first_window = _FirstWindow()
             self.installEventFilter(self._first_window)
 
-    QtWidgets.QApplication = ProbedApplication  # type: ignore[misc]
+    QtWidgets.QApplication = ProbedApplication  # type: ignore[misc, assignment]
 
 
 def main() -> int:

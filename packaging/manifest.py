@@ -34,7 +34,7 @@ DESCRIPTION = (
     "the WHO Surgical Safety Checklist, and a wall display shows the live board. Runs on\n"
     "a local SQLite file or a shared department Postgres."
 )
-DESKTOP_CATEGORIES = "Office;Calendar;MedicalSoftware;Qt;"
+DESKTOP_CATEGORIES = "Office;Calendar;Qt;"
 ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 # Per-user data the installers never touch (uninstall and upgrade leave it alone).
 USER_DATA = {
@@ -214,6 +214,7 @@ LINUX_SYSTEM_LIBS = {
 LINUX_BASE_LIBS = (
     "linux-vdso.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "libc.so.6",
     "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libutil.so.1",
+    "libresolv.so.2",
 )
 
 

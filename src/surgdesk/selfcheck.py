@@ -237,6 +237,11 @@ def _describe(summary: object) -> str:
     return ", ".join(f"{v} {k}" for k, v in numbers.items()) or str(summary)
 
 
+def _one_line(text: str) -> str:
+    """IT greps this output: one line per check, whatever the exception looked like."""
+    return " ".join(text.split())
+
+
 @contextmanager
 def _scratch_dir() -> Iterator[Path]:
     # ignore_cleanup_errors: a Windows virus scanner may still hold the SQLite file.
@@ -266,12 +271,12 @@ def run_self_check(
             detail = fn()
         except CheckFailed as exc:
             failures += 1
-            out.write(f"FAIL {name}: {exc}\n")
+            out.write(f"FAIL {name}: {_one_line(str(exc))}\n")
         except Exception as exc:  # any crash is a failed check, never a crashed self-check
             failures += 1
             where = traceback.extract_tb(exc.__traceback__)[-1]
             out.write(
-                f"FAIL {name}: {type(exc).__name__}: {exc} "
+                f"FAIL {name}: {type(exc).__name__}: {_one_line(str(exc))} "
                 f"({Path(where.filename).name}:{where.lineno})\n"
             )
         else:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
 from surgdesk.cli.main import main
 
@@ -31,6 +32,12 @@ CliRunner = Callable[..., Run]
 @pytest.fixture
 def cli(db_url: str, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    # Still argon2id, at test-sized cost: these tests are about the CLI, not hash strength.
+    monkeypatch.setattr(
+        "surgdesk.services.auth.PasswordHasher",
+        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+    )
+
     def run(*args: str, stdin: str | None = None) -> Run:
         capsys.readouterr()
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin if stdin is not None else ""))

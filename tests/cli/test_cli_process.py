@@ -24,8 +24,8 @@ def surgdesk(*args: str, env_extra: dict[str, str] | None = None,
 
 def test_demo_then_cases_list_json(db_url: str, tmp_path: Path) -> None:
     env = {"SURGDESK_DATA_DIR": str(tmp_path)}
-    demo = surgdesk("--database", db_url, "demo", "--rooms", "4", "--days", "3",
-                    "--start", "2026-03-02", env_extra=env)
+    # Default start: two days ago, so past, today's and future cases are all there.
+    demo = surgdesk("--database", db_url, "demo", "--rooms", "4", "--days", "5", env_extra=env)
     assert demo.returncode == 0, demo.stderr
     assert "scheduler1" in demo.stdout
     listed = surgdesk("--database", db_url, "cases", "list", "--json", env_extra=env)

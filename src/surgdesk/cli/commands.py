@@ -185,7 +185,14 @@ def demo(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(f"demo data: {summary.describe()}")
-    out.table([[u, r, n] for u, r, n in summary.logins], ["USERNAME", "ROLE", "NAME"])
+    # One login per role; the full list is `surgdesk users list` (hundreds at 60 rooms).
+    firsts: dict[str, tuple[str, str, str]] = {}
+    for login_ in summary.logins:
+        firsts.setdefault(login_[1], login_)
+    out.table([list(row) for row in firsts.values()], ["USERNAME", "ROLE", "NAME"])
+    others = len(summary.logins) - len(firsts)
+    if others:
+        print(f"... and {others} more staff logins (surgdesk users list)")
     print(f"password for every login: {summary.password}")
     return 0
 

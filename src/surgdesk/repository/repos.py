@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from surgdesk.domain import models as m
-from surgdesk.domain.enums import OCCUPYING_STATUSES, CaseStatus, ItemStatus, Phase, Role
+from surgdesk.domain.enums import (
+    OCCUPYING_STATUSES,
+    CaseStatus,
+    ItemStatus,
+    Laterality,
+    Phase,
+    Priority,
+    Role,
+)
 from surgdesk.domain.intervals import MAX_CASE_DURATION
 
 
@@ -58,7 +66,68 @@ _CASE_LOAD = (
 )
 
 
+class CaseRow(NamedTuple):
+    """One case as lists and the board show it, read without ORM objects (fast)."""
+
+    id: int
+    case_number: str
+    version: int
+    status: CaseStatus
+    priority: Priority
+    procedure_name: str
+    laterality: Laterality
+    specialty: str
+    room_id: int | None
+    room_code: str | None
+    scheduled_start: datetime | None
+    scheduled_end: datetime | None
+    estimated_duration_min: int
+    lead_surgeon_user_id: int
+    lead_surgeon_username: str
+    lead_surgeon_name: str
+    anesthetist_user_id: int | None
+    anesthetist_name: str | None
+    patient_name: str
+    patient_id: str
+    patient_dob: date | None
+    pre_op_complete: bool
+    post_op_complete: bool
+    actual_start: datetime | None
+    actual_end: datetime | None
+
+
+def _case_row_select() -> Any:
+    c, p, room = m.SurgeryCase, m.SurgeonProfile, m.OperatingRoom
+    lead, anesthetist = aliased(m.User), aliased(m.User)
+    return (
+        select(
+            c.id, c.case_number, c.version, c.status, c.priority, c.procedure_name,
+            c.laterality, c.specialty, c.operating_room_id, room.code, c.scheduled_start,
+            c.scheduled_end, c.estimated_duration_min, lead.id, lead.username,
+            lead.display_name, c.anesthetist_id, anesthetist.display_name, c.patient_name,
+            c.patient_id, c.patient_dob, c.pre_op_complete, c.post_op_complete,
+            c.actual_start, c.actual_end,
+        )
+        .join(p, p.id == c.lead_surgeon_id)
+        .join(lead, lead.id == p.user_id)
+        .outerjoin(room, room.id == c.operating_room_id)
+        .outerjoin(anesthetist, anesthetist.id == c.anesthetist_id)
+    )
+
+
 class CaseRepo(_Repo):
+    def rows_in_window(
+        self, start: datetime, end: datetime, *, statuses: Iterable[CaseStatus]
+    ) -> list[CaseRow]:
+        """``in_window`` as plain rows, for the board: one query, no identity map."""
+        c = m.SurgeryCase
+        stmt = (
+            _case_row_select()
+            .where(_visible(start, end), c.status.in_(list(statuses)))
+            .order_by(c.scheduled_start, c.id)
+        )
+        return [CaseRow(*row) for row in self.session.execute(stmt)]
+
     def get(self, case_id: int) -> m.SurgeryCase | None:
         return self.session.get(m.SurgeryCase, case_id)
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from surgdesk.domain import models as m
 from surgdesk.domain.permissions import Action, Grant, grant_for
+from surgdesk.repository.repos import CaseRow
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import (
@@ -39,6 +40,45 @@ def sees_patient(uow: UnitOfWork, actor: Actor, case_id: int) -> bool:
     return case_id in sees_patients_of(uow, actor, [case_id])
 
 
+def case_row(case: m.SurgeryCase) -> CaseRow:
+    """An ORM case in the board's row shape, so one builder makes every summary."""
+    room = case.operating_room
+    surgeon = case.lead_surgeon.user
+    anesthetist = case.anesthetist
+    return CaseRow(
+        case.id, case.case_number, case.version, case.status, case.priority,
+        case.procedure_name, case.laterality, case.specialty, case.operating_room_id,
+        room.code if room is not None else None, case.scheduled_start, case.scheduled_end,
+        case.estimated_duration_min, surgeon.id, surgeon.username, surgeon.display_name,
+        anesthetist.id if anesthetist is not None else None,
+        anesthetist.display_name if anesthetist is not None else None,
+        case.patient_name, case.patient_id, case.patient_dob, case.pre_op_complete,
+        case.post_op_complete, case.actual_start, case.actual_end,
+    )
+
+
+def row_summary(
+    row: CaseRow,
+    *,
+    see_patient: bool,
+    progress: tuple[int, int] = (0, 0),
+    conflicts: Sequence[str] = (),
+) -> CaseSummary:
+    done, total = progress
+    # model_construct: every value comes typed from the database, and the board builds
+    # thousands of these per refresh.
+    values = row._asdict()
+    if not see_patient:
+        values.update(patient_name=None, patient_id=None, patient_dob=None)
+    return CaseSummary.model_construct(
+        **values,
+        patient_masked=not see_patient,
+        checklist_done=done,
+        checklist_total=total,
+        conflicts=tuple(conflicts),
+    )
+
+
 def case_summary(
     case: m.SurgeryCase,
     *,
@@ -46,43 +86,8 @@ def case_summary(
     progress: tuple[int, int] = (0, 0),
     conflicts: Sequence[str] = (),
 ) -> CaseSummary:
-    room = case.operating_room
-    surgeon = case.lead_surgeon.user
-    anesthetist = case.anesthetist
-    done, total = progress
-    # model_construct: every value here comes typed from the database, and the board
-    # builds thousands of these per refresh.
-    return CaseSummary.model_construct(
-        id=case.id,
-        case_number=case.case_number,
-        version=case.version,
-        status=case.status,
-        priority=case.priority,
-        procedure_name=case.procedure_name,
-        laterality=case.laterality,
-        specialty=case.specialty,
-        room_id=case.operating_room_id,
-        room_code=room.code if room is not None else None,
-        scheduled_start=case.scheduled_start,
-        scheduled_end=case.scheduled_end,
-        estimated_duration_min=case.estimated_duration_min,
-        lead_surgeon_user_id=surgeon.id,
-        lead_surgeon_username=surgeon.username,
-        lead_surgeon_name=surgeon.display_name,
-        anesthetist_user_id=anesthetist.id if anesthetist is not None else None,
-        anesthetist_name=anesthetist.display_name if anesthetist is not None else None,
-        patient_masked=not see_patient,
-        patient_name=case.patient_name if see_patient else None,
-        patient_id=case.patient_id if see_patient else None,
-        patient_dob=case.patient_dob if see_patient else None,
-        checklist_done=done,
-        checklist_total=total,
-        pre_op_complete=case.pre_op_complete,
-        post_op_complete=case.post_op_complete,
-        actual_start=case.actual_start,
-        actual_end=case.actual_end,
-        conflicts=tuple(conflicts),
-    )
+    return row_summary(case_row(case), see_patient=see_patient, progress=progress,
+                       conflicts=conflicts)
 
 
 def case_result(

@@ -52,13 +52,16 @@ from surgdesk.errors import (
     StaleVersion,
     TransitionRefused,
 )
+from surgdesk.repository.repos import CaseRow
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.base import Service, diff, validate
 from surgdesk.services.case_views import (
     case_result,
+    case_row,
     case_summary,
     checklist_view,
     note_view,
+    row_summary,
     sees_patient,
     sees_patients_of,
     team_member_view,
@@ -561,7 +564,7 @@ class CaseService(Service):
             room_ids = [self._room(uow, room).id] if room is not None else None
             cases = uow.cases.search(start=start, end=end, room_ids=room_ids,
                                      statuses=[wanted] if wanted else None)
-            return self._summaries(uow, actor, cases, tz)
+            return self._summaries(uow, actor, [case_row(c) for c in cases], tz)
 
     def my_cases(
         self, actor: Actor, *, date_from: date | None = None, date_to: date | None = None
@@ -574,7 +577,7 @@ class CaseService(Service):
             tz = self.department_zone(uow)
             start, end = _date_range(date_from, date_to, tz)
             cases = uow.cases.search(start=start, end=end, member_user_id=actor.user_id)
-            return self._summaries(uow, actor, cases, tz)
+            return self._summaries(uow, actor, [case_row(c) for c in cases], tz)
 
     def board(self, actor: Actor, start: datetime, end: datetime) -> BoardSnapshot:
         """Rooms, closures and cases of a window in one read, and the queue. Cancelled
@@ -590,8 +593,8 @@ class CaseService(Service):
                 raise BadInput(FieldProblem("end", "the board shows at most 62 days"))
             rooms = uow.rooms.all()
             shown = [s for s in CaseStatus if s is not CaseStatus.CANCELLED]
-            cases = uow.cases.in_window(lo, hi, statuses=shown)
-            queue = uow.cases.with_status(QUEUE_STATUSES)
+            cases = uow.cases.rows_in_window(lo, hi, statuses=shown)
+            queue = [case_row(c) for c in uow.cases.with_status(QUEUE_STATUSES)]
             return BoardSnapshot(
                 window_start=lo, window_end=hi, time_zone=settings.time_zone,
                 day_start=settings.day_start, day_end=settings.day_end,
@@ -604,45 +607,45 @@ class CaseService(Service):
             )
 
     def _summaries(
-        self, uow: UnitOfWork, actor: Actor, cases: Sequence[m.SurgeryCase], tz: ZoneInfo,
+        self, uow: UnitOfWork, actor: Actor, rows: Sequence[CaseRow], tz: ZoneInfo,
         *, rooms: Sequence[m.OperatingRoom] | None = None,
     ) -> list[CaseSummary]:
         """Summaries of many cases in a fixed number of queries (no query per case)."""
-        ids = [c.id for c in cases]
+        ids = [r.id for r in rows]
         visible = sees_patients_of(uow, actor, ids)
         progress = uow.cases.checklist_progress(ids) if ids else {}
-        marks = self._marks(uow, cases, tz, rooms)
+        marks = self._marks(uow, rows, tz, rooms)
         return [
-            case_summary(c, see_patient=c.id in visible, progress=progress.get(c.id, (0, 0)),
-                         conflicts=marks.get(c.id, ()))
-            for c in cases
+            row_summary(r, see_patient=r.id in visible, progress=progress.get(r.id, (0, 0)),
+                        conflicts=marks.get(r.id, ()))
+            for r in rows
         ]
 
     @staticmethod
     def _marks(
-        uow: UnitOfWork, cases: Sequence[m.SurgeryCase], tz: ZoneInfo,
+        uow: UnitOfWork, rows: Sequence[CaseRow], tz: ZoneInfo,
         rooms: Sequence[m.OperatingRoom] | None,
     ) -> dict[int, tuple[str, ...]]:
-        placed = [c for c in cases if c.status in OCCUPYING_STATUSES
-                  and c.scheduled_start is not None and c.scheduled_end is not None]
-        if not placed:
+        timed = [(r, r.scheduled_start, r.scheduled_end) for r in rows
+                 if r.status in OCCUPYING_STATUSES]
+        if not timed:
             return {}
-        teams = uow.cases.team_user_ids(c.id for c in placed)
-        rows = [
+        teams = uow.cases.team_user_ids(r.id for r, _, _ in timed)
+        placed = [
             PlacedCase(
-                case_id=c.id, room_id=c.operating_room_id, start=c.scheduled_start,
-                end=c.scheduled_end, specialty=c.specialty, patient_id=c.patient_id,
-                lead_user_id=c.lead_surgeon.user_id, anesthetist_user_id=c.anesthetist_id,
-                team_user_ids=tuple(teams.get(c.id, ())),
+                case_id=r.id, room_id=r.room_id, start=start, end=end,
+                specialty=r.specialty, patient_id=r.patient_id,
+                lead_user_id=r.lead_surgeon_user_id, anesthetist_user_id=r.anesthetist_user_id,
+                team_user_ids=tuple(teams[r.id]),
             )
-            for c in placed
-            if c.scheduled_start is not None and c.scheduled_end is not None
+            for r, start, end in timed
+            if start is not None and end is not None
         ]
         rules = {
             r.id: RoomRules(tuple(r.specialty_tags), r.opens_at, r.closes_at, tuple(r.weekdays))
             for r in (rooms if rooms is not None else uow.rooms.all())
         }
-        return window_conflicts(rows, rules, tz)
+        return window_conflicts(placed, rules, tz)
 
     def history(self, actor: Actor, case_number: str) -> list[AuditEntry]:
         """The case's audit trail, newest first (admin and scheduler)."""

@@ -80,31 +80,31 @@ def test_internal_and_ordinary_emails_are_accepted(db, admin, email):
     assert _add(db, admin, email=email).email == email.lower()
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("username", "x"),
-        ("username", "has space"),
-        ("username", "-dash"),
-        ("username", "a" * 65),
-        ("display_name", "   "),
-        ("display_name", "N" * 201),
-        ("display_name", "bell\x07"),
-        ("email", "no-at-sign"),
-        ("email", "two@@or.local"),
-        ("email", "name@nodot"),
-        ("email", "name@-bad.local"),
-        ("password", "short"),
-        ("password", " " * 12),
-        ("password", "nina" + " " * 0),
-        ("phone", "call me maybe!"),
-        ("role", "chief"),
-    ],
-)
-def test_each_bad_field_is_named(db, admin, field, value):
-    with pytest.raises(BadInput) as err:
-        _add(db, admin, **{field: value})
-    assert err.value.field == field, str(err.value)
+# One database for all the cases: each is refused before anything is written.
+BAD_FIELDS = [
+    ("username", "x"),
+    ("username", "has space"),
+    ("username", "-dash"),
+    ("username", "a" * 65),
+    ("display_name", "   "),
+    ("display_name", "N" * 201),
+    ("display_name", "bell\x07"),
+    ("email", "no-at-sign"),
+    ("email", "two@@or.local"),
+    ("email", "name@nodot"),
+    ("email", "name@-bad.local"),
+    ("password", "short"),
+    ("password", " " * 12),
+    ("phone", "call me maybe!"),
+    ("role", "chief"),
+]
+
+
+def test_each_bad_field_is_named(db, admin):
+    for field, value in BAD_FIELDS:
+        with pytest.raises(BadInput) as err:
+            _add(db, admin, **{field: value})
+        assert err.value.field == field, f"{field}={value!r}: {err.value}"
     with db.new_session() as s:
         assert s.scalars(select(m.User).where(m.User.username == "nina")).first() is None
 

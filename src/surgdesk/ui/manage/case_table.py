@@ -140,7 +140,10 @@ class CaseFilterProxy(QSortFilterProxyModel):
                     surgeon: str | None = None, priority: Priority | None = None,
                     text: str = "") -> None:
         self._change_filter()
-        self.room, self.status, self.surgeon, self.priority = room, status, surgeon, priority
+        # QComboBox hands enum data back as plain strings; make them enums again.
+        self.room, self.surgeon = room, surgeon
+        self.status = CaseStatus(status) if status is not None else None
+        self.priority = Priority(priority) if priority is not None else None
         self.text = text.strip().lower()
         self._filter_changed()
 

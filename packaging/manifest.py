@@ -198,6 +198,7 @@ LINUX_SYSTEM_LIBS = {
     "libfontconfig.so.1": "libfontconfig1",
     "libfreetype.so.6": "libfreetype6",
     "libdbus-1.so.3": "libdbus-1-3",
+    "libcups.so.2": "libcups2",  # the print dialog's printer list (Qt's CUPS plugin)
     "libglib-2.0.so.0": "libglib2.0-0",
     "libgthread-2.0.so.0": "libglib2.0-0",
     "libgobject-2.0.so.0": "libglib2.0-0",

@@ -138,9 +138,11 @@ class MainWindow(QMainWindow):
         first = self.day if self.mode is BoardMode.DAY else self.day - timedelta(
             days=self.day.weekday())
         days = 1 if self.mode is BoardMode.DAY else 7
+        self.board.begin_load()
         try:
             window = self.controller.load(first, days)
         except SurgDeskError as exc:
+            self.board.configure_same()
             self.show_message(f"Could not load the board — {exc}")
             return
         self.board.configure(tz=window.tz, start=window.visible_start, end=window.visible_end,
@@ -366,8 +368,15 @@ class MainWindow(QMainWindow):
         h = self.board.horizontalScrollBar().value()
         v = self.board.verticalScrollBar().value()
         zoom = self.board.grid.px_per_minute
-        window = self.controller.reload()
+        self.board.begin_load()
+        try:
+            window = self.controller.reload()
+        except SurgDeskError as exc:
+            self.board.configure_same()
+            self.show_message(f"Could not refresh the board — {exc}")
+            return
         if window is None:
+            self.board.configure_same()
             return
         self.board.configure(tz=window.tz, start=window.visible_start, end=window.visible_end,
                              mode=self.mode, snap_minutes=window.snap_minutes,

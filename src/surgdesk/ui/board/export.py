@@ -47,10 +47,12 @@ def build_board(services: Services, actor: Actor, *, day: date, days: int,
     """A board view showing ``days`` from ``day``, sized so every room is on the page."""
     controller = BoardController(services, actor)
     view = BoardView()
+    view.cache_bars = False  # bars stay vectors (and text) in a PDF
     view.setModel(controller.model)
     view.set_editable(False)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.begin_load()
     window = controller.load(day, days)
     mode = BoardMode.DAY if days == 1 else BoardMode.WEEK
     width = size[0]

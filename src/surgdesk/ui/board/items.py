@@ -24,7 +24,7 @@ GHOST_Z = 80.0
 
 
 class CaseBarItem(QGraphicsItem):
-    def __init__(self, delegate: BarDelegate, case: CaseSummary) -> None:
+    def __init__(self, delegate: BarDelegate, case: CaseSummary, *, cached: bool = True) -> None:
         super().__init__()
         self.delegate = delegate
         self.case = case
@@ -33,14 +33,20 @@ class CaseBarItem(QGraphicsItem):
         self._bounds = QRectF(0, 0, 1, 1)
         self.setZValue(BAR_Z)
         self.setAcceptHoverEvents(False)
+        # Each bar is painted once into a pixmap and blitted afterwards: scrolling, a
+        # full repaint and dragging (which only moves the item) then cost a copy, not a
+        # re-layout of its text. update() and a new shape refresh the pixmap.
+        # Printing and PDF export turn it off: there the bars stay vectors and text.
+        if cached:
+            self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     @property
     def case_number(self) -> str:
         return self.case.case_number
 
-    def set_case(self, case: CaseSummary, room_code: str | None = None) -> None:
+    def set_case(self, case: CaseSummary) -> None:
+        # The tooltip is built when asked for (BoardView.viewportEvent), not per item.
         self.case = case
-        self.setToolTip(self.delegate.tooltip(case, room_code))
         self.update()
 
     def set_scene_shape(self, shape: BarShape) -> None:

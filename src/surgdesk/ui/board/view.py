@@ -39,6 +39,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QFont,
     QFontMetricsF,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QNativeGestureEvent,
@@ -53,6 +54,7 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsView,
     QPinchGesture,
+    QToolTip,
     QWidget,
 )
 
@@ -110,7 +112,12 @@ class BoardView(QGraphicsView):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, False)
+        # Every paint sets the pen, brush and font it uses, so the view need not save and
+        # restore the painter around each item; the background depends only on scene
+        # coordinates, so it is cached and scrolled with the scene.
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
         self.setAcceptDrops(True)
@@ -128,6 +135,8 @@ class BoardView(QGraphicsView):
         self.delegate = BarDelegate(self.tz)
         self.editable = False
         self.auto_fit = True
+        self._hold_layout = False
+        self.cache_bars = True  # pixmap cache per bar on screen; off for vector export
         self.day_start = time(7)
         self.day_end = time(19)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -231,6 +240,12 @@ class BoardView(QGraphicsView):
         self.grid = Grid(tz, start, end, px_per_minute=px_per_minute, snap_minutes=snap_minutes)
         self.grid.writer = self.writer
         self.rows.row_height = DAY_ROW_HEIGHT if mode is BoardMode.DAY else WEEK_ROW_HEIGHT
+        self._hold_layout = False
+        self._relayout()
+
+    def configure_same(self) -> None:
+        """Lay out again on the current window (after a load that did not happen)."""
+        self._hold_layout = False
         self._relayout()
 
     def fit_zoom(self, start: datetime, end: datetime) -> float:
@@ -281,18 +296,24 @@ class BoardView(QGraphicsView):
             return
         self.rows.count = self._model.rowCount()
         for case in self._model.cases():
-            self._add_item(case)
+            self._add_item(case, place=False)
         if self._selected is not None and self._selected not in self._items:
             self._select(None)
-        self._relayout()
+        if not self._hold_layout:
+            self._relayout()
 
-    def _add_item(self, case: CaseSummary) -> None:
-        item = CaseBarItem(self.delegate, case)
-        item.set_case(case, self._room_code(case.room_id))
+    def begin_load(self) -> None:
+        """A load followed by ``configure``: lay the new items out once, there, not twice."""
+        self._hold_layout = True
+
+    def _add_item(self, case: CaseSummary, *, place: bool = True) -> None:
+        item = CaseBarItem(self.delegate, case, cached=self.cache_bars)
+        item.set_case(case)
         item.selected = case.case_number == self._selected
         self._items[case.case_number] = item
         self._scene.addItem(item)
-        self._place(item)
+        if place:
+            self._place(item)
 
     def _room_code(self, room_id: int | None) -> str | None:
         if self._model is None or room_id is None:
@@ -310,6 +331,7 @@ class BoardView(QGraphicsView):
         for item in self._items.values():
             self._place(item)
         self._compute_shading()
+        self.resetCachedContent()  # the cached background holds the old shading and lines
         self.update_now_line()
         self.viewport().update()
 
@@ -378,7 +400,7 @@ class BoardView(QGraphicsView):
         case = self._model.case(case_number) if self._model is not None else None
         if item is None or case is None:
             return
-        item.set_case(case, self._room_code(case.room_id))
+        item.set_case(case)
         item.setZValue(10.0)
         self._place(item)
 
@@ -913,6 +935,18 @@ class BoardView(QGraphicsView):
         super().wheelEvent(event)
 
     def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            help_event = event
+            assert isinstance(help_event, QHelpEvent)
+            item, _ = self._bar_at(QPointF(help_event.pos()))
+            if item is None:
+                QToolTip.hideText()
+                event.ignore()
+                return True
+            QToolTip.showText(help_event.globalPos(),
+                              self.delegate.tooltip(item.case, self._room_code(item.case.room_id)),
+                              self.viewport())
+            return True
         if event.type() == QEvent.Type.NativeGesture:
             native = event
             assert isinstance(native, QNativeGestureEvent)

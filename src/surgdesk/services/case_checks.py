@@ -1,0 +1,129 @@
+"""Where a case would go, asked before writing: the case form's conflict preview.
+
+``CaseService`` reports soft conflicts only after a change is made; the case form asks
+first, so the user confirms the warnings before anything is written. This runs the same
+rules (``services.conflicts``) over plain values in a read-only unit of work. The write
+itself still checks everything again: a preview is advice, never a permit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+
+from surgdesk.domain.permissions import Action
+from surgdesk.domain.timezones import LocalTimeError, to_utc
+from surgdesk.errors import BadInput, FieldProblem, RoomConflict
+from surgdesk.services.base import Service
+from surgdesk.services.conflicts import (
+    ANESTHETIST_DOUBLE_BOOKED,
+    OUTSIDE_HOURS,
+    PATIENT_DOUBLE_BOOKED,
+    SPECIALTY,
+    SURGEON_DOUBLE_BOOKED,
+    TEAM_DOUBLE_BOOKED,
+    check_room,
+    check_span,
+    hours_text,
+    outside_hours,
+    specialty_mismatch,
+)
+from surgdesk.services.context import Actor
+from surgdesk.services.dto import SoftConflict
+
+
+class CaseCheck(BaseModel):
+    """A preview: the hard refusal (None when the room takes the case) and the warnings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    hard: str | None
+    warnings: tuple[SoftConflict, ...] = ()
+
+
+class CaseCheckService(Service):
+    def check_case(
+        self,
+        actor: Actor,
+        *,
+        room: str,
+        start: datetime,
+        duration_min: int,
+        lead_surgeon: str | None,
+        anesthetist: str | None = None,
+        specialty: str | None = None,
+        patient_id: str | None = None,
+        case_number: str | None = None,
+    ) -> CaseCheck:
+        """What placing a case (new, or ``case_number``) in ``room`` from ``start`` for
+        ``duration_min`` minutes would meet. Naive times are department time.
+
+        ``patient_id`` None (a masked caller, or not typed yet) skips the patient check;
+        for an existing case the stored patient is used then.
+        """
+        self.require(actor, Action.SEE_BOARD, what="check cases")
+        with self.uow(read_only=True) as uow:
+            tz = self.department_zone(uow)
+            try:
+                lo = to_utc(start, tz)
+            except LocalTimeError as exc:
+                raise BadInput(FieldProblem("start", str(exc))) from None
+            hi = lo + timedelta(minutes=duration_min)
+            check_span(lo, hi, end_field="duration_min")
+            room_row = uow.rooms.by_code(room.strip()) if room.strip() else None
+            if room_row is None:
+                return CaseCheck(hard=f"no room {room!r}")
+            case = uow.cases.by_number(case_number) if case_number else None
+            case_id = case.id if case is not None else None
+            try:
+                check_room(uow, room_row, lo, hi, case_id=case_id)
+            except RoomConflict as exc:
+                return CaseCheck(hard=exc.message)
+            out: list[SoftConflict] = []
+            if outside_hours(lo, hi, opens_at=room_row.opens_at, closes_at=room_row.closes_at,
+                             weekdays=room_row.weekdays, tz=tz):
+                out.append(SoftConflict(code=OUTSIDE_HOURS, message=(
+                    f"outside the hours of room {room_row.code} ({hours_text(room_row)})")))
+            # The specialty the case would have: typed, the case's own, else the surgeon's.
+            surgeon = uow.users.by_username(lead_surgeon) if lead_surgeon else None
+            profile = uow.users.surgeon_profile(surgeon.id) if surgeon is not None else None
+            spec = (specialty or "").strip() or (
+                case.specialty if case is not None and not lead_surgeon else None) or (
+                profile.specialty if profile is not None else None)
+            if spec and specialty_mismatch(spec, room_row.specialty_tags):
+                out.append(SoftConflict(code=SPECIALTY, message=(
+                    f"room {room_row.code} is for {', '.join(room_row.specialty_tags)}, "
+                    f"not {spec}")))
+            people: dict[int, tuple[str, str]] = {}
+            if case is not None:
+                # The lead surgeon and anesthetist are the form's (they may be replaced).
+                fixed = {case.lead_surgeon.user_id, case.anesthetist_id}
+                for member in case.team:
+                    if member.user_id not in fixed:
+                        people[member.user_id] = (TEAM_DOUBLE_BOOKED, member.user.display_name)
+                if surgeon is None:
+                    surgeon = case.lead_surgeon.user
+            anesth = uow.users.by_username(anesthetist) if anesthetist else None
+            if anesth is not None:
+                people[anesth.id] = (ANESTHETIST_DOUBLE_BOOKED, anesth.display_name)
+            if surgeon is not None:
+                people[surgeon.id] = (SURGEON_DOUBLE_BOOKED, surgeon.display_name)
+            found: dict[int, set[str]] = {}
+            for other, uid in uow.cases.people_overlaps(list(people), lo, hi, case_id):
+                found.setdefault(uid, set()).add(other.case_number)
+            for uid, numbers in sorted(found.items()):
+                code, name = people[uid]
+                ordered = tuple(sorted(numbers))
+                out.append(SoftConflict(code=code, case_numbers=ordered, message=(
+                    f"{name} is also booked at that time (case {', '.join(ordered)})")))
+            pid = (patient_id or "").strip() or (case.patient_id if case is not None else "")
+            if pid:
+                others = uow.cases.patient_overlaps(pid, lo, hi, case_id)
+                if others:
+                    ordered = tuple(sorted(c.case_number for c in others))
+                    out.append(SoftConflict(
+                        code=PATIENT_DOUBLE_BOOKED, case_numbers=ordered,
+                        message="the same patient is booked at the same time "
+                                f"(case {', '.join(ordered)})"))
+            return CaseCheck(hard=None, warnings=tuple(out))

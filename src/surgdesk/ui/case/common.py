@@ -1,0 +1,92 @@
+"""What the case screens share: department time, labels for enum values, error labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+from surgdesk.domain.enums import (
+    CaseStatus,
+    ItemStatus,
+    Laterality,
+    NoteType,
+    Phase,
+    Priority,
+    TeamRole,
+)
+from surgdesk.domain.timezones import zone
+from surgdesk.services.context import Actor
+from surgdesk.services.registry import Services
+
+ERROR_STYLE = "color: #a40000;"
+MASKED = "masked"
+
+STATUS_TEXT: dict[CaseStatus, str] = {
+    CaseStatus.REQUESTED: "Requested (in the queue)",
+    CaseStatus.SCHEDULED: "Scheduled",
+    CaseStatus.PREOP_READY: "Pre-op ready",
+    CaseStatus.IN_PROGRESS: "In progress",
+    CaseStatus.COMPLETED: "Completed",
+    CaseStatus.POSTPONED: "Postponed",
+    CaseStatus.CANCELLED: "Cancelled",
+}
+LATERALITY_TEXT: dict[Laterality, str] = {
+    Laterality.LEFT: "Left",
+    Laterality.RIGHT: "Right",
+    Laterality.BILATERAL: "Bilateral",
+    Laterality.NOT_APPLICABLE: "Not applicable",
+}
+PRIORITY_TEXT: dict[Priority, str] = {
+    Priority.ELECTIVE: "Elective",
+    Priority.URGENT: "Urgent",
+    Priority.EMERGENCY: "Emergency",
+}
+TEAM_ROLE_TEXT: dict[TeamRole, str] = {
+    TeamRole.SURGEON: "Surgeon",
+    TeamRole.ASSISTANT_SURGEON: "Assistant surgeon",
+    TeamRole.ANESTHESIOLOGIST: "Anesthesiologist",
+    TeamRole.CIRCULATING_NURSE: "Circulating nurse",
+    TeamRole.SCRUB_NURSE: "Scrub nurse",
+    TeamRole.COORDINATOR: "Coordinator",
+}
+ITEM_STATUS_TEXT: dict[ItemStatus, str] = {
+    ItemStatus.PENDING: "Pending",
+    ItemStatus.DONE: "Done",
+    ItemStatus.BLOCKED: "Blocked",
+}
+NOTE_TYPE_TEXT: dict[NoteType, str] = {
+    NoteType.GENERAL: "General",
+    NoteType.ANESTHESIA: "Anesthesia",
+    NoteType.NURSING: "Nursing",
+    NoteType.DELAY: "Delay",
+    NoteType.CANCELLATION: "Cancellation",
+}
+PHASE_TEXT: dict[Phase, str] = {Phase.PRE_OP: "Pre-op", Phase.POST_OP: "Post-op"}
+
+
+def department_zone(services: Services, actor: Actor) -> ZoneInfo:
+    """Times on the case screens are the department's, whatever the PC's own zone."""
+    return zone(services.settings.get(actor).time_zone)
+
+
+def local_text(value: datetime | None, tz: ZoneInfo, fmt: str = "%a %d %b %Y %H:%M") -> str:
+    return value.astimezone(tz).strftime(fmt) if value is not None else ""
+
+
+def error_label(name: str, parent: QWidget | None = None) -> QLabel:
+    """The message shown beside (under) a field; empty and hidden while the field is fine."""
+    label = QLabel(parent)
+    label.setObjectName(f"{name}Error")
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    label.hide()
+    return label
+
+
+def camel(field: str) -> str:
+    """``patient_name`` -> ``patientName`` (object names of the form's fields)."""
+    head, *rest = field.split("_")
+    return head + "".join(part.title() for part in rest)

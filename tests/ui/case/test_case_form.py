@@ -1,0 +1,385 @@
+"""The case form: validation as you type, saves through the service, conflicts, stale
+saves, masking and the audit of opening a case."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDialog, QWidget
+from pytestqt.qtbot import QtBot
+
+from surgdesk.domain.enums import CaseStatus, Laterality, NoteType, Priority, TeamRole
+from surgdesk.services.dto import SoftConflict
+from surgdesk.ui.case import CaseFormDialog, StaleChange, StaleChoice, case_form_factory
+from tests.ui.case.conftest import SLOT, Dept
+
+
+def form_for(qtbot: QtBot, dept: Dept, username: str = "sched",
+             case_number: str | None = None, **kwargs: object) -> CaseFormDialog:
+    form = CaseFormDialog(dept.services, dept[username], case_number, **kwargs)  # type: ignore[arg-type]
+    qtbot.addWidget(form)
+    # No dialog may pop up in a test: each question fails loudly unless a test answers it.
+    form.confirm_warnings = _unexpected
+    form.resolve_stale = _unexpected
+    form.confirm_discard = _unexpected
+    return form
+
+
+def _unexpected(*_args: object) -> bool:
+    raise AssertionError("the form asked a question the test did not expect")
+
+
+def choose(box: QComboBox, data: object) -> None:
+    index = box.findData(data)
+    assert index >= 0, f"{data!r} is not offered"
+    box.setCurrentIndex(index)
+
+
+def fill_valid(qtbot: QtBot, form: CaseFormDialog, *, room: str | None = "OR1") -> None:
+    qtbot.keyClicks(form.patient_name, "John Doe")
+    qtbot.keyClicks(form.patient_id, "MRN-2002")
+    qtbot.keyClicks(form.patient_dob, "1961-04-30")
+    qtbot.keyClicks(form.procedure, "Hip replacement")
+    choose(form.laterality, Laterality.RIGHT.value)
+    choose(form.lead_surgeon, "surg1")
+    choose(form.anesthetist, "anes1")
+    choose(form.room, room)
+    form.start_date.setDate(SLOT.date())
+    form.start_time.setTime(SLOT.time())
+    form.duration.setValue(120)
+
+
+def case_count(dept: Dept) -> int:
+    return len(dept.services.cases.list_cases(dept["admin"]))
+
+
+# ---- validation and writing ---------------------------------------------------------------
+
+
+def test_bad_values_show_field_messages_and_nothing_is_written(qtbot: QtBot, dept: Dept) -> None:
+    form = form_for(qtbot, dept)
+    assert not form.save_button.isEnabled()
+    qtbot.keyClicks(form.patient_name, "John Doe")
+    qtbot.keyClicks(form.patient_dob, "2099-01-01")
+    qtbot.keyClicks(form.procedure, "   ")
+
+    assert form.field_error("patient_dob") == "is in the future"
+    assert form.field_error("patient_id") == "is required"
+    assert form.field_error("procedure_name") == "is required"
+    assert form.field_error("laterality").startswith("choose one")
+    assert form.field_error("lead_surgeon") == "is required"
+    assert form.field_error("patient_name") == ""
+    label = form.findChild(QWidget, "patientDobError")
+    assert label is not None and label.isVisibleTo(form)
+    assert not form.save_button.isEnabled()
+
+    form.patient_dob.clear()
+    qtbot.keyClicks(form.patient_dob, "30.04.1961")
+    assert form.field_error("patient_dob") == "must be a date like 1970-01-31"
+
+    assert form.save() is False
+    assert case_count(dept) == 0
+
+
+def test_valid_save_writes_one_case_with_an_audit_event(qtbot: QtBot, dept: Dept) -> None:
+    form = form_for(qtbot, dept)
+    fill_valid(qtbot, form)
+    assert form.problems() == {}
+    assert form.save_button.isEnabled()
+    assert form.end_time.time().toString("HH:mm") == "10:00"  # start + duration
+
+    with qtbot.waitSignal(form.caseChanged) as changed:
+        assert form.save() is True
+    assert form.result() == QDialog.DialogCode.Accepted
+
+    cases = dept.services.cases.list_cases(dept["admin"])
+    assert len(cases) == 1
+    case = cases[0]
+    assert changed.args == [case.case_number]
+    assert (case.patient_name, case.patient_id, case.patient_dob) == (
+        "John Doe", "MRN-2002", date(1961, 4, 30))
+    assert (case.laterality, case.room_code, case.status) == (
+        Laterality.RIGHT, "OR1", CaseStatus.SCHEDULED)
+    assert case.estimated_duration_min == 120
+    assert dept.actions(case.case_number).count("create_case") == 1
+
+
+def test_a_request_without_a_room_goes_to_the_queue(qtbot: QtBot, dept: Dept) -> None:
+    form = form_for(qtbot, dept)
+    fill_valid(qtbot, form, room=None)
+    assert form.save() is True
+    (case,) = dept.services.cases.list_cases(dept["admin"])
+    assert case.status is CaseStatus.REQUESTED and case.room_code is None
+    assert case.estimated_duration_min == 120
+
+
+def test_end_time_sets_the_duration(qtbot: QtBot, dept: Dept) -> None:
+    form = form_for(qtbot, dept)
+    fill_valid(qtbot, form)
+    form.end_time.setTime(form.end_time.time().fromString("09:15", "HH:mm"))
+    assert form.duration.value() == 75
+    form.end_time.setTime(form.end_time.time().fromString("07:00", "HH:mm"))
+    assert form.duration.value() == 23 * 60  # an end before the start is the next day
+    assert form.end_day.text() == "(+1 day)"
+
+
+def test_the_service_s_bad_input_lands_beside_its_field(qtbot: QtBot, dept: Dept) -> None:
+    form = form_for(qtbot, dept)
+    fill_valid(qtbot, form)
+    choose(form.lead_surgeon, "surg2")
+    # surg2 leaves after the form listed them: only the service can know.
+    dept.services.users.update_user(dept["admin"], "surg2", active=False)
+
+    assert form.save() is False
+    assert "deactivated" in form.field_error("lead_surgeon")
+    assert form.last_message.startswith("Not saved")
+    assert case_count(dept) == 0
+    choose(form.lead_surgeon, "surg1")  # touching the field clears the service's message
+    assert form.field_error("lead_surgeon") == ""
+
+
+def test_a_hard_conflict_refuses_with_the_reason(qtbot: QtBot, dept: Dept) -> None:
+    dept.new_case(room="OR1", start=SLOT)
+    form = form_for(qtbot, dept)
+    fill_valid(qtbot, form)
+    choose(form.lead_surgeon, "surg2")
+    choose(form.anesthetist, None)
+
+    assert form.save() is False
+    assert "OR1 is already booked" in form.last_message
+    assert "already booked" in form.field_error("room")
+    assert case_count(dept) == 1
+
+
+def test_soft_conflicts_are_listed_and_asked(qtbot: QtBot, dept: Dept) -> None:
+    first = dept.new_case(room="OR1", start=SLOT)
+    form = form_for(qtbot, dept)
+    fill_valid(qtbot, form, room="OR2")  # surg1 and anes1 again, same time, other room
+    form.specialty.setCurrentText("cardiology")  # OR2 is the orthopedic room
+    asked: list[Sequence[SoftConflict]] = []
+
+    def refuse(warnings: Sequence[SoftConflict]) -> bool:
+        asked.append(warnings)
+        return False
+
+    form.confirm_warnings = refuse
+    assert form.save() is False
+    codes = {w.code for w in asked[0]}
+    assert {"surgeon_double_booked", "anesthetist_double_booked", "specialty"} <= codes
+    assert any(first.case.case_number in w.message for w in asked[0])
+    assert case_count(dept) == 1
+
+    form.confirm_warnings = lambda warnings: True
+    assert form.save() is True
+    assert case_count(dept) == 2
+    assert form.last_result is not None
+    assert "surgeon_double_booked" in {w.code for w in form.last_result.warnings}
+
+
+# ---- opening, masking, audit ------------------------------------------------------------------
+
+
+def test_opening_as_a_scheduler_leaves_a_view_case_event(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    form = form_for(qtbot, dept, "sched", number)
+    assert form.patient_name.text() == "Jane Roe"
+    assert form.patient_name.isEnabled() and not form.patient_name.isReadOnly()
+    events = [e for e in dept.history(number) if e.action == "view_case"]
+    assert len(events) == 1
+    assert events[0].actor == "sched"
+
+
+def test_a_viewer_cannot_open_patient_details(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    form = form_for(qtbot, dept, "viewer", number)
+    assert form.patient_masked
+    for edit in (form.patient_name, form.patient_id, form.patient_dob):
+        assert edit.text() == "masked"
+        assert not edit.isEnabled()
+    assert "Jane Roe" not in form.windowTitle()
+    assert form.findChild(QWidget, "patientMaskedNote").isVisibleTo(form)  # type: ignore[union-attr]
+    assert not form.save_button.isVisibleTo(form)
+    assert not form.procedure.isEnabled() or form.procedure.isReadOnly()
+    assert "view_case" not in dept.actions(number)
+
+
+def test_a_nurse_off_the_team_sees_the_case_masked(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    form = form_for(qtbot, dept, "nurse2", number)
+    assert form.patient_name.text() == "masked"
+    assert "view_case" not in dept.actions(number)
+    dept.services.cases.assign_team_member(dept["sched"], number, "nurse2",
+                                           TeamRole.SCRUB_NURSE)
+    on_team = form_for(qtbot, dept, "nurse2", number)
+    assert on_team.patient_name.text() == "Jane Roe"
+    assert on_team.patient_name.isReadOnly()  # sees, but schedulers edit
+    assert "view_case" in dept.actions(number)
+
+
+# ---- editing an existing case -------------------------------------------------------------------
+
+
+def test_editing_saves_only_what_changed(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    form = form_for(qtbot, dept, "sched", number)
+    choose(form.priority, Priority.URGENT.value)
+    form.start_time.setTime(form.start_time.time().addSecs(3600))
+    with qtbot.waitSignal(form.caseChanged):
+        assert form.save() is True
+    case = dept.services.cases.get_case(dept["admin"], number).case
+    assert case.priority is Priority.URGENT
+    assert case.scheduled_start is not None
+    assert case.scheduled_start.hour == 8  # 09:00 Berlin is 08:00 UTC
+    actions = dept.actions(number)
+    assert actions.count("update_case") == 1 and actions.count("move_case") == 1
+
+
+def test_a_stale_save_is_caught_and_the_input_survives(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    form = form_for(qtbot, dept, "sched", number)
+    form.patient_name.clear()
+    qtbot.keyClicks(form.patient_name, "Jane Q. Roe")
+    # Meanwhile someone else changes the procedure.
+    dept.services.cases.update_case(dept["admin"], number, expected_version=None,
+                                    procedure_name="Knee arthroscopy, revision")
+    shown: list[Sequence[StaleChange]] = []
+
+    def keep(changes: Sequence[StaleChange]) -> StaleChoice:
+        shown.append(changes)
+        return StaleChoice.KEEP
+
+    form.resolve_stale = keep
+    assert form.save() is False
+    (change,) = shown[0]
+    assert (change.field, change.was, change.now) == (
+        "Procedure", "Knee arthroscopy", "Knee arthroscopy, revision")
+    assert form.patient_name.text() == "Jane Q. Roe"  # the input survives
+    assert "changed by someone else" in form.last_message
+    stored = dept.services.cases.get_case(dept["admin"], number).case
+    assert stored.patient_name == "Jane Roe"
+
+    form.resolve_stale = lambda changes: StaleChoice.REAPPLY
+    assert form.save() is True
+    stored = dept.services.cases.get_case(dept["admin"], number).case
+    assert stored.patient_name == "Jane Q. Roe"  # mine
+    assert stored.procedure_name == "Knee arthroscopy, revision"  # theirs kept
+
+
+def test_a_stale_save_can_reload_theirs(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    form = form_for(qtbot, dept, "sched", number)
+    choose(form.priority, Priority.EMERGENCY.value)
+    dept.services.cases.update_case(dept["admin"], number, expected_version=None,
+                                    priority=Priority.URGENT)
+    form.resolve_stale = lambda changes: StaleChoice.RELOAD
+    assert form.save() is False
+    assert form.priority.currentData() == Priority.URGENT.value
+    assert not form.is_dirty()
+    assert form.save() is True  # nothing to write, closes
+
+
+def test_postponing_asks_for_the_reason_note(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    form = form_for(qtbot, dept, "sched", number)
+    assert not form.reason.isVisibleTo(form)
+    choose(form.status, CaseStatus.POSTPONED.value)
+    assert form.reason.isVisibleTo(form)
+    assert form.field_error("reason") == "is required"
+    assert not form.save_button.isEnabled()
+    qtbot.keyClicks(form.reason, "patient has a fever")
+    assert form.save() is True
+    detail = dept.services.cases.get_case(dept["admin"], number)
+    assert detail.case.status is CaseStatus.POSTPONED
+    assert [(n.note_type, n.message) for n in detail.notes] == [
+        (NoteType.DELAY, "patient has a fever")]
+
+
+def test_status_offers_only_allowed_transitions(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    sched = form_for(qtbot, dept, "sched", number)
+    offered = {sched.status.itemData(i) for i in range(sched.status.count())}
+    assert offered == {"scheduled", "requested", "postponed", "cancelled"}
+    surgeon = form_for(qtbot, dept, "surg1", number)
+    assert surgeon.status.count() == 1 and not surgeon.status.isEnabled()
+    assert not surgeon.save_button.isVisibleTo(surgeon)
+
+
+# ---- keyboard ----------------------------------------------------------------------------------
+
+
+def test_enter_saves_and_escape_asks_when_dirty(qtbot: QtBot, dept: Dept) -> None:
+    form = form_for(qtbot, dept)
+    form.show()
+    qtbot.waitExposed(form)
+    fill_valid(qtbot, form)
+    asked: list[bool] = []
+
+    def stay() -> bool:
+        asked.append(True)
+        return False
+
+    form.confirm_discard = stay
+    qtbot.keyClick(form.procedure, Qt.Key.Key_Escape)
+    assert asked == [True]
+    assert form.isVisible()
+    with qtbot.waitSignal(form.caseChanged):
+        qtbot.keyClick(form.procedure, Qt.Key.Key_Return)
+    assert form.result() == QDialog.DialogCode.Accepted
+    assert case_count(dept) == 1
+
+
+def test_escape_closes_an_untouched_form_without_asking(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    form = form_for(qtbot, dept, "sched", number)
+    form.show()
+    qtbot.waitExposed(form)
+    qtbot.keyClick(form.procedure, Qt.Key.Key_Escape)
+    assert form.result() == QDialog.DialogCode.Rejected
+
+
+def test_tab_order_follows_the_form(qtbot: QtBot, dept: Dept) -> None:
+    form = form_for(qtbot, dept)
+    form.show()
+    qtbot.waitExposed(form)
+    wanted = ["patientName", "patientId", "patientDob", "procedureName", "laterality",
+              "specialty", "priority", "leadSurgeon", "anesthetist", "room", "start",
+              "startTime", "durationMin", "endTime"]
+    # Walk Qt's focus chain as Tab does, keeping the form's own fields.
+    seen: list[str] = []
+    widget: QWidget = form.patient_name
+    for _ in range(200):
+        name = widget.objectName()
+        if name in wanted and name not in seen and widget.isVisible() and (
+                widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+            seen.append(name)
+        widget = widget.nextInFocusChain()
+        if widget is form.patient_name:
+            break
+    assert seen == wanted
+
+
+def test_the_factory_fits_the_main_window_hook(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    form = case_form_factory(dept.services, dept["sched"])(parent, number)
+    assert form.objectName() == "caseForm" and form.case_number == number
+    new = case_form_factory(dept.services, dept["sched"])(parent, None)
+    assert new.detail is None and new.windowTitle() == "New case"
+
+
+@pytest.mark.parametrize("username", ["surg1"])
+def test_a_surgeon_requests_their_own_case(qtbot: QtBot, dept: Dept, username: str) -> None:
+    form = form_for(qtbot, dept, username)
+    assert form.lead_surgeon.currentData() == username
+    assert not form.room.isEnabled()
+    qtbot.keyClicks(form.patient_name, "John Doe")
+    qtbot.keyClicks(form.patient_id, "MRN-3")
+    qtbot.keyClicks(form.procedure, "Carpal tunnel release")
+    choose(form.laterality, Laterality.LEFT.value)
+    assert form.save() is True
+    (case,) = dept.services.cases.list_cases(dept["admin"])
+    assert case.status is CaseStatus.REQUESTED and case.lead_surgeon_username == username

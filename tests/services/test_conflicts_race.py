@@ -9,7 +9,7 @@ losers get RoomConflict, never "database is locked".
 from __future__ import annotations
 
 import multiprocessing
-from datetime import datetime
+from datetime import UTC, datetime
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
@@ -20,23 +20,32 @@ from surgdesk.errors import RoomConflict
 from surgdesk.repository.database import Database, make_nullpool_engine
 from surgdesk.services import cases as cases_module
 from surgdesk.services.cases import CaseService
-from surgdesk.services.context import Actor
+from surgdesk.services.context import Actor, FakeClock
 from tests.services.factories import Kit, at, build_kit, kit
 
 __all__ = ["kit"]
 
-RACERS = 3
+RACERS = 4
+# Half the racers create new cases on a clock in 2027, whose case-number counter does not
+# exist yet (so they race for that too); the other half schedule waiting cases.
+NEXT_YEAR = datetime(2027, 1, 4, 7, 0, tzinfo=UTC)
 
 
-def _book(url: str, actor: Actor, case_number: str, start: datetime, barrier: Barrier,
-          results: Any) -> None:
-    """Runs in a spawned process: schedule one case into OR1 as soon as all are ready."""
+def _book(url: str, actor: Actor, case_number: str | None, start: datetime,
+          barrier: Barrier, results: Any) -> None:
+    """Runs in a spawned process: book OR1 as soon as every racer is ready."""
     db = Database(make_nullpool_engine(url))
-    cases = CaseService(db)
+    cases = CaseService(db, FakeClock(NEXT_YEAR))
     outcome = "error"
     try:
         barrier.wait(timeout=60)
-        cases.schedule(actor, case_number, room="OR1", start=start, duration_min=60)
+        if case_number is None:
+            result = cases.create_case(
+                actor, procedure_name="Race", patient_id="MRN-R", patient_name="R",
+                lead_surgeon="surg2", room="OR1", start=start, duration_min=60)
+            case_number = result.case.case_number
+        else:
+            cases.schedule(actor, case_number, room="OR1", start=start, duration_min=60)
         outcome = "won"
     except RoomConflict:
         outcome = "conflict"
@@ -48,8 +57,9 @@ def _book(url: str, actor: Actor, case_number: str, start: datetime, barrier: Ba
 
 
 def test_overlapping_bookings_race_and_exactly_one_wins(kit: Kit, db_url: str) -> None:
-    numbers = [kit.new_case(room=None, patient_id=f"MRN-{i}").case.case_number
-               for i in range(RACERS)]
+    waiting = [kit.new_case(room=None, patient_id=f"MRN-{i}").case.case_number
+               for i in range(RACERS // 2)]
+    racers: list[str | None] = [*waiting, *([None] * (RACERS - len(waiting)))]
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(RACERS)
     results = ctx.Queue()
@@ -57,19 +67,20 @@ def test_overlapping_bookings_race_and_exactly_one_wins(kit: Kit, db_url: str) -
         # Starts ten minutes apart, an hour long: every pair overlaps.
         ctx.Process(target=_book, args=(db_url, kit["sched"], number, at(8, 10 * i),
                                         barrier, results))
-        for i, number in enumerate(numbers)
+        for i, number in enumerate(racers)
     ]
     for worker in workers:
         worker.start()
-    outcomes = dict(results.get(timeout=120) for _ in workers)
+    outcomes = [results.get(timeout=120) for _ in workers]
     for worker in workers:
         worker.join(timeout=30)
         assert worker.exitcode == 0
-    assert sorted(outcomes.values()) == ["conflict"] * (RACERS - 1) + ["won"]
-    winner = next(n for n, outcome in outcomes.items() if outcome == "won")
-    statuses = {c.case_number: c.status for c in kit.cases.list_cases(kit["sched"])}
-    assert statuses == {n: CaseStatus.SCHEDULED if n == winner else CaseStatus.REQUESTED
-                        for n in numbers}
+    assert sorted(outcome for _, outcome in outcomes) == ["conflict"] * (RACERS - 1) + ["won"]
+    winner = next(number for number, outcome in outcomes if outcome == "won")
+    scheduled = kit.cases.list_cases(kit["sched"], status=CaseStatus.SCHEDULED)
+    assert [c.case_number for c in scheduled] == [winner]
+    queued = kit.cases.list_cases(kit["sched"], status=CaseStatus.REQUESTED)
+    assert {c.case_number for c in queued} == set(waiting) - {winner}
 
 
 @pytest.mark.postgres

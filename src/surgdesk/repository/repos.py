@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from surgdesk.domain import models as m
@@ -271,17 +273,23 @@ class CaseRepo(_Repo):
     def next_case_number(self, year: int) -> str:
         """Hand out the next number of ``year``; the counter row is locked until commit."""
         counter = m.CaseNumberCounter
+        # The year's row may not exist yet, and two PCs may create the year's first case
+        # at once: insert it if missing (a loser of that race simply finds it), then bump.
+        dialect = self.session.get_bind().dialect.name
+        make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        now = datetime.now(UTC)
+        self.session.execute(
+            make_insert(counter)
+            .values(year=year, last_number=0, created_at=now, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["year"])
+        )
         stmt = (
             update(counter)
             .where(counter.year == year)
             .values(last_number=counter.last_number + 1)
             .returning(counter.last_number)
         )
-        number = self.session.execute(stmt).scalar_one_or_none()
-        if number is None:
-            self.session.add(counter(year=year, last_number=1))
-            self.session.flush()
-            number = 1
+        number = self.session.execute(stmt).scalar_one()
         return f"{year}-{number:06d}"
 
     def count(self) -> int:

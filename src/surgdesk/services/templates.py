@@ -144,7 +144,12 @@ class TemplateService(Service):
     def list_templates(self, actor: Actor) -> list[TemplateView]:
         self.require(actor, Action.SEE_BOARD, what="see checklist templates")
         with self.uow(read_only=True) as uow:
-            return [template_view(t) for t in uow.checklists.all_templates()]
+            views = [template_view(t) for t in uow.checklists.all_templates()]
+        # pre_op before post_op (the database orders the names the other way round); the
+        # general template first, then specialties by name.
+        phases = list(Phase)
+        return sorted(views, key=lambda t: (phases.index(t.phase), t.specialty is not None,
+                                            (t.specialty or "").lower(), t.id))
 
     def get_template(self, actor: Actor, template_id: int) -> TemplateView:
         self.require(actor, Action.SEE_BOARD, what="see checklist templates")

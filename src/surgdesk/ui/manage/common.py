@@ -9,17 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, time
 from enum import IntEnum
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QDate,
+    QDateTime,
     QModelIndex,
     QPersistentModelIndex,
+    QSortFilterProxyModel,
     Qt,
+    QTime,
 )
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from surgdesk.domain.permissions import Action, allowed
 from surgdesk.errors import BadInput, PermissionDenied, SurgDeskError
@@ -156,7 +168,11 @@ class FieldErrors:
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(widget)
+        # Spin boxes, time edits and combos keep their natural width; text fields stretch.
+        if widget.sizePolicy().horizontalPolicy() == QSizePolicy.Policy.Expanding:
+            layout.addWidget(widget)
+        else:
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(label)
         return box
 
@@ -225,3 +241,61 @@ def template_service(services: Services) -> TemplateService:
     if isinstance(existing, TemplateService):
         return existing
     return TemplateService(services.db, services.clock)
+
+
+def py_time(value: QTime) -> time:
+    return time(value.hour(), value.minute())
+
+
+def qt_time(value: time) -> QTime:
+    return QTime(value.hour, value.minute)
+
+
+def py_datetime(value: QDateTime) -> datetime:
+    """A QDateTimeEdit's wall-clock value as a naive datetime (department time)."""
+    d, t = value.date(), value.time()
+    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
+
+
+def qt_datetime(value: datetime) -> QDateTime:
+    return QDateTime(QDate(value.year, value.month, value.day),
+                     QTime(value.hour, value.minute))
+
+
+def table_view(name: str, model: QAbstractTableModel) -> QTableView:
+    """A read-only, row-selecting, sortable table as every management list uses."""
+    view = QTableView()
+    view.setObjectName(name)
+    proxy = QSortFilterProxyModel(view)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(RowRole.SORT)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def selected_row(view: QTableView) -> object | None:
+    """The DTO of the selected row of a ``table_view``, or None."""
+    rows = view.selectionModel().selectedRows()
+    return rows[0].data(RowRole.ROW) if rows else None
+
+
+def select_key(view: QTableView, key: object) -> bool:
+    """Select the row whose key is ``key``; False when there is none."""
+    model = view.model()
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        if index.data(RowRole.KEY) == key:
+            view.selectRow(row)
+            view.scrollTo(index)
+            return True
+    view.clearSelection()
+    return False

@@ -1,0 +1,1 @@
+"""Printed output: the OR day list (PDF and Qt's print dialog)."""

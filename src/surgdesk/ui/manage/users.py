@@ -1,0 +1,485 @@
+"""Users (admin) with its "Access requests" tab, and the "Request access" form.
+
+An access request is an inactive account without a role (``UserService.request_access``):
+the login dialog opens ``AccessRequestDialog``; admins see the request here, approve it
+with a role (a surgeon also needs a specialty) or refuse it (the row goes, so the name and
+email are free again).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from surgdesk.domain.enums import Role
+from surgdesk.domain.permissions import Action
+from surgdesk.errors import BadInput, FieldProblem, SurgDeskError
+from surgdesk.services.context import Actor
+from surgdesk.services.dto import UserView
+from surgdesk.services.registry import Services
+from surgdesk.ui.manage.common import (
+    Column,
+    FieldErrors,
+    RowsModel,
+    require_screen,
+    select_key,
+    selected_row,
+    table_view,
+)
+
+ROLE_TEXT = {
+    Role.ADMIN: "Admin",
+    Role.SCHEDULER: "Scheduler",
+    Role.SURGEON: "Surgeon",
+    Role.ANESTHESIOLOGIST: "Anesthesiologist",
+    Role.NURSE: "Nurse",
+    Role.VIEWER: "Viewer",
+}
+OK_STYLE = "color: #1d6b1d;"
+
+
+def _locked(user: UserView, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def user_columns(now: datetime) -> list[Column[UserView]]:
+    def state(u: UserView) -> str:
+        if not u.active:
+            return "inactive"
+        if _locked(u, now):
+            return "locked"
+        return "device" if u.is_device else "active"
+
+    return [
+        Column("Username", lambda u: u.username),
+        Column("Name", lambda u: u.display_name),
+        Column("Role", lambda u: ROLE_TEXT[u.role] if u.role else "—"),
+        Column("Specialty", lambda u: u.specialty or ""),
+        Column("Email", lambda u: u.email),
+        Column("Phone", lambda u: u.phone or ""),
+        Column("State", state, muted=lambda u: not u.active),
+    ]
+
+
+def request_columns() -> list[Column[UserView]]:
+    return [
+        Column("Username", lambda u: u.username),
+        Column("Name", lambda u: u.display_name),
+        Column("Email", lambda u: u.email),
+    ]
+
+
+def _role_combo(name: str) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    for role in Role:
+        combo.addItem(ROLE_TEXT[role], role)
+    return combo
+
+
+def _password(name: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
+class UsersDialog(QDialog):
+    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None) -> None:
+        require_screen(actor, Action.MANAGE_USERS, "users screen")
+        super().__init__(parent)
+        self.setObjectName("usersDialog")
+        self.setWindowTitle("Users and access requests — SurgDesk")
+        self.services = services
+        self.actor = actor
+        self.current: UserView | None = None
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("usersTabs")
+        self.tabs.addTab(self._users_tab(), "Users")
+        self.tabs.addTab(self._requests_tab(), "Access requests")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(buttons)
+        self.resize(1240, 700)
+        self.reload()
+        if self.users.rowCount():
+            self.users_view.selectRow(0)
+
+    # -- building ---------------------------------------------------------------------
+
+    def _users_tab(self) -> QWidget:
+        self.users = RowsModel(user_columns(self.services.clock.now()),
+                               key=lambda u: u.username, parent=self)
+        self.users_view = table_view("usersTable", self.users)
+        self.users_view.selectionModel().selectionChanged.connect(self._user_selected)
+        new_user = QPushButton("New user")
+        new_user.setObjectName("userNew")
+        new_user.clicked.connect(self.new_user)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.users_view, 1)
+        left_layout.addWidget(new_user)
+
+        self.user_box = QGroupBox("User")
+        self.username = QLineEdit()
+        self.username.setObjectName("userUsername")
+        self.display_name = QLineEdit()
+        self.display_name.setObjectName("userDisplayName")
+        self.email = QLineEdit()
+        self.email.setObjectName("userEmail")
+        self.phone = QLineEdit()
+        self.phone.setObjectName("userPhone")
+        self.role = _role_combo("userRole")
+        self.role.currentIndexChanged.connect(self._role_changed)
+        self.specialty = QLineEdit()
+        self.specialty.setObjectName("userSpecialty")
+        self.specialty.setPlaceholderText("surgeons only, e.g. orthopedics")
+        self.active = QCheckBox("Active (may sign in)")
+        self.active.setObjectName("userActive")
+        self.password = _password("userPassword")
+        self.password.setPlaceholderText("new users only")
+        self.user_error = QLabel()
+        self.user_error.setObjectName("userError")
+        self.user_errors = FieldErrors(self.user_error)
+        e = self.user_errors
+        form = QFormLayout()
+        form.addRow("&Username", e.bind("username", self.username))
+        form.addRow("&Name", e.bind("display_name", self.display_name))
+        form.addRow("&Email", e.bind("email", self.email))
+        form.addRow("P&hone", e.bind("phone", self.phone))
+        form.addRow("&Role", e.bind("role", self.role))
+        form.addRow("&Specialty", e.bind("specialty", self.specialty))
+        form.addRow("", e.bind("active", self.active))
+        form.addRow("&Password", e.bind("password", self.password))
+        self.save_button = QPushButton("Save user")
+        self.save_button.setObjectName("userSave")
+        self.save_button.clicked.connect(self.save_user)
+        save_row = QHBoxLayout()
+        save_row.addStretch(1)
+        save_row.addWidget(self.save_button)
+
+        self.account_box = QGroupBox("Sign-in")
+        self.lock_state = QLabel()
+        self.lock_state.setObjectName("userLockState")
+        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button.setObjectName("userUnlock")
+        self.unlock_button.clicked.connect(self.unlock)
+        self.new_password = _password("userNewPassword")
+        self.new_password.setPlaceholderText("new password")
+        self.reset_button = QPushButton("Reset password")
+        self.reset_button.setObjectName("userResetPassword")
+        self.reset_button.clicked.connect(self.reset_password)
+        self.account_error = QLabel()
+        self.account_error.setObjectName("accountError")
+        self.account_errors = FieldErrors(self.account_error)
+        self.account_done = QLabel()
+        self.account_done.setObjectName("accountDone")
+        self.account_done.setStyleSheet(OK_STYLE)
+        lock_row = QHBoxLayout()
+        lock_row.addWidget(self.lock_state, 1)
+        lock_row.addWidget(self.unlock_button)
+        reset_row = QHBoxLayout()
+        reset_row.addWidget(self.account_errors.bind("password", self.new_password), 1)
+        reset_row.addWidget(self.reset_button)
+        account_layout = QVBoxLayout(self.account_box)
+        account_layout.addLayout(lock_row)
+        account_layout.addLayout(reset_row)
+        account_layout.addWidget(self.account_error)
+        account_layout.addWidget(self.account_done)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        box_layout = QVBoxLayout(self.user_box)
+        box_layout.addLayout(form)
+        box_layout.addWidget(self.user_error)
+        box_layout.addLayout(save_row)
+        right_layout.addWidget(self.user_box)
+        right_layout.addWidget(self.account_box)
+        right_layout.addStretch(1)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 480])
+        return splitter
+
+    def _requests_tab(self) -> QWidget:
+        self.requests = RowsModel(request_columns(), key=lambda u: u.username, parent=self)
+        self.requests_view = table_view("accessRequestsTable", self.requests)
+        self.request_role = _role_combo("requestRole")
+        self.request_role.setCurrentIndex(self.request_role.findData(Role.VIEWER))
+        self.request_specialty = QLineEdit()
+        self.request_specialty.setObjectName("requestSpecialty")
+        self.request_specialty.setPlaceholderText("surgeons only")
+        self.request_error = QLabel()
+        self.request_error.setObjectName("requestError")
+        self.request_errors = FieldErrors(self.request_error)
+        approve = QPushButton("Approve")
+        approve.setObjectName("requestApprove")
+        approve.clicked.connect(self.approve)
+        refuse = QPushButton("Refuse")
+        refuse.setObjectName("requestRefuse")
+        refuse.clicked.connect(self.refuse)
+        form = QFormLayout()
+        form.addRow("Approve as", self.request_errors.bind("role", self.request_role))
+        form.addRow("Specialty", self.request_errors.bind("specialty", self.request_specialty))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(refuse)
+        row.addWidget(approve)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(QLabel("People who asked for an account from the sign-in window. "
+                                "They cannot sign in until approved."))
+        layout.addWidget(self.requests_view, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.request_error)
+        layout.addLayout(row)
+        return tab
+
+    # -- loading ----------------------------------------------------------------------
+
+    def reload(self, select: str | None = None) -> None:
+        self.users.set_rows([u for u in self.services.users.list_users(self.actor)
+                             if u.role is not None])
+        self.users_view.resizeColumnsToContents()
+        pending = self.services.users.pending_requests(self.actor)
+        self.requests.set_rows(pending)
+        self.requests_view.resizeColumnsToContents()
+        self.tabs.setTabText(1, f"Access requests ({len(pending)})" if pending
+                             else "Access requests")
+        if select is not None:
+            select_key(self.users_view, select)
+
+    def _user_selected(self) -> None:
+        user = selected_row(self.users_view)
+        if isinstance(user, UserView):
+            self.show_user(user)
+
+    def show_user(self, user: UserView) -> None:
+        self.current = user
+        self.user_box.setTitle(f"User {user.username}")
+        self.username.setText(user.username)
+        self.username.setReadOnly(True)
+        self.display_name.setText(user.display_name)
+        self.email.setText(user.email)
+        self.phone.setText(user.phone or "")
+        self.role.setCurrentIndex(max(0, self.role.findData(user.role)))
+        self.specialty.setText(user.specialty or "")
+        self.active.setChecked(user.active)
+        self.active.setEnabled(True)
+        self.password.clear()
+        self.password.setEnabled(False)
+        self.save_button.setText("Save user")
+        self.account_box.setEnabled(True)
+        now = self.services.clock.now()
+        if user.locked_until is not None and user.locked_until > now:
+            self.lock_state.setText(f"Locked until {user.locked_until.astimezone():%H:%M} "
+                                    "after too many wrong passwords.")
+        else:
+            self.lock_state.setText("Not locked.")
+        self.unlock_button.setEnabled(_locked(user, now))
+        self.user_errors.clear()
+        self.account_errors.clear()
+        self.account_done.clear()
+        self._role_changed()
+
+    def new_user(self) -> None:
+        self.current = None
+        self.users_view.clearSelection()
+        self.user_box.setTitle("New user")
+        for edit in (self.username, self.display_name, self.email, self.phone,
+                     self.specialty, self.password):
+            edit.clear()
+        self.username.setReadOnly(False)
+        self.role.setCurrentIndex(self.role.findData(Role.NURSE))
+        self.active.setChecked(True)
+        self.active.setEnabled(False)
+        self.password.setEnabled(True)
+        self.save_button.setText("Add user")
+        self.account_box.setEnabled(False)
+        self.user_errors.clear()
+        self.username.setFocus()
+
+    def _role_changed(self) -> None:
+        self.specialty.setEnabled(self.role.currentData() == Role.SURGEON)
+
+    # -- changing ---------------------------------------------------------------------
+
+    def save_user(self) -> bool:
+        role = Role(self.role.currentData())
+        specialty = self.specialty.text().strip() or None
+        try:
+            if self.current is None:
+                user = self.services.users.add_user(
+                    self.actor, username=self.username.text(), role=role,
+                    display_name=self.display_name.text(), email=self.email.text(),
+                    password=self.password.text() or None, phone=self.phone.text() or None,
+                    specialty=specialty if role is Role.SURGEON else None)
+            else:
+                user = self.services.users.update_user(
+                    self.actor, self.current.username, role=role,
+                    display_name=self.display_name.text(), email=self.email.text(),
+                    phone=self.phone.text(), active=self.active.isChecked(),
+                    specialty=specialty if role is Role.SURGEON else None,
+                    expected_version=self.current.version)
+        except SurgDeskError as exc:
+            self.user_errors.show(exc)
+            return False
+        self.reload(select=user.username)
+        self.show_user(user)
+        return True
+
+    def unlock(self) -> bool:
+        if self.current is None:
+            return False
+        try:
+            user = self.services.users.unlock(self.actor, self.current.username)
+        except SurgDeskError as exc:
+            self.account_errors.show(exc)
+            return False
+        self.reload(select=user.username)
+        self.show_user(user)
+        self.account_done.setText(f"{user.username} is unlocked.")
+        return True
+
+    def reset_password(self) -> bool:
+        if self.current is None:
+            return False
+        try:
+            user = self.services.users.reset_password(self.actor, self.current.username,
+                                                      self.new_password.text())
+        except SurgDeskError as exc:
+            self.account_errors.show(exc)
+            return False
+        self.new_password.clear()
+        self.reload(select=user.username)
+        self.show_user(user)
+        self.account_done.setText(f"New password set for {user.username}; "
+                                  "their open sessions were ended.")
+        return True
+
+    # -- access requests --------------------------------------------------------------
+
+    def _selected_request(self) -> UserView | None:
+        request = selected_row(self.requests_view)
+        if isinstance(request, UserView):
+            return request
+        self.request_errors.say("Select a request first.")
+        return None
+
+    def approve(self) -> bool:
+        request = self._selected_request()
+        if request is None:
+            return False
+        role = Role(self.request_role.currentData())
+        specialty = self.request_specialty.text().strip() or None
+        try:
+            self.services.users.approve_request(
+                self.actor, request.username, role,
+                specialty if role is Role.SURGEON else None)
+        except SurgDeskError as exc:
+            self.request_errors.show(exc)
+            return False
+        self.request_errors.clear()
+        self.request_specialty.clear()
+        self.reload(select=request.username)
+        return True
+
+    def refuse(self) -> bool:
+        request = self._selected_request()
+        if request is None:
+            return False
+        try:
+            self.services.users.refuse_request(self.actor, request.username)
+        except SurgDeskError as exc:
+            self.request_errors.show(exc)
+            return False
+        self.request_errors.clear()
+        self.reload()
+        return True
+
+
+class AccessRequestDialog(QDialog):
+    """"Request access", opened from the login dialog: asks for an account, signs nobody in."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("accessRequestDialog")
+        self.setWindowTitle("Request access — SurgDesk")
+        self.services = services
+        self.requested: UserView | None = None
+
+        self.username = QLineEdit()
+        self.username.setObjectName("requestUsername")
+        self.display_name = QLineEdit()
+        self.display_name.setObjectName("requestDisplayName")
+        self.email = QLineEdit()
+        self.email.setObjectName("requestEmail")
+        self.email.setPlaceholderText("name@or.hospital.local")
+        self.password = _password("requestPassword")
+        self.repeat = _password("requestRepeat")
+        self.error = QLabel()
+        self.error.setObjectName("requestFormError")
+        self.errors = FieldErrors(self.error)
+        e = self.errors
+        form = QFormLayout()
+        form.addRow("&Username", e.bind("username", self.username))
+        form.addRow("Your &name", e.bind("display_name", self.display_name))
+        form.addRow("&Email", e.bind("email", self.email))
+        form.addRow("&Password", e.bind("password", self.password))
+        form.addRow("&Repeat password", e.bind("repeat", self.repeat))
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        submit = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        submit.setText("Send request")
+        submit.setObjectName("requestSubmit")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("An administrator approves the request and gives you a role; "
+                                "until then you cannot sign in."))
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+
+    def submit(self) -> bool:
+        if self.password.text() != self.repeat.text():
+            self.errors.show(BadInput(FieldProblem("repeat", "the two passwords differ")))
+            return False
+        try:
+            self.requested = self.services.users.request_access(
+                username=self.username.text(), display_name=self.display_name.text(),
+                email=self.email.text(), password=self.password.text())
+        except SurgDeskError as exc:
+            self.errors.show(exc)
+            return False
+        self.password.clear()
+        self.repeat.clear()
+        self.accept()
+        return True

@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QWidget
 from pytestqt.qtbot import QtBot
+from tests.ui.case.conftest import SLOT, Dept
 
 from surgdesk.domain.enums import CaseStatus, Laterality, NoteType, Priority, TeamRole
 from surgdesk.services.dto import SoftConflict
 from surgdesk.ui.case import CaseFormDialog, StaleChange, StaleChoice, case_form_factory
-from tests.ui.case.conftest import SLOT, Dept
 
 
 def form_for(qtbot: QtBot, dept: Dept, username: str = "sched",
@@ -73,7 +73,8 @@ def test_bad_values_show_field_messages_and_nothing_is_written(qtbot: QtBot, dep
     assert form.field_error("lead_surgeon") == "is required"
     assert form.field_error("patient_name") == ""
     label = form.findChild(QWidget, "patientDobError")
-    assert label is not None and label.isVisibleTo(form)
+    assert label is not None
+    assert label.isVisibleTo(form)
     assert not form.save_button.isEnabled()
 
     form.patient_dob.clear()
@@ -112,7 +113,8 @@ def test_a_request_without_a_room_goes_to_the_queue(qtbot: QtBot, dept: Dept) ->
     fill_valid(qtbot, form, room=None)
     assert form.save() is True
     (case,) = dept.services.cases.list_cases(dept["admin"])
-    assert case.status is CaseStatus.REQUESTED and case.room_code is None
+    assert case.status is CaseStatus.REQUESTED
+    assert case.room_code is None
     assert case.estimated_duration_min == 120
 
 
@@ -186,7 +188,8 @@ def test_opening_as_a_scheduler_leaves_a_view_case_event(qtbot: QtBot, dept: Dep
     number = dept.new_case().case.case_number
     form = form_for(qtbot, dept, "sched", number)
     assert form.patient_name.text() == "Jane Roe"
-    assert form.patient_name.isEnabled() and not form.patient_name.isReadOnly()
+    assert form.patient_name.isEnabled()
+    assert not form.patient_name.isReadOnly()
     events = [e for e in dept.history(number) if e.action == "view_case"]
     assert len(events) == 1
     assert events[0].actor == "sched"
@@ -234,7 +237,8 @@ def test_editing_saves_only_what_changed(qtbot: QtBot, dept: Dept) -> None:
     assert case.scheduled_start is not None
     assert case.scheduled_start.hour == 8  # 09:00 Berlin is 08:00 UTC
     actions = dept.actions(number)
-    assert actions.count("update_case") == 1 and actions.count("move_case") == 1
+    assert actions.count("update_case") == 1
+    assert actions.count("move_case") == 1
 
 
 def test_a_stale_save_is_caught_and_the_input_survives(qtbot: QtBot, dept: Dept) -> None:
@@ -303,7 +307,8 @@ def test_status_offers_only_allowed_transitions(qtbot: QtBot, dept: Dept) -> Non
     offered = {sched.status.itemData(i) for i in range(sched.status.count())}
     assert offered == {"scheduled", "requested", "postponed", "cancelled"}
     surgeon = form_for(qtbot, dept, "surg1", number)
-    assert surgeon.status.count() == 1 and not surgeon.status.isEnabled()
+    assert surgeon.status.count() == 1
+    assert not surgeon.status.isEnabled()
     assert not surgeon.save_button.isVisibleTo(surgeon)
 
 
@@ -366,9 +371,11 @@ def test_the_factory_fits_the_main_window_hook(qtbot: QtBot, dept: Dept) -> None
     parent = QWidget()
     qtbot.addWidget(parent)
     form = case_form_factory(dept.services, dept["sched"])(parent, number)
-    assert form.objectName() == "caseForm" and form.case_number == number
+    assert form.objectName() == "caseForm"
+    assert form.case_number == number
     new = case_form_factory(dept.services, dept["sched"])(parent, None)
-    assert new.detail is None and new.windowTitle() == "New case"
+    assert new.detail is None
+    assert new.windowTitle() == "New case"
 
 
 @pytest.mark.parametrize("username", ["surg1"])
@@ -382,4 +389,5 @@ def test_a_surgeon_requests_their_own_case(qtbot: QtBot, dept: Dept, username: s
     choose(form.laterality, Laterality.LEFT.value)
     assert form.save() is True
     (case,) = dept.services.cases.list_cases(dept["admin"])
-    assert case.status is CaseStatus.REQUESTED and case.lead_surgeon_username == username
+    assert case.status is CaseStatus.REQUESTED
+    assert case.lead_surgeon_username == username

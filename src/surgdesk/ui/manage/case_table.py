@@ -42,9 +42,9 @@ from surgdesk.errors import SurgDeskError
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseSummary
 from surgdesk.services.registry import Services
+from surgdesk.ui.case.common import MASKED, PRIORITY_TEXT, STATUS_TEXT
 from surgdesk.ui.manage.common import Column, RowRole, RowsModel
 
-MASKED = "masked"
 DEFAULT_SPAN_DAYS = 14
 
 LATERALITY_TEXT = {
@@ -52,15 +52,6 @@ LATERALITY_TEXT = {
     Laterality.RIGHT: "right",
     Laterality.BILATERAL: "bilateral",
     Laterality.NOT_APPLICABLE: "",
-}
-STATUS_TEXT = {
-    CaseStatus.REQUESTED: "Requested",
-    CaseStatus.SCHEDULED: "Scheduled",
-    CaseStatus.PREOP_READY: "Pre-op ready",
-    CaseStatus.IN_PROGRESS: "In progress",
-    CaseStatus.COMPLETED: "Completed",
-    CaseStatus.POSTPONED: "Postponed",
-    CaseStatus.CANCELLED: "Cancelled",
 }
 STATUS_ORDER = {status: n for n, status in enumerate(CaseStatus)}
 PRIORITY_ORDER = {Priority.EMERGENCY: 0, Priority.URGENT: 1, Priority.ELECTIVE: 2}
@@ -100,7 +91,7 @@ def case_columns(tz: ZoneInfo, *, patients: bool) -> list[Column[CaseSummary]]:
         Column("Specialty", lambda c: c.specialty),
         Column("Surgeon", lambda c: c.lead_surgeon_name),
         Column("Anesthetist", lambda c: c.anesthetist_name or ""),
-        Column("Priority", lambda c: c.priority.value.capitalize(),
+        Column("Priority", lambda c: PRIORITY_TEXT[c.priority],
                sort=lambda c: PRIORITY_ORDER[c.priority]),
         Column("Status", lambda c: STATUS_TEXT[c.status],
                sort=lambda c: STATUS_ORDER[c.status]),
@@ -225,7 +216,7 @@ class CaseTableWidget(QWidget):
             self.status_filter.addItem(STATUS_TEXT[status], status)
         self.priority_filter.addItem("All priorities", None)
         for priority in Priority:
-            self.priority_filter.addItem(priority.value.capitalize(), priority)
+            self.priority_filter.addItem(PRIORITY_TEXT[priority], priority)
 
         self.view = QTableView()
         self.view.setObjectName("caseTable")

@@ -288,6 +288,17 @@ def selected_row(view: QTableView) -> object | None:
     return rows[0].data(RowRole.ROW) if rows else None
 
 
+def on_select(view: QTableView, kind: type[T], show: Callable[[T], None]) -> None:
+    """Call ``show`` with the DTO of each row selected in a ``table_view``."""
+
+    def selected() -> None:
+        row = selected_row(view)
+        if isinstance(row, kind):
+            show(row)
+
+    view.selectionModel().selectionChanged.connect(selected)
+
+
 def select_key(view: QTableView, key: object) -> bool:
     """Select the row whose key is ``key``; False when there is none."""
     model = view.model()

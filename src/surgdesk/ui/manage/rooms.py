@@ -43,6 +43,7 @@ from surgdesk.ui.manage.common import (
     Column,
     FieldErrors,
     RowsModel,
+    on_select,
     py_datetime,
     py_time,
     qt_datetime,
@@ -96,7 +97,7 @@ class RoomsDialog(QDialog):
 
         self.rooms = RowsModel(room_columns(), key=lambda r: r.code, parent=self)
         self.rooms_view = table_view("roomsTable", self.rooms)
-        self.rooms_view.selectionModel().selectionChanged.connect(self._room_selected)
+        on_select(self.rooms_view, RoomView, self.show_room)
         new_room = QPushButton("New room")
         new_room.setObjectName("roomNew")
         new_room.clicked.connect(self.new_room)
@@ -255,11 +256,6 @@ class RoomsDialog(QDialog):
         self.rooms_view.resizeColumnsToContents()
         if select is not None:
             select_key(self.rooms_view, select)
-
-    def _room_selected(self) -> None:
-        room = selected_row(self.rooms_view)
-        if isinstance(room, RoomView):
-            self.show_room(room)
 
     def show_room(self, room: RoomView) -> None:
         self.current = room

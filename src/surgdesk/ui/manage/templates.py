@@ -29,9 +29,9 @@ from surgdesk.ui.manage.common import (
     Column,
     FieldErrors,
     RowsModel,
+    on_select,
     require_screen,
     select_key,
-    selected_row,
     table_view,
     template_service,
 )
@@ -103,7 +103,7 @@ class TemplatesDialog(QDialog):
     def _templates_side(self) -> QWidget:
         self.templates = RowsModel(template_columns(), key=lambda t: t.id, parent=self)
         self.templates_view = table_view("templatesTable", self.templates)
-        self.templates_view.selectionModel().selectionChanged.connect(self._template_selected)
+        on_select(self.templates_view, TemplateView, self.show_template)
         box = QGroupBox("Add a specialty template")
         self.new_phase = QComboBox()
         self.new_phase.setObjectName("templatePhase")
@@ -138,7 +138,7 @@ class TemplatesDialog(QDialog):
         self.items = RowsModel(item_columns(), key=lambda i: i.id, parent=self)
         self.items_view = table_view("templateItemsTable", self.items)
         self.items_view.setSortingEnabled(False)  # the order IS the content
-        self.items_view.selectionModel().selectionChanged.connect(self._item_selected)
+        on_select(self.items_view, TemplateItemView, self.show_item)
         self.up_button = QPushButton("Move up")
         self.up_button.setObjectName("itemUp")
         self.up_button.clicked.connect(lambda: self.move_item(-1))
@@ -203,11 +203,6 @@ class TemplatesDialog(QDialog):
         if select is not None:
             select_key(self.templates_view, select)
 
-    def _template_selected(self) -> None:
-        template = selected_row(self.templates_view)
-        if isinstance(template, TemplateView):
-            self.show_template(template)
-
     def show_template(self, template: TemplateView, *, item_id: int | None = None) -> None:
         self.template = template
         self.items.set_rows(template.items)
@@ -225,11 +220,6 @@ class TemplatesDialog(QDialog):
         self.templates.set_rows(self.service.list_templates(self.actor))
         select_key(self.templates_view, template.id)
         self.show_template(template, item_id=item_id)
-
-    def _item_selected(self) -> None:
-        item = selected_row(self.items_view)
-        if isinstance(item, TemplateItemView):
-            self.show_item(item)
 
     def show_item(self, item: TemplateItemView) -> None:
         self.item = item

@@ -37,6 +37,7 @@ from surgdesk.ui.manage.common import (
     Column,
     FieldErrors,
     RowsModel,
+    on_select,
     require_screen,
     select_key,
     selected_row,
@@ -130,7 +131,7 @@ class UsersDialog(QDialog):
         self.users = RowsModel(user_columns(self.services.clock.now()),
                                key=lambda u: u.username, parent=self)
         self.users_view = table_view("usersTable", self.users)
-        self.users_view.selectionModel().selectionChanged.connect(self._user_selected)
+        on_select(self.users_view, UserView, self.show_user)
         new_user = QPushButton("New user")
         new_user.setObjectName("userNew")
         new_user.clicked.connect(self.new_user)
@@ -273,11 +274,6 @@ class UsersDialog(QDialog):
                              else "Access requests")
         if select is not None:
             select_key(self.users_view, select)
-
-    def _user_selected(self) -> None:
-        user = selected_row(self.users_view)
-        if isinstance(user, UserView):
-            self.show_user(user)
 
     def show_user(self, user: UserView) -> None:
         self.current = user

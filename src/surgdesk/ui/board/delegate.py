@@ -201,8 +201,8 @@ class BarDelegate:
             painter.setPen(palette.HEADER_BG)
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
             right -= width + 4
-        if right - x < 12:
-            return
+        if right - x < 28:
+            return  # no room for a readable word: colour, glyph and tooltip say it
         line_h = 16.0
         painter.setFont(self.title_font)
         painter.setPen(style.text)

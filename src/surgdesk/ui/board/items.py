@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QStyleOptionGraphicsItem, QWidget
 
 from surgdesk.services.dto import CaseSummary
@@ -98,13 +98,18 @@ class GhostItem(QGraphicsItem):
             self.prepareGeometryChange()
             self._rect = QRectF(rect)
         if valid != self.valid or label != self.label:
+            self.prepareGeometryChange()
             self.valid, self.label = valid, label
             self.update()
         self.setVisible(True)
 
+    def _label_width(self) -> float:
+        return QFontMetricsF(self._font).horizontalAdvance("✗ " + self.label) + 10
+
     def boundingRect(self) -> QRectF:
         # Room for the label above the ghost.
-        return self._rect.adjusted(-2, -20, 260, 2)
+        spill = max(0.0, self._label_width() - self._rect.width()) + 2
+        return self._rect.adjusted(-spill, -20, spill, 2)
 
     def rect(self) -> QRectF:
         return QRectF(self._rect)
@@ -123,8 +128,13 @@ class GhostItem(QGraphicsItem):
             painter.fillRect(self._rect, QBrush(edge, Qt.BrushStyle.DiagCrossPattern))
         if self.label:
             painter.setFont(self._font)
-            text_rect = QRectF(self._rect.left(), self._rect.top() - 19, 258, 17)
-            painter.fillRect(text_rect.adjusted(0, 0, 0, 0), QColor(255, 255, 255, 225))
+            width = self._label_width()
+            left = self._rect.left()
+            scene = self.scene()
+            if scene is not None and left + width > scene.sceneRect().right():
+                left = self._rect.right() - width  # keep the label on the board
+            text_rect = QRectF(left, self._rect.top() - 19, width, 17)
+            painter.fillRect(text_rect, QColor(255, 255, 255, 235))
             painter.setPen(edge.darker(140))
             painter.drawText(text_rect.adjusted(3, 0, 0, 0),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

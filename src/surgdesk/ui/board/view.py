@@ -63,7 +63,7 @@ from surgdesk.services.dto import CaseSummary, RoomView
 from surgdesk.ui.board import palette
 from surgdesk.ui.board.delegate import BarDelegate, BarShape, shape_between
 from surgdesk.ui.board.grid import DragMode, Drop, DropWriter, Grid, RowController
-from surgdesk.ui.board.items import DRAGGED_Z, CaseBarItem, GhostItem, NowLineItem, item_at
+from surgdesk.ui.board.items import BAR_Z, DRAGGED_Z, CaseBarItem, GhostItem, NowLineItem, item_at
 from surgdesk.ui.board.model import BoardModel, case_number_from_mime, drop_problem
 
 Index = QModelIndex | QPersistentModelIndex
@@ -157,6 +157,7 @@ class BoardView(QGraphicsView):
 
         self._header_font = QFont("DejaVu Sans")
         self._header_font.setPixelSize(12)
+        self._header_metrics = QFontMetricsF(self._header_font)
         self._day_font = QFont("DejaVu Sans")
         self._day_font.setPixelSize(13)
         self._day_font.setBold(True)
@@ -250,7 +251,7 @@ class BoardView(QGraphicsView):
 
     def fit_zoom(self, start: datetime, end: datetime) -> float:
         minutes = max(60.0, (end - start).total_seconds() / 60)
-        width = max(400.0, self.viewport().width() - LABEL_WIDTH - 8)
+        width = max(400.0, self.viewport().width() - LABEL_WIDTH - 4)
         return width / minutes
 
     def resizeEvent(self, event: Any) -> None:
@@ -327,7 +328,7 @@ class BoardView(QGraphicsView):
         width = self.grid.width
         height = self.rows.height()
         self._scene.setSceneRect(QRectF(-LABEL_WIDTH, -HEADER_HEIGHT,
-                                        LABEL_WIDTH + width + 24, HEADER_HEIGHT + height + 8))
+                                        LABEL_WIDTH + width + 2, HEADER_HEIGHT + height + 2))
         for item in self._items.values():
             self._place(item)
         self._compute_shading()
@@ -401,7 +402,8 @@ class BoardView(QGraphicsView):
         if item is None or case is None:
             return
         item.set_case(case)
-        item.setZValue(10.0)
+        item.setZValue(BAR_Z)
+        item.setOpacity(1.0)
         self._place(item)
 
     # -- background: rows, hours, closures, grid lines ------------------------------------
@@ -480,9 +482,12 @@ class BoardView(QGraphicsView):
                                                    Qt.BrushStyle.DiagCrossPattern))
                     painter.setPen(QColor("#333333"))
                     painter.setFont(self._header_font)
+                    text = "Closed: " + kind.removeprefix("closure:")
                     painter.drawText(shade.adjusted(6, 0, -4, 0),
                                      Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                                     "Closed: " + kind.removeprefix("closure:"))
+                                     self._header_metrics.elidedText(
+                                         text, Qt.TextElideMode.ElideRight,
+                                         int(shade.width() - 10)))
         # Vertical lines on the header's ticks; midnight lines darker.
         step = self.grid.tick_minutes()
         visible = grid_rect.intersected(rect)
@@ -745,6 +750,7 @@ class BoardView(QGraphicsView):
                 return
             drag.started = True
             drag.item.setZValue(DRAGGED_Z)
+            drag.item.setOpacity(0.55)  # the ghost, not the bar, shows where it will land
         self._drag_to(drag, scene_pos, delta, event.globalPosition().toPoint())
         event.accept()
 

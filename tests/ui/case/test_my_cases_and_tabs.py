@@ -28,7 +28,7 @@ def test_my_cases_lists_what_waits_on_me(qtbot: QtBot, dept: Dept) -> None:
     widget = my_cases(qtbot, dept, "surg1")
     rows = widget.model.cases()
     assert [r.case.case_number for r in rows] == [mine]
-    assert rows[0].waiting == ("confirm your assignment", "Readiness: 4 items pending")
+    assert rows[0].waiting == ("Confirm your assignment", "Readiness: 4 items pending")
     assert widget.summary.text() == "1 case · 1 waiting on you"
     assert widget.confirm_button.isEnabled()
 

@@ -103,7 +103,7 @@ class PhasePage(QWidget):
         suffix = "pre-op" if phase is Phase.PRE_OP else "post-op"
         self.done_button = QPushButton("Mark &done", self)
         self.done_button.setObjectName(f"markDone_{phase.value}")
-        self.pending_button = QPushButton("Re&open", self)
+        self.pending_button = QPushButton("Reop&en", self)
         self.pending_button.setObjectName(f"markPending_{phase.value}")
         self.blocked_button = QPushButton("Mark &blocked…", self)
         self.blocked_button.setObjectName(f"markBlocked_{phase.value}")
@@ -232,7 +232,7 @@ class ChecklistWidget(QWidget):
         top.addStretch(1)
         top.addWidget(self.read_only_label)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)
@@ -274,9 +274,9 @@ class ChecklistWidget(QWidget):
             page = self.pages.get(checklist.phase)
             if page is None:
                 continue
-            page.show_checklist(checklist, self.tz)
             page.model.set_editable(
                 self.can_tick and checklist.status is not ChecklistStatus.COMPLETED)
+            page.show_checklist(checklist, self.tz)
         self._update_buttons()
 
     def checklist(self, phase: Phase) -> ChecklistView | None:

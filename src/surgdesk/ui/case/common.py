@@ -63,6 +63,15 @@ NOTE_TYPE_TEXT: dict[NoteType, str] = {
     NoteType.DELAY: "Delay",
     NoteType.CANCELLATION: "Cancellation",
 }
+# The board's words for the soft-conflict codes (SoftConflict.code).
+CONFLICT_TEXT: dict[str, str] = {
+    "outside_hours": "outside the room's hours",
+    "specialty": "the room is for another specialty",
+    "surgeon_double_booked": "the lead surgeon is booked elsewhere at the same time",
+    "anesthetist_double_booked": "the anesthetist is booked elsewhere at the same time",
+    "team_double_booked": "a team member is booked elsewhere at the same time",
+    "patient_double_booked": "the same patient is booked twice at the same time",
+}
 PHASE_TEXT: dict[Phase, str] = {Phase.PRE_OP: "Pre-op", Phase.POST_OP: "Post-op"}
 
 

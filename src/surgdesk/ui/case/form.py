@@ -21,6 +21,7 @@ form says "masked".
 from __future__ import annotations
 
 import enum
+import html
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -78,6 +79,7 @@ from surgdesk.services.dto import CaseDetail, CaseResult, RoomView, SoftConflict
 from surgdesk.services.registry import Services
 from surgdesk.ui.case.checklist import ChecklistWidget
 from surgdesk.ui.case.common import (
+    CONFLICT_TEXT,
     ERROR_STYLE,
     LATERALITY_TEXT,
     MASKED,
@@ -219,6 +221,7 @@ class CaseFormDialog(QDialog):
         grid.setColumnStretch(1, 1)
         grid.setVerticalSpacing(2)
         grid.setColumnMinimumWidth(0, 110)
+        grid.setRowStretch(99, 1)  # fields at the top, whatever the neighbour's height
         return box, grid
 
     def _build(self) -> None:
@@ -259,13 +262,13 @@ class CaseFormDialog(QDialog):
         self._field(g, 0, "procedure_name", "&Procedure", self.procedure)
         self._field(g, 1, "laterality", "&Laterality", self.laterality)
         self._field(g, 2, "specialty", "Specialt&y", self.specialty)
-        self._field(g, 3, "priority", "Priorit&y", self.priority)
+        self._field(g, 3, "priority", "P&riority", self.priority)
 
         # People
         self.lead_surgeon = QComboBox(self)
         self.anesthetist = QComboBox(self)
         people_box, g = self._group("People")
-        self._field(g, 0, "lead_surgeon", "Lead &surgeon", self.lead_surgeon)
+        self._field(g, 0, "lead_surgeon", "Lead sur&geon", self.lead_surgeon)
         self._field(g, 1, "anesthetist", "&Anesthetist", self.anesthetist)
 
         # Time and place
@@ -290,9 +293,9 @@ class CaseFormDialog(QDialog):
         self.zone_note.setObjectName("zoneNote")
         self.zone_note.setStyleSheet("color: #6b6b6b;")
         place_box, g = self._group("Time and place")
-        self._field(g, 0, "room", "&Room", self.room)
-        self._field(g, 1, "start", "S&tart", self.start_date, self.start_time)
-        self._field(g, 2, "duration_min", "D&uration", self.duration)
+        self._field(g, 0, "room", "Roo&m", self.room)
+        self._field(g, 1, "start", "&Start", self.start_date, self.start_time)
+        self._field(g, 2, "duration_min", "&Duration", self.duration)
         end_row = QHBoxLayout()
         end_row.addWidget(self.end_time)
         end_row.addWidget(self.end_day)
@@ -309,8 +312,14 @@ class CaseFormDialog(QDialog):
         self.reason.setPlaceholderText("why — kept as a note on the case")
         status_box, g = self._group("Status")
         self._field(g, 0, "status", "Stat&us", self.status)
-        self._field(g, 1, "reason", "Rea&son", self.reason)
+        self._field(g, 1, "reason", "Reason (&why)", self.reason)
         self.reason_label = self.findChild(QLabel, "reasonLabel")
+        self.conflicts = QLabel(self)
+        self.conflicts.setObjectName("caseConflicts")
+        self.conflicts.setStyleSheet("color: #8a5a00;")
+        self.conflicts.setWordWrap(True)
+        self.conflicts.hide()
+        g.addWidget(self.conflicts, 4, 0, 1, 2)
 
         form_page = QWidget(self)
         form_page.setObjectName("caseFormPage")
@@ -332,7 +341,7 @@ class CaseFormDialog(QDialog):
         self.checklist: ChecklistWidget | None = None
         self.checklist_tab = QWidget(self)
         self.checklist_layout = QVBoxLayout(self.checklist_tab)
-        self.tabs.addTab(self.checklist_tab, "Check&lists")
+        self.tabs.addTab(self.checklist_tab, "Chec&klists")
         self.notes_panel = NotesPanel(self.services, self.actor, self.tz, self)
         self.tabs.addTab(self.notes_panel, "N&otes")
         self.history_panel = HistoryPanel(self.services, self.actor, self.tz, self)
@@ -385,7 +394,7 @@ class CaseFormDialog(QDialog):
         self.end_time.timeChanged.connect(self._end_changed)
         self.team_panel.changed.connect(self._side_write)
         self.notes_panel.changed.connect(self._side_write)
-        self.resize(980, 720)
+        self.resize(980, 620)
 
     def _fill_choices(self) -> None:
         self.laterality.addItem("— choose —", None)
@@ -527,7 +536,10 @@ class CaseFormDialog(QDialog):
         case = self.detail.case
         self.header.setText(
             f"<b>{case.case_number}</b> · {STATUS_TEXT.get(case.status, case.status.value)}"
-            f" · version {case.version}")
+            f" · {html.escape(case.procedure_name)}")
+        warnings = [CONFLICT_TEXT.get(code, code) for code in case.conflicts]
+        self.conflicts.setText("⚠ " + "; ".join(warnings) if warnings else "")
+        self.conflicts.setVisible(bool(warnings))
 
     def _fill_status(self, detail: CaseDetail) -> None:
         current = detail.case.status
@@ -753,6 +765,10 @@ class CaseFormDialog(QDialog):
             text = shown.get(key)
             label.setText(text or "")
             label.setVisible(text is not None)
+        if self.detail is None and self.status.count():
+            # A new case with a room and a start is scheduled at once, else requested.
+            self.status.setItemText(0, STATUS_TEXT[CaseStatus.SCHEDULED if current["room"]
+                                                   else CaseStatus.REQUESTED])
         status = current.get("status")
         needs_reason = (self.detail is not None and status in NEEDS_REASON
                         and status is not self.detail.case.status)

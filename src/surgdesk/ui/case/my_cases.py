@@ -47,7 +47,7 @@ def waiting_on(detail: CaseDetail, actor: Actor) -> MyCaseRow:
     if case.status in FINAL_STATUSES:
         return MyCaseRow(case, member.role if member else None, True, ())
     if not confirmed:
-        waiting.append("confirm your assignment")
+        waiting.append("Confirm your assignment")
     items = [i for c in detail.checklists for i in c.items]
     mine = [i for i in items if i.assigned_to == actor.username and i.status is not
             ItemStatus.DONE]

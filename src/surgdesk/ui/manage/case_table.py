@@ -43,7 +43,7 @@ from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseSummary
 from surgdesk.services.registry import Services
 from surgdesk.ui.case.common import MASKED, PRIORITY_TEXT, STATUS_TEXT
-from surgdesk.ui.manage.common import Column, RowRole, RowsModel
+from surgdesk.ui.manage.common import Column, RowRole, RowsModel, compact_rows
 
 DEFAULT_SPAN_DAYS = 14
 
@@ -228,7 +228,7 @@ class CaseTableWidget(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
+        compact_rows(self.view)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.doubleClicked.connect(self._activated)

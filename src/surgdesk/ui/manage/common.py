@@ -277,9 +277,16 @@ def table_view(name: str, model: QAbstractTableModel) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
-    view.verticalHeader().hide()
+    compact_rows(view)
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+def compact_rows(view: QTableView) -> None:
+    """One text line per row (the default leaves room for two on most styles)."""
+    header = view.verticalHeader()
+    header.hide()
+    header.setDefaultSectionSize(view.fontMetrics().height() + 8)
 
 
 def selected_row(view: QTableView) -> object | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -175,3 +176,33 @@ def test_every_tick_is_audited_with_the_case(kit: Kit) -> None:
     assert event.target_class == "SurgeryCase"
     assert event.details["item_code"] == "SI-SITE"
     assert event.details["status"] == {"before": "pending", "after": "done"}
+
+
+def test_last_two_readiness_items_ticked_at_once_still_make_it_ready(kit: Kit) -> None:
+    """Two people tick the last two Readiness items at the same moment: whichever commits
+    second must see the first's tick (the case row is locked while a tick works)."""
+    number = kit.new_case().case.case_number
+    mark_done(kit, number, "Readiness", but="RD-CONSENT")
+    with kit.db.new_session() as s:  # reopen a second item straight in the database
+        item = s.scalars(select(m.ChecklistItem).where(
+            m.ChecklistItem.item_code == "RD-FASTING")).one()
+        item.status = ItemStatus.PENDING
+        s.commit()
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def tick(who: str, code: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            kit.checklists.tick(kit[who], number, code)
+        except BaseException as exc:  # surfaced by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tick, args=("surg1", "RD-CONSENT")),
+               threading.Thread(target=tick, args=("anes1", "RD-FASTING"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert kit.cases.get_case(kit["admin"], number).case.status is CaseStatus.PREOP_READY

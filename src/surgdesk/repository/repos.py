@@ -133,8 +133,13 @@ class CaseRepo(_Repo):
     def get(self, case_id: int) -> m.SurgeryCase | None:
         return self.session.get(m.SurgeryCase, case_id)
 
-    def by_number(self, case_number: str) -> m.SurgeryCase | None:
+    def by_number(self, case_number: str, *, for_update: bool = False) -> m.SurgeryCase | None:
+        """``for_update`` locks the row until commit (Postgres; SQLite's writers are
+        serialised anyway), so changes derived from the case's children — a tick turning
+        it preop_ready — never work from a state another writer is changing."""
         stmt = select(m.SurgeryCase).where(m.SurgeryCase.case_number == case_number)
+        if for_update:
+            stmt = stmt.with_for_update()
         return self.session.scalars(stmt).one_or_none()
 
     def by_numbers(self, numbers: Iterable[str]) -> list[m.SurgeryCase]:

@@ -68,8 +68,10 @@ from surgdesk.services.case_views import (
 )
 from surgdesk.services.checklists import (
     copy_templates,
+    find_case,
     gate_missing,
     in_phase_order,
+    require_team,
     sync_readiness,
 )
 from surgdesk.services.conflicts import (
@@ -407,8 +409,8 @@ class CaseService(Service):
         with self.uow() as uow:
             case = self._case(uow, case_number, expected_version)
             if target in CLINICAL_TARGETS:
-                self._require_team(uow, actor, case, Action.SIGN_OFF,
-                                   f"make {case.case_number} {target.value}")
+                require_team(uow, actor, case, Action.SIGN_OFF,
+                             f"make {case.case_number} {target.value}")
             tz = self.department_zone(uow)
             if target is case.status:
                 return self._finish(uow, actor, case, tz)
@@ -752,8 +754,8 @@ class CaseService(Service):
         text = _text(message, "message")
         with self.uow() as uow:
             case = self._case(uow, case_number, None)
-            self._require_team(uow, actor, case, Action.ADD_NOTE,
-                               f"add notes to {case.case_number}")
+            require_team(uow, actor, case, Action.ADD_NOTE,
+                         f"add notes to {case.case_number}")
             note = self._note(uow, actor, case, kind, text)
             uow.flush()
             self.audit(uow, actor, "add_note", case, {
@@ -791,17 +793,9 @@ class CaseService(Service):
         case.notes.append(note)
         return note
 
-    def _require_team(
-        self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, action: Action, what: str
-    ) -> None:
-        on_team = actor.user_id is not None and uow.cases.on_care_team(case.id, actor.user_id)
-        self.require(actor, action, on_care_team=on_team, what=what)
-
     @staticmethod
     def _case(uow: UnitOfWork, case_number: str, expected_version: int | None) -> m.SurgeryCase:
-        case = uow.cases.by_number(case_number.strip()) if case_number else None
-        if case is None:
-            raise NotFound(f"no case {case_number!r}", field="case_number")
+        case = find_case(uow, case_number)
         if expected_version is not None and case.version != expected_version:
             raise StaleVersion(
                 f"{case.case_number} was changed by someone else meanwhile "

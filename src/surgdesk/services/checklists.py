@@ -131,7 +131,7 @@ class ChecklistService(Service):
     def checklists(self, actor: Actor, case_number: str) -> list[ChecklistView]:
         self.require(actor, Action.SEE_BOARD, what="see checklists")
         with self.uow(read_only=True) as uow:
-            case = _case(uow, case_number)
+            case = find_case(uow, case_number)
             return [checklist_view(c) for c in in_phase_order(uow.checklists.for_case(case.id))]
 
     def tick(
@@ -149,8 +149,9 @@ class ChecklistService(Service):
         when Readiness flips it between scheduled and preop_ready."""
         fields = validate(_TickInput, {"status": status, "note": note})
         with self.uow() as uow:
-            case = _case(uow, case_number)
-            self._require_team(uow, actor, case, Action.UPDATE_CHECKLIST, "update checklists")
+            case = find_case(uow, case_number)
+            require_team(uow, actor, case, Action.UPDATE_CHECKLIST,
+                         f"update checklists of {case.case_number}")
             _refuse_cancelled(case)
             checklists = uow.checklists.for_case(case.id)
             item = item_by_code(checklists, item_code)
@@ -202,8 +203,9 @@ class ChecklistService(Service):
         no-op. pre_op_complete / post_op_complete follow."""
         phase = Phase(phase)
         with self.uow() as uow:
-            case = _case(uow, case_number)
-            self._require_team(uow, actor, case, Action.SIGN_OFF, "sign off checklists")
+            case = find_case(uow, case_number)
+            require_team(uow, actor, case, Action.SIGN_OFF,
+                         f"sign off checklists of {case.case_number}")
             _refuse_cancelled(case)
             checklist = next(
                 (c for c in uow.checklists.for_case(case.id) if c.phase is phase), None
@@ -232,15 +234,20 @@ class ChecklistService(Service):
             uow.commit()
             return view
 
-    def _require_team(
-        self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, action: Action, what: str
-    ) -> None:
-        on_team = actor.user_id is not None and uow.cases.on_care_team(case.id, actor.user_id)
-        self.require(actor, action, on_care_team=on_team, what=f"{what} of {case.case_number}")
 
 
-def _case(uow: UnitOfWork, case_number: str) -> m.SurgeryCase:
-    case = uow.cases.by_number(case_number.strip()) if case_number else None
+def require_team(
+    uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, action: Action, what: str
+) -> None:
+    """Permission for an action some roles hold only on their own care team's cases."""
+    on_team = actor.user_id is not None and uow.cases.on_care_team(case.id, actor.user_id)
+    Service.require(actor, action, on_care_team=on_team, what=what)
+
+
+def find_case(uow: UnitOfWork, case_number: str) -> m.SurgeryCase:
+    """The case by number (NotFound naming ``case_number``); locked in a writing unit."""
+    case = (uow.cases.by_number(case_number.strip(), for_update=not uow.read_only)
+            if case_number else None)
     if case is None:
         raise NotFound(f"no case {case_number!r}", field="case_number")
     return case

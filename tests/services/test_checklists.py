@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import CaseStatus, ChecklistStatus, ItemStatus, Phase
-from surgdesk.errors import NotFound, PermissionDenied, StaleVersion, TransitionRefused
+from surgdesk.errors import BadInput, NotFound, PermissionDenied, StaleVersion, TransitionRefused
 from surgdesk.services.dto import ChecklistItemView
 from tests.services.factories import Kit, kit, mark_done
 
@@ -206,3 +206,10 @@ def test_last_two_readiness_items_ticked_at_once_still_make_it_ready(kit: Kit) -
         thread.join(timeout=60)
     assert errors == []
     assert kit.cases.get_case(kit["admin"], number).case.status is CaseStatus.PREOP_READY
+
+
+def test_unknown_phase_is_bad_input(kit: Kit) -> None:
+    number = kit.new_case().case.case_number
+    with pytest.raises(BadInput) as err:
+        kit.checklists.sign_off(kit["surg1"], number, "intra_op")  # type: ignore[arg-type]
+    assert err.value.field == "phase"

@@ -22,7 +22,7 @@ from surgdesk.domain.enums import (
 from surgdesk.domain.models import TEXT_MAX
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.status_machine import GATING_SECTIONS
-from surgdesk.errors import NotFound, StaleVersion, TransitionRefused
+from surgdesk.errors import BadInput, FieldProblem, NotFound, StaleVersion, TransitionRefused
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.base import Service, validate
 from surgdesk.services.case_views import case_result, checklist_view
@@ -201,7 +201,10 @@ class ChecklistService(Service):
     def sign_off(self, actor: Actor, case_number: str, phase: Phase) -> ChecklistView:
         """Sign off a phase once all its required items are done; a second sign-off is a
         no-op. pre_op_complete / post_op_complete follow."""
-        phase = Phase(phase)
+        try:
+            phase = Phase(phase)
+        except ValueError:
+            raise BadInput(FieldProblem("phase", "must be pre_op or post_op")) from None
         with self.uow() as uow:
             case = find_case(uow, case_number)
             require_team(uow, actor, case, Action.SIGN_OFF,
@@ -233,7 +236,6 @@ class ChecklistService(Service):
             view = checklist_view(checklist)
             uow.commit()
             return view
-
 
 
 def require_team(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QListView
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QListView
 from pytestqt.qtbot import QtBot
 
 from surgdesk.domain.enums import CaseStatus
@@ -140,7 +140,7 @@ def test_arrow_keys_move_by_one_snap_step_and_one_room(qtbot: QtBot,
         assert again.room_id == below.id
 
 
-def test_enter_opens_the_case_details(qtbot: QtBot, board_window: MainWindow) -> None:
+def test_enter_opens_the_case_form(qtbot: QtBot, board_window: MainWindow) -> None:
     view = board_window.board
     case = movable_case(view)
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
@@ -148,15 +148,44 @@ def test_enter_opens_the_case_details(qtbot: QtBot, board_window: MainWindow) ->
     with qtbot.waitSignal(view.case_activated, timeout=2000) as blocker:
         qtbot.keyClick(view, Qt.Key.Key_Return)
     assert blocker.args == [case.case_number]
+    form = board_window.findChild(QDialog, "caseForm")
+    assert form is not None
+    assert form.isVisible()
+    form.close()
+
+
+def test_without_a_case_form_the_details_dialog_opens(qtbot: QtBot,
+                                                      board_window: MainWindow) -> None:
+    board_window.case_form_factory = None
+    view = board_window.board
+    case = movable_case(view)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
+                      pos=bar_centre(view, case.case_number))
     dialog = board_window.findChild(CaseDetailsDialog, "caseDetails")
     assert dialog is not None
     assert dialog.isVisible()
     text = dialog.browser.toPlainText()
     assert case.procedure_name in text
     assert case.patient_name is not None
-    assert case.patient_name in text
+    assert case.patient_name in text  # a scheduler sees it
     assert "Checklists" in text
     dialog.close()
+
+
+def test_admin_menu_follows_the_role(qtbot: QtBot, board_window: MainWindow,
+                                     demo_url: str) -> None:
+    visible = {a.objectName() for a, _g in board_window.admin_actions if a.isVisible()}
+    assert visible == {"manageRooms"}  # a scheduler manages rooms, not users
+    window = open_window(qtbot, demo_url, username="viewer")
+    assert not window.admin_menu.menuAction().isVisible()
+    assert not window.new_case_action.isEnabled()
+    window.close()
+
+
+def test_side_screens_open_as_docks(board_window: MainWindow) -> None:
+    dock = board_window.show_case_table()
+    assert dock.isVisible()
+    assert board_window.show_case_table() is dock  # built once
 
 
 def test_context_menu_offers_what_the_role_allows(qtbot: QtBot, board_window: MainWindow) -> None:

@@ -6,8 +6,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from pypdf import PdfReader
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QHelpEvent, QImage, QWheelEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from surgdesk.errors import RoomConflict
@@ -17,7 +20,7 @@ from surgdesk.ui.board.view import BoardMode
 from surgdesk.ui.main_window import MainWindow
 
 from .conftest import BOARD_DAY, DEMO_START
-from .helpers import find_index
+from .helpers import bar_centre, find_index, movable_case
 
 
 def test_a_case_across_midnight_shows_on_both_days(board_window: MainWindow) -> None:
@@ -93,3 +96,28 @@ def test_render_pdf_masks_patients_for_nobody_signed_in(tmp_path: Path,
         assert not any(name in text for name in names)
         if days == 1:
             assert "Patient hidden" in text.replace("\t", " ")
+
+
+def test_ctrl_wheel_zooms_and_plain_wheel_scrolls(board_window: MainWindow) -> None:
+    view = board_window.board
+    vp = view.viewport()
+    before = view.grid.px_per_minute
+    pos = QPointF(600, 200)
+    zoom = QWheelEvent(pos, QPointF(vp.mapToGlobal(pos.toPoint())), QPoint(0, 0),
+                       QPoint(0, 120), Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(vp, zoom)
+    assert view.grid.px_per_minute == pytest.approx(before * 1.15)
+    assert not view.auto_fit
+
+
+def test_tooltip_tells_the_details(qtbot: QtBot, board_window: MainWindow) -> None:
+    view = board_window.board
+    case = movable_case(view)
+    pos = bar_centre(view, case.case_number)
+    event = QHelpEvent(QEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(view.viewport(), event)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+    assert case.case_number in QToolTip.text()
+    assert "Checklist" in QToolTip.text()
+    QToolTip.hideText()

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
+    QDockWidget,
     QFileDialog,
     QInputDialog,
     QLabel,
@@ -64,12 +64,9 @@ STATUS_VERBS: dict[CaseStatus, str] = {
 }
 
 
-class CaseForm(Protocol):
-    def exec(self) -> int: ...
-
-
 Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
-CaseFormFactory = Callable[[QWidget, str | None], CaseForm]
+# (parent, case number or None for a new case) -> the case form dialog (ui/case).
+CaseFormFactory = Callable[[QWidget, str | None], QDialog]
 
 
 class MainWindow(QMainWindow):
@@ -88,6 +85,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self.last_message = ""
         self.case_form_factory: CaseFormFactory | None = None
+        self.side_docks: dict[str, QDockWidget] = {}
         # Asked before postponing or cancelling; tests replace it to answer without a dialog.
         self.ask_reason: Callable[[str], str | None] = self._ask_reason
 
@@ -187,6 +185,10 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self._action(file_menu, "&Export board…", self.export_board, "Ctrl+E", "exportBoard")
+        self._action(file_menu, "&Print day list…", self.print_daylist,
+                     QKeySequence.StandardKey.Print, "printDaylist")
+        self._action(file_menu, "Day list as P&DF…", self.export_daylist, None,
+                     "exportDaylist")
         file_menu.addSeparator()
         self._action(file_menu, "S&witch user…", self.switch_user, None, "switchUser")
         self._action(file_menu, "Sign &out", self.sign_out, None, "signOut")
@@ -228,6 +230,8 @@ class MainWindow(QMainWindow):
         self._action(view, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, "refresh")
         view.addSeparator()
         view.addAction(self.queue_dock.toggleViewAction())
+        self._action(view, "&My cases", self.show_my_cases, "Ctrl+M", "showMyCases")
+        self._action(view, "&Case list", self.show_case_table, "Ctrl+L", "showCaseTable")
 
         self.case_menu = bar.addMenu("&Case")
         self.new_case_action = self._action(self.case_menu, "&New case…", self.new_case,
@@ -239,6 +243,17 @@ class MainWindow(QMainWindow):
 
         self.admin_menu = bar.addMenu("&Admin")
         self.admin_menu.setObjectName("adminMenu")
+        self.admin_actions: list[tuple[QAction, Action]] = []
+        for text, guard, opener, name in (
+            ("&Rooms and closures…", Action.MANAGE_ROOMS, self.open_rooms, "manageRooms"),
+            ("&Users…", Action.MANAGE_USERS, self.open_users, "manageUsers"),
+            ("Checklist &templates…", Action.MANAGE_TEMPLATES, self.open_templates,
+             "manageTemplates"),
+            ("Department &settings…", Action.MANAGE_SETTINGS, self.open_settings,
+             "manageSettings"),
+        ):
+            self.admin_actions.append((self._action(self.admin_menu, text, opener, None, name),
+                                       guard))
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Board &legend", self.show_legend, None, "legend")
 
@@ -260,18 +275,28 @@ class MainWindow(QMainWindow):
         can_schedule = self.controller.can_schedule
         self.board.set_editable(can_schedule)
         self.queue_dock.list.setDragEnabled(can_schedule)
-        self.new_case_action.setEnabled(self.case_form_factory is not None and allowed(
-            actor.role, Action.REQUEST_CASE))
+        from surgdesk.ui.case import case_form_factory
+        from surgdesk.ui.manage import may_open
+
+        self.case_form_factory = case_form_factory(self.services, actor)
+        self.new_case_action.setEnabled(allowed(actor.role, Action.REQUEST_CASE)
+                                        and not actor.is_device)
+        for admin_action, guard in self.admin_actions:
+            admin_action.setVisible(may_open(actor, guard))
         self.admin_menu.menuAction().setVisible(
-            allowed(actor.role, Action.MANAGE_ROOMS) or allowed(actor.role, Action.MANAGE_USERS))
+            any(may_open(actor, guard) for _a, guard in self.admin_actions))
+        # Screens built for the previous user go; they are rebuilt on demand.
+        for dock in self.side_docks.values():
+            self.removeDockWidget(dock)
+            dock.deleteLater()
+        self.side_docks.clear()
 
     # -- cases -------------------------------------------------------------------------------
 
     def open_case(self, case_number: str) -> None:
         """Enter or double-click on a case. The case form (issue 4) plugs in here."""
         if self.case_form_factory is not None:
-            self.case_form_factory(self, case_number).exec()
-            self.refresh()
+            self._show_form(self.case_form_factory(self, case_number))
             return
         try:
             detail = self.services.cases.open_case(self.actor, case_number)
@@ -285,8 +310,19 @@ class MainWindow(QMainWindow):
 
     def new_case(self) -> None:
         if self.case_form_factory is not None:
-            self.case_form_factory(self, None).exec()
-            self.refresh()
+            self._show_form(self.case_form_factory(self, None))
+
+    def _show_form(self, form: QDialog) -> None:
+        """Open a case screen without blocking; the board follows what it changes."""
+        changed = getattr(form, "caseChanged", None)
+        if changed is not None:
+            changed.connect(self._case_changed)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        form.open()
+        self.case_form = form
+
+    def _case_changed(self, _case_number: str) -> None:
+        self.refresh()
 
     def _open_selected(self) -> None:
         number = self.board.selected_case()
@@ -361,6 +397,92 @@ class MainWindow(QMainWindow):
     def _ask_reason(self, question: str) -> str | None:
         text, ok = QInputDialog.getText(self, "Reason", question)
         return text.strip() if ok else None
+
+    # -- other screens (ui/manage, ui/case, ui/printing) ---------------------------------
+
+    def _run_admin(self, factory: Callable[[], QDialog]) -> None:
+        try:
+            dialog = factory()
+        except SurgDeskError as exc:
+            self.show_message(f"Not allowed — {exc}")
+            return
+        dialog.exec()
+        self.refresh()  # rooms, closures and settings all show on the board
+
+    def open_rooms(self) -> None:
+        from surgdesk.ui.manage import RoomsDialog
+
+        self._run_admin(lambda: RoomsDialog(self.services, self.actor, self))
+
+    def open_users(self) -> None:
+        from surgdesk.ui.manage import UsersDialog
+
+        self._run_admin(lambda: UsersDialog(self.services, self.actor, self))
+
+    def open_templates(self) -> None:
+        from surgdesk.ui.manage import TemplatesDialog
+
+        self._run_admin(lambda: TemplatesDialog(self.services, self.actor, self))
+
+    def open_settings(self) -> None:
+        from surgdesk.ui.manage import DepartmentSettingsDialog
+
+        self._run_admin(lambda: DepartmentSettingsDialog(self.services, self.actor, self))
+
+    def _side_dock(self, key: str, title: str, build: Callable[[], QWidget]) -> QDockWidget:
+        dock = self.side_docks.get(key)
+        if dock is None:
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"{key}Dock")
+            widget = build()
+            activated = getattr(widget, "caseActivated", None)
+            if activated is not None:
+                activated.connect(self.open_case)
+            changed = getattr(widget, "caseChanged", None)
+            if changed is not None:
+                changed.connect(self._case_changed)
+            dock.setWidget(widget)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.tabifyDockWidget(self.queue_dock, dock)
+            self.side_docks[key] = dock
+        dock.show()
+        dock.raise_()
+        return dock
+
+    def show_my_cases(self) -> QDockWidget:
+        from surgdesk.ui.case import MyCasesWidget
+
+        return self._side_dock("myCases", "My cases",
+                               lambda: MyCasesWidget(self.services, self.actor, self))
+
+    def show_case_table(self) -> QDockWidget:
+        from surgdesk.ui.manage import CaseTableWidget
+
+        return self._side_dock("caseTable", "Case list",
+                               lambda: CaseTableWidget(self.services, self.actor, self))
+
+    def print_daylist(self) -> None:
+        from surgdesk.ui.printing.daylist import print_daylist
+
+        try:
+            if print_daylist(self.services, self.actor, self.day, self):
+                self.show_message(f"Day list of {self.day} sent to the printer")
+        except SurgDeskError as exc:
+            self.show_message(f"Printing failed — {exc}")
+
+    def export_daylist(self) -> None:
+        from surgdesk.ui.printing.daylist import render_daylist_pdf
+
+        path, _ = QFileDialog.getSaveFileName(self, "Day list as PDF",
+                                              f"daylist-{self.day}.pdf", "PDF (*.pdf)")
+        if not path:
+            return
+        try:
+            written = render_daylist_pdf(self.services, self.actor, self.day, Path(path))
+        except (SurgDeskError, OSError) as exc:
+            self.show_message(f"Export failed — {exc}")
+            return
+        self.show_message(f"Wrote {written}")
 
     # -- navigation and refresh -----------------------------------------------------------------
 

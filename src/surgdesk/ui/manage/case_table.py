@@ -233,20 +233,22 @@ class CaseTableWidget(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.doubleClicked.connect(self._activated)
 
+        # Two short rows rather than one long one: the main window shows this in a dock.
         dates = QHBoxLayout()
         dates.addWidget(QLabel("From"))
         dates.addWidget(self.date_from)
         dates.addWidget(QLabel("to"))
         dates.addWidget(self.date_to)
         dates.addWidget(reload_button)
-        dates.addSpacing(16)
-        dates.addWidget(self.room_filter)
-        dates.addWidget(self.status_filter)
-        dates.addWidget(self.surgeon_filter)
-        dates.addWidget(self.priority_filter)
         dates.addWidget(self.text_filter, 1)
+        filters = QHBoxLayout()
+        for combo in (self.room_filter, self.status_filter, self.surgeon_filter,
+                      self.priority_filter):
+            filters.addWidget(combo)
+        filters.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(dates)
+        layout.addLayout(filters)
         layout.addWidget(self.error)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count)
@@ -335,7 +337,9 @@ def _date_edit(name: str, value: date) -> QDateEdit:
 def _combo(name: str) -> QComboBox:
     combo = QComboBox()
     combo.setObjectName(name)
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setSizeAdjustPolicy(
+        QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
     return combo
 
 

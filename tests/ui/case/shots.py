@@ -4,7 +4,8 @@
         uv run python -m tests.ui.case.shots form
 
 Screens: ``form`` (a new case with an error showing), ``checklist`` (a case half done,
-as a nurse of its team), ``mycases`` (a surgeon's next days), ``edit`` (an existing case).
+as a nurse of its team), ``mycases`` (a surgeon's next days), ``edit`` (an existing case;
+``team``, ``notes``, ``history``: its other tabs).
 """
 
 from __future__ import annotations
@@ -94,8 +95,11 @@ def main(screen: str) -> int:
         form.lead_surgeon.setCurrentIndex(form.lead_surgeon.findData("dr.novak"))
         form.room.setCurrentIndex(form.room.findData("OR3"))
         widget = form
-    elif screen == "edit":
-        widget = CaseFormDialog(services, people["m.keller"], first)
+    elif screen in ("edit", "team", "notes", "history"):
+        edit = CaseFormDialog(services, people["m.keller"], first)
+        pages = {"edit": 0, "team": 1, "notes": 3, "history": 4}
+        edit.tabs.setCurrentIndex(pages[screen])
+        widget = edit
     elif screen == "checklist":
         nurse = people["rn.silva"]
         for code in ("RD-CONSENT", "RD-ASSESSMENT", "RD-RESULTS", "RD-FASTING",

@@ -391,3 +391,18 @@ def test_a_surgeon_requests_their_own_case(qtbot: QtBot, dept: Dept, username: s
     (case,) = dept.services.cases.list_cases(dept["admin"])
     assert case.status is CaseStatus.REQUESTED
     assert case.lead_surgeon_username == username
+
+
+def test_enter_on_another_tab_does_not_save(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    form = form_for(qtbot, dept, "admin", number)
+    form.show()
+    qtbot.waitExposed(form)
+    form.tabs.setCurrentWidget(form.checklist_tab)
+    assert not form.save_button.isDefault()
+    assert form.checklist is not None
+    tree = form.checklist.pages[next(iter(form.checklist.pages))].tree
+    qtbot.keyClick(tree, Qt.Key.Key_Return)
+    assert form.isVisible()
+    form.tabs.setCurrentIndex(0)
+    assert form.save_button.isDefault()

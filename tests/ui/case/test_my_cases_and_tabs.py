@@ -120,6 +120,9 @@ def test_notes_are_added_and_listed(qtbot: QtBot, dept: Dept) -> None:
 
     viewer = form_for(qtbot, dept, "viewer", number)
     assert viewer.notes_panel.editor.isHidden()
+    # Notes may name the patient: a masked reader does not get the tab at all.
+    assert not viewer.tabs.isTabVisible(viewer.tabs.indexOf(viewer.notes_panel))
+    assert form.tabs.isTabVisible(form.tabs.indexOf(form.notes_panel))
 
 
 def test_history_shows_the_audit_trail_newest_first(qtbot: QtBot, dept: Dept) -> None:

@@ -196,6 +196,7 @@ class ChecklistWidget(QWidget):
                  tz: ZoneInfo | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("checklistWidget")
+        self.setWindowTitle(f"Checklists — {case_number}")
         self.services = services
         self.actor = actor
         self.case_number = case_number

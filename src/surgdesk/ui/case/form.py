@@ -524,6 +524,8 @@ class CaseFormDialog(QDialog):
         self._update_header()
         self.team_panel.load(detail)
         self.notes_panel.load(detail)
+        # Notes are free text and may name the patient: shown to those who see the patient.
+        self.tabs.setTabVisible(self.tabs.indexOf(self.notes_panel), not case.patient_masked)
         self._apply_rights()
         self._loading = False
         self.base = self.values()
@@ -1026,6 +1028,11 @@ class CaseFormDialog(QDialog):
         self.caseChanged.emit(self.case_number)
 
     def _tab_changed(self, index: int) -> None:
+        # Enter saves on the Case tab only: on the other tabs it belongs to their lists
+        # (a tree view passes an unused Enter up to the dialog, which would press Save).
+        on_form = index == 0
+        self.save_button.setDefault(on_form)
+        self.save_button.setAutoDefault(on_form)
         if self.tabs.widget(index) is self.history_panel and self.case_number:
             self.history_panel.load(self.case_number)
 

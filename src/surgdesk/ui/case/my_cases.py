@@ -78,6 +78,7 @@ class MyCasesWidget(QWidget):
     def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("myCases")
+        self.setWindowTitle("My cases")
         self.services = services
         self.actor = actor
         self.tz: ZoneInfo = department_zone(services, actor)

@@ -69,8 +69,9 @@ class CareTeamPanel(QWidget):
         self.model = CareTeamModel(self)
         self.table = _table("careTeamTable", self)
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
 
         self.role_box = QComboBox(self)
         self.role_box.setObjectName("teamRole")

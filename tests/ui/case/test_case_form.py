@@ -406,3 +406,69 @@ def test_enter_on_another_tab_does_not_save(qtbot: QtBot, dept: Dept) -> None:
     assert form.isVisible()
     form.tabs.setCurrentIndex(0)
     assert form.save_button.isDefault()
+
+
+def test_a_queued_case_is_scheduled_by_choosing_a_room(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case(room=None).case.case_number
+    form = form_for(qtbot, dept, "sched", number)
+    assert form.room.currentData() is None
+    choose(form.room, "OR1")
+    form.start_date.setDate(SLOT.date())
+    form.start_time.setTime(SLOT.time())
+    assert form.save() is True
+    case = dept.services.cases.get_case(dept["admin"], number).case
+    assert (case.status, case.room_code, case.estimated_duration_min) == (
+        CaseStatus.SCHEDULED, "OR1", 90)
+
+
+def test_back_to_the_queue_clears_the_room(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    form = form_for(qtbot, dept, "sched", number)
+    choose(form.room, None)
+    assert "needs a room" in form.field_error("room")
+    assert not form.save_button.isEnabled()
+    choose(form.status, CaseStatus.REQUESTED.value)
+    assert form.field_error("room") == ""
+    assert form.save() is True
+    case = dept.services.cases.get_case(dept["admin"], number).case
+    assert (case.status, case.room_code) == (CaseStatus.REQUESTED, None)
+
+
+def test_a_room_taken_after_the_preview_is_still_refused(qtbot: QtBot, dept: Dept,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    form = form_for(qtbot, dept)
+    fill_valid(qtbot, form)
+    # Someone books the slot between the preview and the write.
+    original = form.checks.check_case
+
+    def then_taken(*args: object, **kwargs: object) -> object:
+        answer = original(*args, **kwargs)  # type: ignore[arg-type]
+        dept.new_case(room="OR1", start=SLOT, lead_surgeon="surg2", anesthetist=None,
+                      patient_id="MRN-77")
+        return answer
+
+    monkeypatch.setattr(form.checks, "check_case", then_taken)
+    assert form.save() is False
+    assert "already booked" in form.field_error("room")
+    assert form.last_message.startswith("Not saved — OR1 is already booked")
+    assert case_count(dept) == 1  # only theirs
+    assert form.patient_name.text() == "John Doe"
+
+
+def test_starting_a_case_is_refused_while_sign_in_is_open(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    dept.services.cases.assign_team_member(dept["sched"], number, "nurse1",
+                                           TeamRole.CIRCULATING_NURSE)
+    for code in ("RD-CONSENT", "RD-ASSESSMENT", "RD-RESULTS", "RD-FASTING"):
+        dept.services.checklists.tick(dept["nurse1"], number, code)
+    form = form_for(qtbot, dept, "nurse1", number)
+    offered = [form.status.itemData(i) for i in range(form.status.count())]
+    assert offered == ["preop_ready", "in_progress"]  # the nurse's only step
+    assert form.procedure.isReadOnly()
+    choose(form.status, CaseStatus.IN_PROGRESS.value)
+    assert form.save_button.isEnabled()
+    with qtbot.assertNotEmitted(form.caseChanged):
+        assert form.save() is False
+    assert "SI-IDENTITY" in form.last_message
+    assert dept.services.cases.get_case(dept["admin"], number).case.status \
+        is CaseStatus.PREOP_READY

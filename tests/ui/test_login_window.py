@@ -146,3 +146,37 @@ def test_closing_stops_timers_and_disposes_the_engine(
     assert window.closed
     assert not any(t.isActive() for t in window.timers())
     assert closed == [window.services]
+
+
+def test_run_gui_signs_in_then_shows_the_board(
+        qtbot: QtBot, demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    def sign_in_with_dialog(dialog: LoginDialog) -> int:
+        fill(qtbot, dialog, "scheduler1", DEMO_PASSWORD, remember=True)
+        return int(dialog.result())
+
+    seen: list[MainWindow] = []
+
+    def fake_exec(_self: object = None) -> int:
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible()]
+        seen.extend(windows)
+        for window in windows:
+            window.close()
+        return 0
+
+    monkeypatch.setattr(LoginDialog, "exec", sign_in_with_dialog)
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    assert app_module.run_gui(demo_url) == 0
+    assert len(seen) == 1
+    assert seen[0].actor.username == "scheduler1"
+    assert seen[0].closed
+    # Remembered: the next start resumes without the dialog.
+    assert CredentialStore().load_session(database_key(demo_url)) is not None
+
+
+def test_run_gui_cancelled_login_exits_cleanly(demo_url: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(LoginDialog, "exec", lambda _d: int(QDialog.DialogCode.Rejected))
+    assert app_module.run_gui(demo_url) == 0

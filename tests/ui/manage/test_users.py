@@ -146,6 +146,7 @@ def test_admin_creates_changes_deactivates_unlocks_and_resets(
         services.auth.login("dr.neu", PASSWORD)
     dialog.reload(select="dr.neu")
     assert dialog.unlock_button.isEnabled()
+    assert dialog.lock_state.text().startswith("Locked until 06:15 (Europe/Berlin)")
     assert dialog.unlock()
     assert services.auth.login("dr.neu", PASSWORD).actor.username == "dr.neu"
 

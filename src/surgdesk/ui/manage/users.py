@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from surgdesk.domain.enums import Role
 from surgdesk.domain.permissions import Action
+from surgdesk.domain.timezones import zone
 from surgdesk.errors import BadInput, FieldProblem, SurgDeskError
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import UserView
@@ -110,6 +111,7 @@ class UsersDialog(QDialog):
         self.services = services
         self.actor = actor
         self.current: UserView | None = None
+        self.tz = zone(services.settings.get(actor).time_zone)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("usersTabs")
@@ -293,7 +295,8 @@ class UsersDialog(QDialog):
         self.account_box.setEnabled(True)
         now = self.services.clock.now()
         if user.locked_until is not None and user.locked_until > now:
-            self.lock_state.setText(f"Locked until {user.locked_until.astimezone():%H:%M} "
+            until = user.locked_until.astimezone(self.tz)
+            self.lock_state.setText(f"Locked until {until:%H:%M} ({self.tz.key}) "
                                     "after too many wrong passwords.")
         else:
             self.lock_state.setText("Not locked.")

@@ -8,15 +8,15 @@ checklist state, flagged notes. Landscape A4, at least 9 pt, the day, the page n
 the print time on every page.
 
 Three steps, each testable alone: ``build_daylist`` reads the services (no Qt),
-``daylist_html`` lays the tables out as HTML for QTextDocument, and ``paint_daylist``
-paginates onto any QPagedPaintDevice — a QPdfWriter for files and the CLI, a QPrinter
-behind QPrintDialog for paper.
+``case_cells`` and ``room_title`` turn a case and a room into rich text, and
+``paint_daylist`` lays rows out page by page on any QPagedPaintDevice — a QPdfWriter for
+files and the CLI, a QPrinter behind QPrintDialog for paper.
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -92,7 +92,6 @@ class DayList:
     sections: tuple[RoomSection, ...]
     rooms_without_cases: tuple[str, ...] = ()
     any_masked: bool = False
-    case_numbers: tuple[str, ...] = field(default=())  # page order
 
 
 def build_daylist(services: Services, actor: Actor, day: date) -> DayList:
@@ -123,7 +122,6 @@ def build_daylist(services: Services, actor: Actor, day: date) -> DayList:
         printed_by=f"{who} ({role})", sections=tuple(sections),
         rooms_without_cases=tuple(idle),
         any_masked=any(d.case.patient_masked for d in details),
-        case_numbers=tuple(d.case.case_number for s in sections for d in s.cases),
     )
 
 

@@ -472,3 +472,11 @@ def test_starting_a_case_is_refused_while_sign_in_is_open(qtbot: QtBot, dept: De
     assert "SI-IDENTITY" in form.last_message
     assert dept.services.cases.get_case(dept["admin"], number).case.status \
         is CaseStatus.PREOP_READY
+
+
+def test_a_case_that_does_not_exist_opens_nothing(qtbot: QtBot, dept: Dept) -> None:
+    form = form_for(qtbot, dept, "sched", "2026-999999")
+    assert form.open_error is not None
+    assert form.last_message.startswith("Cannot open 2026-999999")
+    assert not form.save_button.isEnabled()
+    assert form.checklist is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from tests.ui.case.conftest import Dept
@@ -163,3 +163,13 @@ def test_my_cases_model_passes_the_model_tester(qtmodeltester: ModelTester,
     assert model.index(0, 6).data() == "confirm your assignment"
     assert model.index(0, 3).data(MyCasesRole.CASE_NUMBER) == case.case_number
     assert model.index(0, 0).data(MyCasesRole.NEEDS_CONFIRMATION) is True
+
+
+def test_checklist_model_keeps_both_parent_overloads(qtbot: QtBot) -> None:
+    owner = QObject()
+    model = ChecklistModel(TZ, owner)
+    model.set_items(ITEMS)
+    assert model.parent() is owner
+    section = model.index(0, 0)
+    assert model.parent(section) == QModelIndex()
+    assert model.parent(model.index(0, 0, section)) == section

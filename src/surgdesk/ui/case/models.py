@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
@@ -237,7 +237,17 @@ class ChecklistModel(QAbstractItemModel):
             return QModelIndex()  # items have no children
         return self.createIndex(row, column, parent.row() + 1)
 
-    def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+    @overload
+    def parent(self) -> QObject | None: ...
+
+    @overload
+    def parent(self, index: AnyIndex) -> QModelIndex: ...
+
+    def parent(self, index: AnyIndex | None = None) -> QObject | QModelIndex | None:
+        """The parent row of ``index``; without one, the model's QObject parent (both of
+        Qt's overloads, so ``model.parent()`` keeps meaning the owner)."""
+        if index is None:
+            return super().parent()
         if not index.isValid() or index.internalId() == self._TOP:
             return QModelIndex()
         return self.createIndex(index.internalId() - 1, 0, self._TOP)

@@ -8,8 +8,8 @@ either end of the bar stretches that end; anywhere else moves the whole bar.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -34,9 +34,8 @@ CONFLICT_TEXT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class BarShape:
-    """Where a case sits, in the painter's coordinates."""
+class BarShape(NamedTuple):
+    """Where a case sits, in the painter's coordinates (a tuple: made per bar per layout)."""
 
     bar: QRectF  # the scheduled interval (what ``visualRect`` reports)
     turnover: QRectF | None  # the room's turnover after the case

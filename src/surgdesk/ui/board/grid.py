@@ -55,19 +55,20 @@ class Grid:
         self.px_per_minute = px_per_minute
         self.snap_minutes = max(1, snap_minutes)
         self.writer: DropWriter | None = None
+        self._minutes = (self.end - self.start).total_seconds() / 60
 
     # -- mapping ----------------------------------------------------------------------
 
     @property
     def minutes(self) -> float:
-        return (self.end - self.start).total_seconds() / 60
+        return self._minutes
 
     @property
     def width(self) -> float:
         return self.minutes * self.px_per_minute
 
     def x_for(self, when: datetime) -> float:
-        return (when - self.start).total_seconds() / 60 * self.px_per_minute
+        return (when - self.start).total_seconds() * (self.px_per_minute / 60)
 
     def time_at(self, x: float) -> datetime:
         return self.start + timedelta(minutes=x / self.px_per_minute)

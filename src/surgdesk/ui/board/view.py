@@ -347,7 +347,7 @@ class BoardView(QGraphicsView):
         if row is None or start is None or end is None:
             return None
         room = self._model.room_at(row)
-        turnover = self.grid.length_for(timedelta(minutes=room.turnover_minutes if room else 0))
+        turnover = (room.turnover_minutes if room else 0) * self.grid.px_per_minute
         return shape_between(self.grid.x_for(start), self.grid.x_for(end), turnover,
                              self.rows.top(row) + BAR_PAD, self.rows.row_height - 2 * BAR_PAD,
                              clip_left=0.0, clip_right=self.grid.width)

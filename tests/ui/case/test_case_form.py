@@ -480,3 +480,20 @@ def test_a_case_that_does_not_exist_opens_nothing(qtbot: QtBot, dept: Dept) -> N
     assert form.last_message.startswith("Cannot open 2026-999999")
     assert not form.save_button.isEnabled()
     assert form.checklist is None
+
+
+def test_the_factory_follows_the_signed_in_actor_and_reports_writes(
+        qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    current = {"actor": dept["viewer"]}
+    heard: list[str] = []
+    make = case_form_factory(dept.services, lambda: current["actor"], on_change=heard.append)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    assert make(parent, number).patient_masked
+    current["actor"] = dept["sched"]
+    form = make(parent, number)
+    assert not form.patient_masked
+    choose(form.priority, Priority.URGENT.value)
+    assert form.save() is True
+    assert heard == [number]

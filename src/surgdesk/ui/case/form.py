@@ -1079,11 +1079,22 @@ class CaseFormDialog(QDialog):
         super().reject()
 
 
-def case_form_factory(services: Services, actor: Actor) -> Callable[[QWidget, str | None],
-                                                                    CaseFormDialog]:
-    """The main window's ``case_form_factory`` hook: ``(parent, case_number | None)``."""
+def case_form_factory(
+    services: Services, actor: Actor | Callable[[], Actor], *,
+    on_change: Callable[[str], object] | None = None,
+) -> Callable[[QWidget, str | None], CaseFormDialog]:
+    """The main window's ``case_form_factory`` hook: ``(parent, case_number | None)``.
+
+    ``actor`` may be a callable (e.g. ``lambda: window.actor``) so a switched user gets
+    forms of their own; ``on_change`` (e.g. the board's refresh) hears every write while
+    the form is still open.
+    """
 
     def make(parent: QWidget, case_number: str | None) -> CaseFormDialog:
-        return CaseFormDialog(services, actor, case_number, parent)
+        who = actor() if callable(actor) else actor
+        form = CaseFormDialog(services, who, case_number, parent)
+        if on_change is not None:
+            form.caseChanged.connect(on_change)
+        return form
 
     return make

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QHelpEvent, QImage, QWheelEvent
+from PySide6.QtGui import QHelpEvent, QImage, QNativeGestureEvent, QPointingDevice, QWheelEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
@@ -121,3 +121,15 @@ def test_tooltip_tells_the_details(qtbot: QtBot, board_window: MainWindow) -> No
     assert case.case_number in QToolTip.text()
     assert "Checklist" in QToolTip.text()
     QToolTip.hideText()
+
+
+def test_pinch_zooms(board_window: MainWindow) -> None:
+    view = board_window.board
+    vp = view.viewport()
+    before = view.grid.px_per_minute
+    pos = QPointF(700, 200)
+    pinch = QNativeGestureEvent(Qt.NativeGestureType.ZoomNativeGesture,
+                                QPointingDevice.primaryPointingDevice(), 2, pos, pos,
+                                QPointF(vp.mapToGlobal(pos.toPoint())), 0.5, QPointF(0, 0))
+    QApplication.sendEvent(vp, pinch)
+    assert view.grid.px_per_minute == pytest.approx(before * 1.5)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from surgdesk import app as app_module
@@ -180,3 +181,41 @@ def test_run_gui_cancelled_login_exits_cleanly(demo_url: str,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(LoginDialog, "exec", lambda _d: int(QDialog.DialogCode.Rejected))
     assert app_module.run_gui(demo_url) == 0
+
+
+def test_idle_lock_hides_the_board_until_the_password(qtbot: QtBot,
+                                                      board_window: MainWindow) -> None:
+    watcher = board_window.idle_watcher
+    watcher.timer.setInterval(50)
+    watcher.start()
+    qtbot.waitUntil(lambda: board_window.locked, timeout=3000)
+    overlay = board_window.lock_overlay
+    assert overlay.isVisible()
+    assert overlay.geometry() == board_window.rect()
+    assert not board_window.board.editable
+    assert not board_window.undo_action.isEnabled()
+    assert not board_window.findChild(QAction, "weekView").isEnabled()  # type: ignore[union-attr]
+
+    assert not board_window.try_unlock("not the password")
+    assert "wrong" in overlay.error.text().lower()
+    assert board_window.locked
+
+    overlay.password.setText(DEMO_PASSWORD)
+    qtbot.mouseClick(overlay.findChild(QPushButton, "idleLockUnlock"),  # type: ignore[arg-type]
+                     Qt.MouseButton.LeftButton)
+    assert not board_window.locked
+    assert not overlay.isVisible()
+    assert board_window.board.editable
+    assert board_window.findChild(QAction, "weekView").isEnabled()  # type: ignore[union-attr]
+
+
+def test_a_wall_display_never_locks(qtbot: QtBot, demo_url: str) -> None:
+    from surgdesk.services.context import Actor
+
+    window = open_window(qtbot, demo_url, username="viewer")
+    device = Actor(user_id=window.actor.user_id, username="wall", role=window.actor.role,
+                   display_name="Wall", is_device=True)
+    window.actor = device
+    window.lock_screen()
+    assert not window.locked
+    window.close()

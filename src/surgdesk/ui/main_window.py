@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
@@ -47,6 +47,7 @@ from surgdesk.ui.board.controller import BoardController
 from surgdesk.ui.board.model import on_board
 from surgdesk.ui.board.view import BoardMode, BoardView
 from surgdesk.ui.case_details import CaseDetailsDialog
+from surgdesk.ui.idle_lock import IdleWatcher, LockOverlay
 from surgdesk.ui.login import LoginDialog
 from surgdesk.ui.queue import QueueDock
 
@@ -114,6 +115,13 @@ class MainWindow(QMainWindow):
         self._now_timer.setInterval(NOW_LINE_INTERVAL_MS)
         self._now_timer.timeout.connect(self.board.update_now_line)
         self._now_timer.start()
+        self.locked = False
+        self._locked_actions: list[QAction] = []
+        self.lock_overlay = LockOverlay(self)
+        self.lock_overlay.unlock_requested.connect(self.try_unlock)
+        self.lock_overlay.switch_requested.connect(self._switch_from_lock)
+        self.idle_watcher = IdleWatcher(services.settings.get(actor).idle_lock_minutes, self)
+        self.idle_watcher.idle.connect(self.lock_screen)
         self.resize(1600, 900)
         self._apply_actor()
         self.load()
@@ -128,7 +136,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
 
     def timers(self) -> list[QTimer]:
-        return [self._now_timer]
+        return [self._now_timer, self.idle_watcher.timer]
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -285,6 +293,11 @@ class MainWindow(QMainWindow):
             admin_action.setVisible(may_open(actor, guard))
         self.admin_menu.menuAction().setVisible(
             any(may_open(actor, guard) for _a, guard in self.admin_actions))
+        if actor.is_device:
+            self.idle_watcher.stop()  # a wall display never locks
+        else:
+            self.idle_watcher.set_minutes(self.services.settings.get(actor).idle_lock_minutes)
+            self.idle_watcher.start()
         # Screens built for the previous user go; they are rebuilt on demand.
         for dock in self.side_docks.values():
             self.removeDockWidget(dock)
@@ -604,6 +617,51 @@ class MainWindow(QMainWindow):
         self.close()
         return False
 
+    # -- the idle lock -----------------------------------------------------------------
+
+    def lock_screen(self) -> None:
+        """Hide everything behind the password prompt (after the department's idle time)."""
+        if self.locked or self.actor.is_device or self._closed:
+            return
+        self.locked = True
+        self.board.set_editable(False)
+        self._locked_actions = [a for a in self.findChildren(QAction) if a.isEnabled()]
+        for action in self._locked_actions:
+            action.setEnabled(False)
+        self.lock_overlay.lock(self.actor.display_name)
+
+    def try_unlock(self, password: str) -> bool:
+        try:
+            self.services.auth.verify_password(self.actor, password)
+        except SurgDeskError as exc:
+            text = str(exc)
+            self.lock_overlay.error.setText(f"{text[:1].upper()}{text[1:]}.")
+            return False
+        self._unlock()
+        return True
+
+    def _unlock(self) -> None:
+        self.locked = False
+        self.lock_overlay.hide()
+        for action in self._locked_actions:
+            action.setEnabled(True)
+        self._locked_actions = []
+        stack = self.controller.undo_stack
+        self.undo_action.setEnabled(stack.canUndo())
+        self.redo_action.setEnabled(stack.canRedo())
+        self.board.set_editable(self.controller.can_schedule)
+        self.idle_watcher.start()
+
+    def _switch_from_lock(self) -> None:
+        if self.switch_user():
+            self._unlock()
+            self._apply_actor()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.lock_overlay.isVisible():
+            self.lock_overlay.setGeometry(self.rect())
+
     # -- closing --------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -615,6 +673,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        self.idle_watcher.stop()  # removes its application-wide event filter
         for timer in self.timers():
             timer.stop()
         self.controller.undo_stack.clear()

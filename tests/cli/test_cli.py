@@ -243,3 +243,29 @@ def test_settings_show_and_set(admin_cli: CliRunner) -> None:
 def test_db_current_reports_up_to_date(admin_cli: CliRunner) -> None:
     result = admin_cli("db", "current")
     assert "up to date" in result.out
+
+
+def test_daylist_pdf_masks_patients_without_login(admin_cli: CliRunner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    add_case(admin_cli)
+    out_file = tmp_path / "day.pdf"
+    signed_in = admin_cli("daylist", "--date", DAY, "--out", str(out_file))
+    assert signed_in.code == 0, signed_in.err
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out_file).pages)
+    assert "Pat Example" in text
+    admin_cli("logout")
+    assert admin_cli("daylist", "--date", DAY, "--out", str(out_file)).code == 0
+    masked = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out_file).pages)
+    assert "Laparoscopic" in masked
+    assert "Pat Example" not in masked
+    assert admin_cli("daylist", "--date", "yesterday", "--out", str(out_file)).code == 2
+
+
+def test_board_renders_png_and_refuses_other_formats(admin_cli: CliRunner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_case(admin_cli)
+    png = tmp_path / "board.png"
+    result = admin_cli("board", "--date", DAY, "--days", "2", "--out", str(png))
+    assert result.code == 0, result.err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert admin_cli("board", "--date", DAY, "--out", str(tmp_path / "b.gif")).code == 2

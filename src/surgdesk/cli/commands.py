@@ -522,6 +522,16 @@ def board(args: argparse.Namespace) -> int:
     return 0
 
 
+def daylist(args: argparse.Namespace) -> int:
+    from surgdesk.ui.printing.daylist import render_daylist_pdf
+
+    day = parse_date(args.date, "--date")
+    with opened(args) as ctx:
+        written = render_daylist_pdf(ctx.services, ctx.actor, day, Path(args.out))
+    print(f"wrote {written}")
+    return 0
+
+
 def self_check(_args: argparse.Namespace) -> int:
     from surgdesk.selfcheck import run_self_check
 

@@ -190,6 +190,10 @@ def build_parser() -> _Parser:
     board.add_argument("--days", default="1")
     board.add_argument("--out", required=True)
 
+    daylist = _cmd(sub, "daylist", c.daylist, "write a day's list of cases to PDF")
+    daylist.add_argument("--date", required=True)
+    daylist.add_argument("--out", required=True)
+
     _cmd(sub, "self-check", c.self_check, "check this installation (runs without a display)")
     return p
 

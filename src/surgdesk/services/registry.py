@@ -11,6 +11,7 @@ from surgdesk.services.checklists import ChecklistService
 from surgdesk.services.context import Clock, SystemClock
 from surgdesk.services.rooms import RoomService
 from surgdesk.services.settings import SettingsService
+from surgdesk.services.templates import TemplateService
 from surgdesk.services.users import UserService
 
 
@@ -24,6 +25,7 @@ class Services:
     settings: SettingsService
     cases: CaseService
     checklists: ChecklistService
+    templates: TemplateService
 
     @classmethod
     def create(cls, db: Database, clock: Clock | None = None) -> Services:
@@ -37,6 +39,7 @@ class Services:
             settings=SettingsService(db, clock),
             cases=CaseService(db, clock),
             checklists=ChecklistService(db, clock),
+            templates=TemplateService(db, clock),
         )
 
     def close(self) -> None:

@@ -36,8 +36,6 @@ from PySide6.QtWidgets import (
 from surgdesk.domain.permissions import Action, allowed
 from surgdesk.errors import BadInput, PermissionDenied, SurgDeskError
 from surgdesk.services.context import Actor
-from surgdesk.services.registry import Services
-from surgdesk.services.templates import TemplateService
 
 T = TypeVar("T")
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -233,14 +231,6 @@ def require_screen(actor: Actor, action: Action, screen: str) -> None:
 def may_open(actor: Actor, action: Action) -> bool:
     """Whether a menu should offer a screen guarded by ``action`` to this actor."""
     return not actor.is_device and allowed(actor.role, action)
-
-
-def template_service(services: Services) -> TemplateService:
-    """The registry's TemplateService, or one over the same database until it has one."""
-    existing = getattr(services, "templates", None)
-    if isinstance(existing, TemplateService):
-        return existing
-    return TemplateService(services.db, services.clock)
 
 
 def py_time(value: QTime) -> time:

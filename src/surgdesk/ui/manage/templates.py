@@ -33,7 +33,6 @@ from surgdesk.ui.manage.common import (
     require_screen,
     select_key,
     table_view,
-    template_service,
 )
 
 PHASE_TEXT = {Phase.PRE_OP: "Pre-op", Phase.POST_OP: "Post-op"}
@@ -74,7 +73,7 @@ class TemplatesDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("templatesDialog")
         self.setWindowTitle("Checklist templates — SurgDesk")
-        self.service = template_service(services)
+        self.service = services.templates
         self.actor = actor
         self.template: TemplateView | None = None
         self.item: TemplateItemView | None = None

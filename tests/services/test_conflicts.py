@@ -41,25 +41,24 @@ def _set_room(kit: Kit, code: str, **fields: object) -> None:
 # ---- hard ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("start", "minutes"),
-    [
-        (at(8), 60),  # same slot
-        (at(8, 30), 30),  # inside
-        (at(7), 61),  # ends one minute into the case
-        (at(9), 30),  # starts in the 30 min turnover after the 08:00-09:00 case
-        (at(9, 29), 30),  # last minute of turnover
-        (at(7, 0), 31),  # its own turnover does not matter, its time does: 07:00-07:31
-    ],
-)
-def test_room_overlap_with_turnover_is_refused_and_nothing_written(
-    kit: Kit, start: datetime, minutes: int
-) -> None:
+# (start, minutes) against a case 08:00-09:00 in OR1, whose turnover runs to 09:30.
+CLASHES = [
+    (at(8), 60),  # same slot
+    (at(8, 30), 30),  # inside
+    (at(7), 61),  # ends one minute into the case
+    (at(9), 30),  # starts in the turnover
+    (at(9, 29), 30),  # last minute of turnover
+    (at(7, 0), 31),  # its own turnover does not matter here, its time does: 07:00-07:31
+]
+
+
+def test_room_overlap_with_turnover_is_refused_and_nothing_written(kit: Kit) -> None:
     kit.new_case(start=at(8), duration_min=60)
     before = _snapshot(kit)
-    with pytest.raises(RoomConflict, match="OR1 is already booked") as err:
-        kit.new_case(start=start, duration_min=minutes, patient_id="MRN-2")
-    assert "2026-000001" in str(err.value)
+    for start, minutes in CLASHES:
+        with pytest.raises(RoomConflict, match="OR1 is already booked") as err:
+            kit.new_case(start=start, duration_min=minutes, patient_id="MRN-2")
+        assert "2026-000001" in str(err.value)
     assert _snapshot(kit) == before
 
 

@@ -55,13 +55,13 @@ def test_every_transition_allowed_or_refused(kit: Kit) -> None:
     assert wrong == []
 
 
-@pytest.mark.parametrize("status", list(S))
-def test_asking_for_the_current_status_changes_nothing(kit: Kit, status: CaseStatus) -> None:
-    number = case_in(kit, status)
-    before = kit.cases.get_case(kit["admin"], number).case
-    after = kit.cases.set_status(kit["admin"], number, status).case
-    assert after.status is status
-    assert after.version == before.version
+def test_asking_for_the_current_status_changes_nothing(kit: Kit) -> None:
+    for day, status in enumerate(S):
+        number = case_in(kit, status, day=day)
+        before = kit.cases.get_case(kit["admin"], number).case
+        after = kit.cases.set_status(kit["admin"], number, status).case
+        assert after.status is status
+        assert after.version == before.version
 
 
 def test_schedule_takes_requested_and_postponed_cases_into_a_room(kit: Kit) -> None:

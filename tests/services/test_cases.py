@@ -271,6 +271,13 @@ def test_update_case_edits_fields_and_keeps_the_team_in_step(kit: Kit) -> None:
     assert [t.username for t in team] == ["surg2"]
 
 
+def test_emptied_specialty_follows_the_new_lead_surgeon(kit: Kit) -> None:
+    number = kit.new_case(specialty="trauma").case.case_number
+    case = kit.cases.update_case(kit["sched"], number, expected_version=None,
+                                 lead_surgeon="surg2", specialty=None).case
+    assert case.specialty == "general"
+
+
 def test_update_case_refuses_unknown_and_empty_fields(kit: Kit) -> None:
     number = kit.new_case().case.case_number
     with pytest.raises(BadInput) as err:

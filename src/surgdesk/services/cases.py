@@ -487,15 +487,16 @@ class CaseService(Service):
             tz = self.department_zone(uow)
             before = _state(case)
             previous = (case.lead_surgeon.user, case.anesthetist)
-            for name in given - {"lead_surgeon", "anesthetist"}:
-                value = getattr(edit, name)
-                setattr(case, name, value if name != "specialty" or value else
-                        case.lead_surgeon.specialty)
+            # People first: an emptied specialty falls back to the (new) lead surgeon's.
             if "lead_surgeon" in given and edit.lead_surgeon is not None:
                 case.lead_surgeon = self._surgeon(uow, edit.lead_surgeon)
             if "anesthetist" in given:
                 name = (edit.anesthetist or "").strip()
                 case.anesthetist = self._anesthetist(uow, name) if name else None
+            for name in given - {"lead_surgeon", "anesthetist"}:
+                value = getattr(edit, name)
+                setattr(case, name, value if name != "specialty" or value else
+                        case.lead_surgeon.specialty)
             _sync_team(case, previous=previous)
             changes = diff(before, _state(case))
             if changes:

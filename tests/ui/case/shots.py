@@ -113,7 +113,7 @@ def main(screen: str) -> int:
         widget = checklist
     else:
         my = MyCasesWidget(services, people["dr.novak"])
-        my.resize(1100, 360)
+        my.resize(1200, 330)
         widget = my
     widget.show()
     widget.move(20, 20)

@@ -159,8 +159,9 @@ def test_my_cases_model_passes_the_model_tester(qtmodeltester: ModelTester,
     model.set_cases([MyCaseRow(case, TeamRole.SURGEON, False, ("confirm your assignment",))])
     qtmodeltester.check(model)
     assert model.index(0, 0).data() == "Tue 13 Jan 08:00"
-    assert model.index(0, 2).data() == "Knee arthroscopy (left)"
-    assert model.index(0, 6).data() == "confirm your assignment"
+    assert model.index(0, 2).data() == "Jane Roe (MRN-1001)"
+    assert model.index(0, 3).data() == "Knee arthroscopy (left)"
+    assert model.index(0, 7).data() == "confirm your assignment"
     assert model.index(0, 3).data(MyCasesRole.CASE_NUMBER) == case.case_number
     assert model.index(0, 0).data(MyCasesRole.NEEDS_CONFIRMATION) is True
 

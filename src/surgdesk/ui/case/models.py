@@ -35,6 +35,7 @@ from surgdesk.services.dto import (
 )
 from surgdesk.ui.case.common import (
     ITEM_STATUS_TEXT,
+    MASKED,
     NOTE_TYPE_TEXT,
     STATUS_TEXT,
     TEAM_ROLE_TEXT,
@@ -509,8 +510,9 @@ class MyCasesRole(IntEnum):
 
 
 class MyCasesModel(_Rows):
-    TITLES = ("When", "Case", "Procedure", "Room", "Status", "Your role", "Waiting on you")
-    COL_CASE = 1
+    TITLES = ("When", "Case", "Patient", "Procedure", "Room", "Status", "Your role",
+              "Waiting on you")
+    COL_CASE, COL_PATIENT, COL_PROCEDURE, COL_WAITING = 1, 2, 3, 7
 
     def __init__(self, tz: ZoneInfo, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -536,16 +538,19 @@ class MyCasesModel(_Rows):
             procedure = case.procedure_name
             if case.laterality.value in ("left", "right", "bilateral"):
                 procedure += f" ({case.laterality.value})"
+            patient = (MASKED if case.patient_masked
+                       else f"{case.patient_name} ({case.patient_id})")
             return (
                 when,
                 case.case_number,
+                patient,
                 procedure,
                 case.room_code or "—",
                 STATUS_TEXT.get(case.status, case.status.value),
                 TEAM_ROLE_TEXT.get(row.my_role, "") if row.my_role else "",
                 "; ".join(row.waiting) if row.waiting else "nothing",
             )[col]
-        if role == Qt.ItemDataRole.ForegroundRole and col == 6:
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.COL_WAITING:
             return QBrush(_BLOCKED if row.waiting else _MUTED)
         if role == Qt.ItemDataRole.FontRole and col == self.COL_CASE:
             font = QFont()

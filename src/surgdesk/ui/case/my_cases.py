@@ -108,8 +108,10 @@ class MyCasesWidget(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        # What waits on the user gets the room; the other columns fit their text.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(MyCasesModel.COL_WAITING, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
 
         self.open_button = QPushButton("&Open case", self)
         self.open_button.setObjectName("myCasesOpen")
@@ -168,8 +170,6 @@ class MyCasesWidget(QWidget):
             return
         self.message.hide()
         self.model.set_cases(rows)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
         waiting = sum(1 for r in rows if r.waiting)
         self.summary.setText(
             f"{len(rows)} case{'s' if len(rows) != 1 else ''} · "

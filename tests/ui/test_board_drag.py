@@ -39,7 +39,8 @@ def test_drag_moves_case_to_another_room_and_time(qtbot: QtBot, demo_any_url: st
 
 
 def test_drag_onto_occupied_slot_is_refused_and_snaps_back(
-        qtbot: QtBot, board_window: MainWindow) -> None:
+        qtbot: QtBot, demo_any_url: str) -> None:
+    board_window = open_window(qtbot, demo_any_url)
     view = board_window.board
     model = view.model()
     assert model is not None
@@ -113,7 +114,8 @@ def test_a_click_without_moving_writes_nothing(qtbot: QtBot, board_window: MainW
     assert board_window.controller.undo_stack.count() == 0
 
 
-def test_undo_and_redo_go_through_the_database(qtbot: QtBot, board_window: MainWindow) -> None:
+def test_undo_and_redo_go_through_the_database(qtbot: QtBot, demo_any_url: str) -> None:
+    board_window = open_window(qtbot, demo_any_url)
     view = board_window.board
     case = movable_case(view)
     target = free_slot(view, case)
@@ -150,3 +152,27 @@ def test_viewer_cannot_drag_and_holds_no_patient_data(qtbot: QtBot, demo_url: st
         case.room_id, case.scheduled_start, case.version)
     assert not view.ghost().isVisible()
     window.close()
+
+
+def test_a_stale_drop_is_refused_and_the_board_reloads(qtbot: QtBot,
+                                                       board_window: MainWindow) -> None:
+    view = board_window.board
+    case = movable_case(view)
+    target = free_slot(view, case)
+    # Someone else moves the case first (another PC): the board still shows the old version.
+    model = view.model()
+    assert model is not None
+    room = model.room_at(model.room_row(target.room_id) or 0)
+    assert room is not None
+    elsewhere = board_window.services.cases.move(
+        board_window.actor, case.case_number, room=room.code, start=target.start)
+    drag(qtbot, view, bar_centre(view, case.case_number),
+         point_for(view, case, target.room_id, target.start))
+
+    stored = db_case(board_window, case.case_number)
+    assert stored.version == elsewhere.case.version  # not overwritten by the stale drop
+    assert "changed by someone else" in board_window.last_message
+    shown = view.model().case(case.case_number)  # type: ignore[union-attr]
+    assert shown is not None
+    assert shown.version == elsewhere.case.version  # reloaded
+    assert shown.scheduled_start == elsewhere.case.scheduled_start

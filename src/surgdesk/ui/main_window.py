@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.board.queue_target = self.queue_dock
 
         self.controller.message.connect(self.show_message)
+        self.controller.stale.connect(self._reload_after_stale)
         self.board.status_message.connect(self.show_message)
         self.board.case_activated.connect(self.open_case)
         self.board.context_menu_requested.connect(self._context_menu)
@@ -336,6 +337,11 @@ class MainWindow(QMainWindow):
 
     def _case_changed(self, _case_number: str) -> None:
         self.refresh()
+
+    def _reload_after_stale(self, _case_number: str) -> None:
+        message = self.last_message
+        self.refresh()
+        self.show_message(message)  # keep the reason, not "loaded"
 
     def _open_selected(self) -> None:
         number = self.board.selected_case()

@@ -17,7 +17,7 @@ from PySide6.QtGui import QUndoStack
 from surgdesk.domain.enums import CaseStatus
 from surgdesk.domain.permissions import Action, allowed
 from surgdesk.domain.timezones import day_bounds, zone
-from surgdesk.errors import SurgDeskError
+from surgdesk.errors import StaleVersion, SurgDeskError
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import BoardSnapshot, CaseResult, CaseSummary
 from surgdesk.services.registry import Services
@@ -75,6 +75,7 @@ def _ceil_hour(value: datetime) -> datetime:
 class BoardController(QObject):
     message = Signal(str)  # for the status bar
     loaded = Signal()
+    stale = Signal(str)  # someone else changed this case: the board must be read again
 
     def __init__(self, services: Services, actor: Actor, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -173,11 +174,19 @@ class BoardController(QObject):
                 result = cases.move(self.actor, case_number, room=placement.room_code,
                                     start=placement.start, end=placement.end,
                                     expected_version=version)
+        except StaleVersion as exc:
+            self._stale(case_number, exc)
+            return False
         except SurgDeskError as exc:
             self.message.emit(f"Not changed — {exc}")
             return False
         self.apply(result)
         return True
+
+    def _stale(self, case_number: str, exc: StaleVersion) -> None:
+        self.message.emit(f"Not changed — {case_number} was changed by someone else "
+                          f"meanwhile ({exc}); the board shows it as it is now")
+        self.stale.emit(case_number)
 
     def set_status(self, case_number: str, status: CaseStatus, reason: str | None = None) -> bool:
         case = self.case(case_number)
@@ -185,6 +194,9 @@ class BoardController(QObject):
         try:
             result = self.services.cases.set_status(self.actor, case_number, status,
                                                     reason=reason, expected_version=version)
+        except StaleVersion as exc:
+            self._stale(case_number, exc)
+            return False
         except SurgDeskError as exc:
             self.message.emit(f"Not changed — {exc}")
             return False

@@ -270,23 +270,8 @@ class CaseService(Service):
                 "laterality": laterality, "specialty": specialty, "priority": priority,
                 "estimated_duration_min": estimate,
             })
-            surgeon = self._surgeon(uow, lead_surgeon)
-            anesth = self._anesthetist(uow, anesthetist) if anesthetist else None
             room_row = self._room(uow, room) if room is not None else None
-            now = self.now()
-            case = m.SurgeryCase(
-                case_number=uow.cases.next_case_number(now.astimezone(tz).year),
-                patient_name=fields.patient_name, patient_id=fields.patient_id,
-                patient_dob=fields.patient_dob, procedure_name=fields.procedure_name,
-                laterality=fields.laterality, specialty=fields.specialty or surgeon.specialty,
-                priority=fields.priority, status=CaseStatus.REQUESTED,
-                estimated_duration_min=fields.estimated_duration_min,
-                lead_surgeon=surgeon, anesthetist=anesth, created_by_id=actor.user_id,
-                created_at=now, updated_at=now,
-            )
-            uow.cases.add(case)
-            _sync_team(case, previous=())
-            copy_templates(uow, case)
+            case = self._new_case(uow, actor, fields, tz, lead_surgeon, anesthetist)
             if room_row is not None and span is not None:
                 check_room(uow, room_row, *span, case_id=None)
                 _place(case, room_row, *span)
@@ -297,6 +282,30 @@ class CaseService(Service):
                 **diff({}, {k: v for k, v in _state(case).items() if v is not None}),
             })
             return self._finish(uow, actor, case, tz, readiness=True)
+
+    def _new_case(
+        self, uow: UnitOfWork, actor: Actor, fields: CaseFields, tz: ZoneInfo,
+        lead_surgeon: str, anesthetist: str | None,
+    ) -> m.SurgeryCase:
+        """A requested case with its number, its two people on the team, and its
+        checklists copied from the templates."""
+        surgeon = self._surgeon(uow, lead_surgeon)
+        anesth = self._anesthetist(uow, anesthetist) if anesthetist else None
+        now = self.now()
+        case = m.SurgeryCase(
+            case_number=uow.cases.next_case_number(now.astimezone(tz).year),
+            patient_name=fields.patient_name, patient_id=fields.patient_id,
+            patient_dob=fields.patient_dob, procedure_name=fields.procedure_name,
+            laterality=fields.laterality, specialty=fields.specialty or surgeon.specialty,
+            priority=fields.priority, status=CaseStatus.REQUESTED,
+            estimated_duration_min=fields.estimated_duration_min,
+            lead_surgeon=surgeon, anesthetist=anesth, created_by_id=actor.user_id,
+            created_at=now, updated_at=now,
+        )
+        uow.cases.add(case)
+        _sync_team(case, previous=())
+        copy_templates(uow, case)
+        return case
 
     def schedule(
         self,

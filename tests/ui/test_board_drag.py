@@ -176,3 +176,22 @@ def test_a_stale_drop_is_refused_and_the_board_reloads(qtbot: QtBot,
     assert shown is not None
     assert shown.version == elsewhere.case.version  # reloaded
     assert shown.scheduled_start == elsewhere.case.scheduled_start
+
+
+def test_ctrl_z_and_ctrl_shift_z_undo_and_redo(qtbot: QtBot, board_window: MainWindow) -> None:
+    board_window.activateWindow()
+    qtbot.waitActive(board_window)
+    view = board_window.board
+    case = movable_case(view)
+    target = free_slot(view, case)
+    drag(qtbot, view, bar_centre(view, case.case_number),
+         point_for(view, case, target.room_id, target.start))
+    stack = board_window.controller.undo_stack
+    assert stack.index() == 1
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stack.index() == 0
+    assert db_case(board_window, case.case_number).room_id == case.room_id
+    qtbot.keyClick(view, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert stack.index() == 1
+    assert db_case(board_window, case.case_number).room_id == target.room_id

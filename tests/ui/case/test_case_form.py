@@ -4,7 +4,7 @@ saves, masking and the audit of opening a case."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from PySide6.QtCore import Qt
@@ -412,6 +412,7 @@ def test_a_queued_case_is_scheduled_by_choosing_a_room(qtbot: QtBot, dept: Dept)
     number = dept.new_case(room=None).case.case_number
     form = form_for(qtbot, dept, "sched", number)
     assert form.room.currentData() is None
+    assert form.start_value() == datetime(2026, 1, 13, 8, 0)  # tomorrow morning, not 2000
     choose(form.room, "OR1")
     form.start_date.setDate(SLOT.date())
     form.start_time.setTime(SLOT.time())

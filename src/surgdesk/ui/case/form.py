@@ -515,6 +515,8 @@ class CaseFormDialog(QDialog):
         self._select(self.room, case.room_code)
         if case.scheduled_start is not None:
             self._set_start(case.scheduled_start.astimezone(self.tz).replace(tzinfo=None))
+        else:  # a queued case: where a room, once chosen, would start
+            self._set_start(datetime.combine(self._today() + timedelta(days=1), time(8, 0)))
         self.duration.setValue(case.estimated_duration_min)
         self._sync_end()
         self.can_edit = detail.can_edit_schedule and case.status not in FINAL_STATUSES

@@ -46,19 +46,6 @@ PEOPLE: dict[str, tuple[Role, str | None]] = {
 }
 
 
-def add_user(db: Database, username: str, role: Role, *, specialty: str | None = None,
-             active: bool = True, is_device: bool = False) -> Actor:
-    with db.new_session() as s:
-        user = m.User(username=username, email=f"{username}@or.hospital.local", role=role,
-                      display_name=f"{username.title()} Test", active=active,
-                      is_device=is_device)
-        s.add(user)
-        if specialty is not None:
-            s.add(m.SurgeonProfile(user=user, specialty=specialty))
-        s.commit()
-        return Actor(user.id, username, role, user.display_name, is_device=is_device)
-
-
 ROOM_DEFAULTS: dict[str, Any] = {
     "specialty_tags": [], "turnover_minutes": 30, "opens_at": time(7), "closes_at": time(19),
     "weekdays": [0, 1, 2, 3, 4], "status": RoomStatus.ACTIVE,

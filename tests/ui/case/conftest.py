@@ -61,7 +61,17 @@ class Dept:
 
 @pytest.fixture
 def dept(sqlite_url: str) -> Iterator[Dept]:
-    db = Database(make_nullpool_engine(sqlite_url))
+    yield from _department(sqlite_url)
+
+
+@pytest.fixture
+def dept_any(db_url: str) -> Iterator[Dept]:
+    """The department on each backend (for the service-level checks the form relies on)."""
+    yield from _department(db_url)
+
+
+def _department(url: str) -> Iterator[Dept]:
+    db = Database(make_nullpool_engine(url))
     clock = FakeClock(NOW)
     admin = bootstrap_admin(db, clock)
     people = {"admin": admin}

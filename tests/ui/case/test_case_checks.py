@@ -15,37 +15,37 @@ def checker(dept: Dept) -> CaseCheckService:
     return CaseCheckService(dept.services.db, dept.services.clock)
 
 
-def test_a_free_slot_has_nothing_to_say(dept: Dept) -> None:
-    check = checker(dept).check_case(dept["sched"], room="OR1", start=SLOT, duration_min=60,
+def test_a_free_slot_has_nothing_to_say(dept_any: Dept) -> None:
+    check = checker(dept_any).check_case(dept_any["sched"], room="OR1", start=SLOT, duration_min=60,
                                      lead_surgeon="surg1", patient_id="MRN-9")
     assert check.hard is None
     assert check.warnings == ()
 
 
-def test_a_taken_room_is_a_hard_refusal_turnover_included(dept: Dept) -> None:
-    first = dept.new_case(room="OR1", start=SLOT)  # 08:00-09:30, then 30 min turnover
-    check = checker(dept).check_case(dept["sched"], room="OR1",
+def test_a_taken_room_is_a_hard_refusal_turnover_included(dept_any: Dept) -> None:
+    first = dept_any.new_case(room="OR1", start=SLOT)  # 08:00-09:30, then 30 min turnover
+    check = checker(dept_any).check_case(dept_any["sched"], room="OR1",
                                      start=SLOT + timedelta(minutes=100), duration_min=30,
                                      lead_surgeon="surg2")
     assert check.hard is not None
     assert first.case.case_number in check.hard
-    after = checker(dept).check_case(dept["sched"], room="OR1",
+    after = checker(dept_any).check_case(dept_any["sched"], room="OR1",
                                      start=SLOT + timedelta(minutes=120), duration_min=30,
                                      lead_surgeon="surg2")
     assert after.hard is None
 
 
-def test_a_room_in_maintenance_takes_no_case(dept: Dept) -> None:
-    dept.services.rooms.update_room(dept["admin"], "OR2", status=RoomStatus.MAINTENANCE)
-    check = checker(dept).check_case(dept["sched"], room="OR2", start=SLOT, duration_min=60,
+def test_a_room_in_maintenance_takes_no_case(dept_any: Dept) -> None:
+    dept_any.services.rooms.update_room(dept_any["admin"], "OR2", status=RoomStatus.MAINTENANCE)
+    check = checker(dept_any).check_case(dept_any["sched"], room="OR2", start=SLOT, duration_min=60,
                                      lead_surgeon="surg2")
     assert check.hard == "OR2 is maintenance"
 
 
-def test_soft_conflicts_name_the_people_and_the_patient(dept: Dept) -> None:
-    first = dept.new_case(room="OR1", start=SLOT).case.case_number
-    check = checker(dept).check_case(
-        dept["sched"], room="OR2", start=SLOT + timedelta(minutes=30), duration_min=60,
+def test_soft_conflicts_name_the_people_and_the_patient(dept_any: Dept) -> None:
+    first = dept_any.new_case(room="OR1", start=SLOT).case.case_number
+    check = checker(dept_any).check_case(
+        dept_any["sched"], room="OR2", start=SLOT + timedelta(minutes=30), duration_min=60,
         lead_surgeon="surg1", anesthetist="anes1", specialty="cardiology",
         patient_id="MRN-1001")
     assert check.hard is None
@@ -55,15 +55,15 @@ def test_soft_conflicts_name_the_people_and_the_patient(dept: Dept) -> None:
     assert all(first in w.case_numbers for w in check.warnings if w.case_numbers)
 
 
-def test_an_existing_case_does_not_clash_with_itself(dept: Dept) -> None:
-    number = dept.new_case(room="OR1", start=SLOT).case.case_number
-    check = checker(dept).check_case(
-        dept["sched"], room="OR1", start=SLOT + timedelta(minutes=15), duration_min=90,
+def test_an_existing_case_does_not_clash_with_itself(dept_any: Dept) -> None:
+    number = dept_any.new_case(room="OR1", start=SLOT).case.case_number
+    check = checker(dept_any).check_case(
+        dept_any["sched"], room="OR1", start=SLOT + timedelta(minutes=15), duration_min=90,
         lead_surgeon="surg1", anesthetist="anes1", case_number=number)
     assert check.hard is None
     assert check.warnings == ()
-    outside = checker(dept).check_case(
-        dept["sched"], room="OR1", start=SLOT.replace(hour=18), duration_min=120,
+    outside = checker(dept_any).check_case(
+        dept_any["sched"], room="OR1", start=SLOT.replace(hour=18), duration_min=120,
         lead_surgeon="surg1", case_number=number)
     assert [w.code for w in outside.warnings] == ["outside_hours"]
-    assert len(dept.services.cases.list_cases(dept["admin"])) == 1
+    assert len(dept_any.services.cases.list_cases(dept_any["admin"])) == 1

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDialog, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from tests.ui.case.conftest import SLOT, Dept
 
@@ -498,3 +498,41 @@ def test_the_factory_follows_the_signed_in_actor_and_reports_writes(
     choose(form.priority, Priority.URGENT.value)
     assert form.save() is True
     assert heard == [number]
+
+
+def _answer_box(button_text: str) -> None:
+    """Press a button of the message box the form is about to show."""
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox), box
+        (button,) = [b for b in box.buttons() if b.text().replace("&", "") == button_text]
+        button.click()
+
+    QTimer.singleShot(0, press)
+
+
+def test_the_real_stale_question_lists_the_changes(qtbot: QtBot, dept: Dept) -> None:
+    number = dept.new_case().case.case_number
+    form = form_for(qtbot, dept, "sched", number)
+    form.resolve_stale = form._ask_stale  # the real dialog this time
+    form.show()
+    choose(form.priority, Priority.URGENT.value)
+    dept.services.cases.update_case(dept["admin"], number, expected_version=None,
+                                    procedure_name="Knee arthroscopy, revision")
+    _answer_box("Re-apply mine")
+    assert form.save() is True
+    case = dept.services.cases.get_case(dept["admin"], number).case
+    assert (case.priority, case.procedure_name) == (Priority.URGENT,
+                                                    "Knee arthroscopy, revision")
+
+
+def test_the_real_warning_question_can_refuse(qtbot: QtBot, dept: Dept) -> None:
+    dept.new_case(room="OR1", start=SLOT)
+    form = form_for(qtbot, dept)
+    form.confirm_warnings = form._ask_warnings
+    form.confirm_discard = lambda: True  # closed dirty at the end of the test
+    form.show()
+    fill_valid(qtbot, form, room="OR2")
+    _answer_box("Cancel")
+    assert form.save() is False
+    assert case_count(dept) == 1

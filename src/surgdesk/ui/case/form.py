@@ -970,17 +970,15 @@ class CaseFormDialog(QDialog):
         }
 
     def stale_changes(self, current: CaseDetail) -> list[StaleChange]:
-        """Fields the stored case has changed since the form loaded it."""
+        """Fields the stored case has changed since the form loaded it, with the user's."""
         now = self._values_of(current)
         mine = self.values()
         return [
             StaleChange(FIELD_TITLES.get(key, key), _show(self.base.get(key)), _show(now[key]),
                         _show(mine.get(key)))
             for key in now
-            if key != "status" and now[key] != self.base.get(key)
-        ] + ([StaleChange("Status", _show(self.base.get("status")), _show(now["status"]),
-                          _show(self.base.get("status")))]
-             if now["status"] != self.base.get("status") else [])
+            if now[key] != self.base.get(key)
+        ]
 
     def _stale(self, exc: StaleVersion) -> bool:
         current = self._current()

@@ -5,7 +5,7 @@
 
 Screens: ``form`` (a new case with an error showing), ``checklist`` (a case half done,
 as a nurse of its team), ``mycases`` (a surgeon's next days), ``edit`` (an existing case;
-``team``, ``notes``, ``history``: its other tabs).
+``team``, ``notes``, ``history``: its other tabs), ``masked`` (as a nurse off its team).
 """
 
 from __future__ import annotations
@@ -100,6 +100,8 @@ def main(screen: str) -> int:
         pages = {"edit": 0, "team": 1, "notes": 3, "history": 4}
         edit.tabs.setCurrentIndex(pages[screen])
         widget = edit
+    elif screen == "masked":
+        widget = CaseFormDialog(services, people["rn.brandt"], first)
     elif screen == "checklist":
         nurse = people["rn.silva"]
         for code in ("RD-CONSENT", "RD-ASSESSMENT", "RD-RESULTS", "RD-FASTING",

@@ -31,7 +31,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QTime, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -562,12 +564,23 @@ class CaseFormDialog(QDialog):
                 self.status.addItem(label, target.value)
         self.status.setEnabled(self.status.count() > 1)
 
+    @staticmethod
+    def _read_only(edit: QLineEdit, read_only: bool) -> None:
+        """A read-only field looks read-only (the style paints it like an editable one) and
+        its text can still be selected and copied (an MRN, say)."""
+        edit.setReadOnly(read_only)
+        palette = edit.palette()
+        normal = QApplication.palette(edit)
+        palette.setColor(QPalette.ColorRole.Base, normal.color(
+            QPalette.ColorRole.Window if read_only else QPalette.ColorRole.Base))
+        edit.setPalette(palette)
+
     def _apply_rights(self) -> None:
         patient_ok = self.can_edit and not self.patient_masked
         for edit in (self.patient_name, self.patient_id, self.patient_dob):
-            edit.setReadOnly(not patient_ok)
+            self._read_only(edit, not patient_ok)
             edit.setEnabled(not self.patient_masked)
-        self.procedure.setReadOnly(not self.can_edit)
+        self._read_only(self.procedure, not self.can_edit)
         for box in (self.laterality, self.specialty, self.priority, self.lead_surgeon,
                     self.anesthetist):
             box.setEnabled(self.can_edit)

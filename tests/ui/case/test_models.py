@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, QObject, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -174,3 +176,39 @@ def test_checklist_model_keeps_both_parent_overloads(qtbot: QtBot) -> None:
     section = model.index(0, 0)
     assert model.parent(section) == QModelIndex()
     assert model.parent(model.index(0, 0, section)) == section
+
+
+_SECTIONS = st.sampled_from(["Readiness", "Sign In", "Time Out", "Sign Out", "Handoff",
+                             "Warming", "Glucose"])
+
+
+@st.composite
+def checklists(draw: st.DrawFn) -> list[ChecklistItemView]:
+    count = draw(st.integers(min_value=0, max_value=12))
+    positions = draw(st.lists(st.integers(1, 99), min_size=count, max_size=count,
+                              unique=True))
+    return [
+        checklist_item(f"IT-{p}", draw(_SECTIONS), p, required=draw(st.booleans()),
+                       status=draw(st.sampled_from(list(ItemStatus))))
+        for p in positions
+    ]
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=checklists())
+def test_any_checklist_makes_a_sound_tree(qtmodeltester: ModelTester,
+                                          items: list[ChecklistItemView]) -> None:
+    model = ChecklistModel(TZ)
+    model.set_items(items)
+    qtmodeltester.check(model)
+    shown = [model.index(r, 0, model.index(s, 0)).data(ChecklistRole.ITEM_CODE)
+             for s in range(model.rowCount()) for r in range(model.rowCount(model.index(s, 0)))]
+    assert sorted(shown) == sorted(i.item_code for i in items)  # each item once
+    order = [model.index(s, 0).data(ChecklistRole.SECTION) for s in range(model.rowCount())]
+    who = ["Readiness", "Sign In", "Time Out", "Sign Out", "Handoff"]
+    known = [s for s in order if s in who]
+    assert known == sorted(known, key=who.index)
+    assert order[:len(known)] == known  # local sections after the WHO ones
+    for progress in model.sections():
+        assert 0 <= progress.done <= progress.required <= progress.items

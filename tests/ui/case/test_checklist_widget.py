@@ -81,6 +81,10 @@ def test_a_nurse_off_the_team_sees_it_read_only_and_the_service_refuses(
         assert page.model.setData(index, Qt.CheckState.Checked,
                                   Qt.ItemDataRole.CheckStateRole) is False
 
+    assert page.tree.isColumnHidden(ChecklistModel.COL_NOTE)  # masked: no free text
+    assert not widget_for(qtbot, dept, "nurse1", case_with_nurse).pages[
+        Phase.PRE_OP].tree.isColumnHidden(ChecklistModel.COL_NOTE)
+
     with pytest.raises(PermissionDenied):
         dept.services.checklists.tick(dept["nurse2"], case_with_nurse, "RD-CONSENT")
     # The widget reports a refusal without changing anything either.

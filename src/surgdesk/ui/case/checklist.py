@@ -278,6 +278,8 @@ class ChecklistWidget(QWidget):
             page.model.set_editable(
                 self.can_tick and checklist.status is not ChecklistStatus.COMPLETED)
             page.show_checklist(checklist, self.tz)
+            # Item notes are free text that may name the patient, like case notes.
+            page.tree.setColumnHidden(ChecklistModel.COL_NOTE, detail.case.patient_masked)
         self._update_buttons()
 
     def checklist(self, phase: Phase) -> ChecklistView | None:

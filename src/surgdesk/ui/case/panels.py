@@ -3,6 +3,7 @@ at once (every change audited on its own) and re-reads the case afterwards."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Signal
@@ -217,8 +218,7 @@ class CareTeamPanel(QWidget):
         return self._write(lambda: self.services.cases.confirm_assignment(
             self.actor, self.case_number or ""))
 
-    def _write(self, call: object) -> bool:
-        assert callable(call)
+    def _write(self, call: Callable[[], object]) -> bool:
         try:
             call()
         except SurgDeskError as exc:

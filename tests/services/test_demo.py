@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import time as _time
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -554,13 +553,11 @@ def test_new_rows_after_the_demo_get_fresh_ids(db: Database, demo: DemoSummary) 
         assert case.id > demo.cases
 
 
-def test_moderate_scale_is_quick(db: Database) -> None:
-    began = _time.perf_counter()
+def test_moderate_scale_fills_every_case_with_its_checklists(db: Database) -> None:
+    # Speed is measured by benchmarks/run.py, never asserted here (a loaded CI box varies).
     summary = generate_demo(db, rooms=20, days=14, clock=clock())
-    elapsed = _time.perf_counter() - began
     assert summary.cases > 1_000
     assert summary.checklist_items == 25 * summary.cases
-    assert elapsed < 15, f"20 rooms x 14 days took {elapsed:.1f} s"
 
 
 def test_the_board_marks_only_the_deliberate_conflicts(db: Database, demo: DemoSummary) -> None:

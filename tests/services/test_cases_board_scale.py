@@ -1,4 +1,4 @@
-"""The board reads a hospital-sized week fast: 60 rooms x 7 days, about 2,100 cases.
+"""The board reads a hospital-sized week in one go: 60 rooms x 7 days, about 2,100 cases.
 
 The rows go in with bulk inserts (the services would take minutes); the board then has to
 build every case's summary, progress and conflict marks in a handful of queries.
@@ -6,11 +6,10 @@ build every case's summary, progress and conflict marks in a handful of queries.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import CaseStatus, ItemStatus, Phase, Role, TeamRole
@@ -85,23 +84,28 @@ def _seed(db: Database) -> Actor:
     return Actor(31, "sched", Role.SCHEDULER, "Scheduler")
 
 
-def test_board_of_60_rooms_for_a_week_is_fast(db: Database) -> None:
+def test_board_reads_a_hospital_week_in_a_few_queries(db: Database) -> None:
+    """60 rooms x 7 days in a constant number of statements: no query per case or room.
+
+    How fast that is goes to benchmarks/run.py; a timed assertion here would only measure
+    how busy the test machine is.
+    """
     actor = _seed(db)
     service = CaseService(db, FakeClock(MONDAY))
     window = (MONDAY - timedelta(hours=7), MONDAY + timedelta(days=DAYS))
-    board = service.board(actor, *window)  # warm-up: connections, statement caches
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        board = service.board(actor, *window)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
     assert len(board.cases) == ROOMS * DAYS * PER_DAY
     assert len(board.rooms) == ROOMS
     assert all(c.checklist_total > 0 for c in board.cases)
-    # SQLite works inside this process, so its CPU time is the board's whole cost and is
-    # not inflated by whatever else the (shared, two-core) test machine is doing.
-    # Postgres works in the server too: wall-clock time there, with a round trip per query.
-    clock = time.process_time if db.dialect == "sqlite" else time.perf_counter
-    timings = []
-    for _ in range(3):
-        began = clock()
-        service.board(actor, *window)
-        timings.append(clock() - began)
-    best = min(timings)
-    limit = 0.1 if db.dialect == "sqlite" else 0.4
-    assert best < limit, f"board took {best * 1000:.0f} ms"
+    assert all(c.patient_name for c in board.cases)  # a scheduler sees patients
+    queries = [q for q in statements if q.lstrip().upper().startswith("SELECT")]
+    assert len(queries) <= 12, f"{len(queries)} SELECTs for one board"

@@ -18,16 +18,12 @@ from surgdesk.errors import BadInput, FieldProblem, RoomConflict
 from surgdesk.services.base import Service
 from surgdesk.services.conflicts import (
     ANESTHETIST_DOUBLE_BOOKED,
-    OUTSIDE_HOURS,
-    PATIENT_DOUBLE_BOOKED,
-    SPECIALTY,
     SURGEON_DOUBLE_BOOKED,
-    TEAM_DOUBLE_BOOKED,
+    Placement,
+    case_people,
     check_room,
     check_span,
-    hours_text,
-    outside_hours,
-    specialty_mismatch,
+    placement_warnings,
 )
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import SoftConflict
@@ -80,28 +76,18 @@ class CaseCheckService(Service):
                 check_room(uow, room_row, lo, hi, case_id=case_id)
             except RoomConflict as exc:
                 return CaseCheck(hard=exc.message)
-            out: list[SoftConflict] = []
-            if outside_hours(lo, hi, opens_at=room_row.opens_at, closes_at=room_row.closes_at,
-                             weekdays=room_row.weekdays, tz=tz):
-                out.append(SoftConflict(code=OUTSIDE_HOURS, message=(
-                    f"outside the hours of room {room_row.code} ({hours_text(room_row)})")))
             # The specialty the case would have: typed, the case's own, else the surgeon's.
             surgeon = uow.users.by_username(lead_surgeon) if lead_surgeon else None
             profile = uow.users.surgeon_profile(surgeon.id) if surgeon is not None else None
             spec = (specialty or "").strip() or (
                 case.specialty if case is not None and not lead_surgeon else None) or (
                 profile.specialty if profile is not None else None)
-            if spec and specialty_mismatch(spec, room_row.specialty_tags):
-                out.append(SoftConflict(code=SPECIALTY, message=(
-                    f"room {room_row.code} is for {', '.join(room_row.specialty_tags)}, "
-                    f"not {spec}")))
             people: dict[int, tuple[str, str]] = {}
             if case is not None:
                 # The lead surgeon and anesthetist are the form's (they may be replaced).
                 fixed = {case.lead_surgeon.user_id, case.anesthetist_id}
-                for member in case.team:
-                    if member.user_id not in fixed:
-                        people[member.user_id] = (TEAM_DOUBLE_BOOKED, member.user.display_name)
+                people = {uid: who for uid, who in case_people(case).items()
+                          if uid not in fixed}
                 if surgeon is None:
                     surgeon = case.lead_surgeon.user
             anesth = uow.users.by_username(anesthetist) if anesthetist else None
@@ -109,21 +95,8 @@ class CaseCheckService(Service):
                 people[anesth.id] = (ANESTHETIST_DOUBLE_BOOKED, anesth.display_name)
             if surgeon is not None:
                 people[surgeon.id] = (SURGEON_DOUBLE_BOOKED, surgeon.display_name)
-            found: dict[int, set[str]] = {}
-            for other, uid in uow.cases.people_overlaps(list(people), lo, hi, case_id):
-                found.setdefault(uid, set()).add(other.case_number)
-            for uid, numbers in sorted(found.items()):
-                code, name = people[uid]
-                ordered = tuple(sorted(numbers))
-                out.append(SoftConflict(code=code, case_numbers=ordered, message=(
-                    f"{name} is also booked at that time (case {', '.join(ordered)})")))
             pid = (patient_id or "").strip() or (case.patient_id if case is not None else "")
-            if pid:
-                others = uow.cases.patient_overlaps(pid, lo, hi, case_id)
-                if others:
-                    ordered = tuple(sorted(c.case_number for c in others))
-                    out.append(SoftConflict(
-                        code=PATIENT_DOUBLE_BOOKED, case_numbers=ordered,
-                        message="the same patient is booked at the same time "
-                                f"(case {', '.join(ordered)})"))
+            placement = Placement(room=room_row, start=lo, end=hi, specialty=spec,
+                                  patient_id=pid or None, people=people, case_id=case_id)
+            out = placement_warnings(uow, placement, tz)
             return CaseCheck(hard=None, warnings=tuple(out))

@@ -210,58 +210,77 @@ def check_room(
         )
 
 
+@dataclass(frozen=True)
+class Placement:
+    """A case as the warnings see it: placed, or only proposed (the form's preview)."""
+
+    room: m.OperatingRoom
+    start: datetime
+    end: datetime
+    specialty: str | None
+    patient_id: str | None  # None: not known to the caller (masked), so not compared
+    # user id -> (warning code, display name) of everyone working on the case
+    people: dict[int, tuple[str, str]]
+    case_id: int | None = None
+
+
+def placement_warnings(uow: UnitOfWork, p: Placement, tz: ZoneInfo) -> list[SoftConflict]:
+    """Every soft conflict of a placement, in one order: hours, specialty, people, patient."""
+    room = p.room
+    out: list[SoftConflict] = []
+    if outside_hours(p.start, p.end, opens_at=room.opens_at, closes_at=room.closes_at,
+                     weekdays=room.weekdays, tz=tz):
+        out.append(SoftConflict(code=OUTSIDE_HOURS,
+                                message=f"outside the hours of room {room.code} "
+                                        f"({hours_text(room)})"))
+    if p.specialty and specialty_mismatch(p.specialty, room.specialty_tags):
+        out.append(SoftConflict(
+            code=SPECIALTY,
+            message=f"room {room.code} is for {', '.join(room.specialty_tags)}, "
+                    f"not {p.specialty}",
+        ))
+    found: dict[int, set[str]] = defaultdict(set)
+    for other, uid in uow.cases.people_overlaps(list(p.people), p.start, p.end, p.case_id):
+        found[uid].add(other.case_number)
+    for uid, numbers in sorted(found.items(), key=lambda kv: (p.people[kv[0]][0], kv[0])):
+        code, name = p.people[uid]
+        ordered = tuple(sorted(numbers))
+        out.append(SoftConflict(
+            code=code,
+            message=f"{name} is also booked at that time (case {', '.join(ordered)})",
+            case_numbers=ordered,
+        ))
+    if p.patient_id:
+        others = uow.cases.patient_overlaps(p.patient_id, p.start, p.end, p.case_id)
+        if others:
+            numbers_ = tuple(sorted(c.case_number for c in others))
+            out.append(SoftConflict(
+                code=PATIENT_DOUBLE_BOOKED,
+                message="the same patient is booked at the same time "
+                        f"(case {', '.join(numbers_)})",
+                case_numbers=numbers_,
+            ))
+    return out
+
+
+def case_people(case: m.SurgeryCase) -> dict[int, tuple[str, str]]:
+    """Everyone on a case with the warning code a double booking of theirs carries."""
+    people: dict[int, tuple[str, str]] = {
+        m_.user_id: (TEAM_DOUBLE_BOOKED, m_.user.display_name) for m_ in case.team
+    }
+    if case.anesthetist is not None:
+        people[case.anesthetist.id] = (ANESTHETIST_DOUBLE_BOOKED, case.anesthetist.display_name)
+    lead = case.lead_surgeon.user
+    people[lead.id] = (SURGEON_DOUBLE_BOOKED, lead.display_name)
+    return people
+
+
 def soft_conflicts(uow: UnitOfWork, case: m.SurgeryCase, tz: ZoneInfo) -> list[SoftConflict]:
     """The warnings a placed case carries now. The case must be flushed (it has an id)."""
     room, start, end = case.operating_room, case.scheduled_start, case.scheduled_end
     if case.status not in OCCUPYING_STATUSES or room is None or start is None or end is None:
         return []
-    out: list[SoftConflict] = []
-    if outside_hours(start, end, opens_at=room.opens_at, closes_at=room.closes_at,
-                     weekdays=room.weekdays, tz=tz):
-        out.append(SoftConflict(code=OUTSIDE_HOURS,
-                                message=f"outside the hours of room {room.code} "
-                                        f"({hours_text(room)})"))
-    if specialty_mismatch(case.specialty, room.specialty_tags):
-        out.append(SoftConflict(
-            code=SPECIALTY,
-            message=f"room {room.code} is for {', '.join(room.specialty_tags)}, "
-                    f"not {case.specialty}",
-        ))
-    out += _people_conflicts(uow, case, start, end)
-    others = uow.cases.patient_overlaps(case.patient_id, start, end, case.id)
-    if others:
-        numbers = tuple(sorted(c.case_number for c in others))
-        out.append(SoftConflict(
-            code=PATIENT_DOUBLE_BOOKED,
-            message=f"the same patient is booked at the same time (case {', '.join(numbers)})",
-            case_numbers=numbers,
-        ))
-    return out
-
-
-def _people_conflicts(
-    uow: UnitOfWork, case: m.SurgeryCase, start: datetime, end: datetime
-) -> list[SoftConflict]:
-    names: dict[int, str] = {case.lead_surgeon.user_id: case.lead_surgeon.user.display_name}
-    if case.anesthetist is not None:
-        names[case.anesthetist.id] = case.anesthetist.display_name
-    for member in case.team:
-        names.setdefault(member.user_id, member.user.display_name)
-    placed = PlacedCase(
-        case_id=case.id, room_id=case.operating_room_id, start=start, end=end,
-        specialty=case.specialty, patient_id=case.patient_id,
-        lead_user_id=case.lead_surgeon.user_id, anesthetist_user_id=case.anesthetist_id,
-    )
-    found: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for other, uid in uow.cases.people_overlaps(list(names), start, end, case.id):
-        found[(_person_code(placed, uid), uid)].add(other.case_number)
-    out = []
-    for (code, uid), numbers in sorted(found.items()):
-        ordered = tuple(sorted(numbers))
-        out.append(SoftConflict(
-            code=code,
-            message=f"{names[uid]} is also booked at that time (case {', '.join(ordered)})",
-            case_numbers=ordered,
-        ))
-    return out
-
+    placement = Placement(room=room, start=start, end=end, specialty=case.specialty,
+                          patient_id=case.patient_id, people=case_people(case),
+                          case_id=case.id)
+    return placement_warnings(uow, placement, tz)

@@ -219,3 +219,36 @@ def test_a_wall_display_never_locks(qtbot: QtBot, demo_url: str) -> None:
     window.lock_screen()
     assert not window.locked
     window.close()
+
+
+def test_request_access_button_creates_a_pending_request(sqlite_url: str, qtbot: QtBot,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The login dialog's "Request access" opens the request form; what it files shows up
+    for the admin as a pending request, and the username comes back to the login form."""
+    from surgdesk.repository.connect import open_database
+    from surgdesk.services.context import ANONYMOUS
+    from surgdesk.ui.manage import users as users_ui
+
+    services = Services.create(open_database(sqlite_url))
+    admin = services.users.add_user(ANONYMOUS, username="boss", role="admin",
+                                    display_name="Boss", email="boss@or.hospital.local",
+                                    password="correct-horse-battery")
+    dialog = LoginDialog(services, database_label="test")
+    qtbot.addWidget(dialog)
+
+    def fill_and_accept(self: users_ui.AccessRequestDialog) -> int:
+        self.username.setText("new.nurse")
+        self.display_name.setText("New Nurse")
+        self.email.setText("new.nurse@or.hospital.local")
+        self.password.setText("a-long-password-1")
+        self.repeat.setText("a-long-password-1")
+        self.buttons.accepted.emit()
+        return int(QDialog.DialogCode.Accepted) if self.requested else 0
+
+    monkeypatch.setattr(users_ui.AccessRequestDialog, "exec", fill_and_accept)
+    dialog.request_access.click()
+    assert dialog.username.text() == "new.nurse"
+    actor = services.auth.login("boss", "correct-horse-battery").actor
+    assert admin.username == "boss"
+    assert [u.username for u in services.users.pending_requests(actor)] == ["new.nurse"]
+    services.close()

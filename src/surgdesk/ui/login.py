@@ -67,6 +67,12 @@ class LoginDialog(QDialog):
         ok.setObjectName("loginSubmit")
         self.buttons.accepted.connect(self.try_login)
         self.buttons.rejected.connect(self.reject)
+        # New staff ask for an account here; an admin grants the role (Admin > Users).
+        self.request_access = self.buttons.addButton(
+            "Request &access…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.request_access.setObjectName("loginRequestAccess")
+        self.request_access.setAutoDefault(False)
+        self.request_access.clicked.connect(self.open_access_request)
 
         layout = QVBoxLayout(self)
         title = QLabel("<h2>SurgDesk</h2>Operating-room scheduling")
@@ -100,7 +106,19 @@ class LoginDialog(QDialog):
         self.accept()
         return True
 
+    def open_access_request(self) -> None:
+        from surgdesk.ui.manage.users import AccessRequestDialog
+
+        dialog = AccessRequestDialog(self.services, self)
+        if dialog.exec() and dialog.requested is not None:
+            self.username.setText(dialog.requested.username)
+            self.error.setText(
+                "Request sent. An administrator will grant you a role; then sign in here.")
+            self.error.setStyleSheet("color: #1a5e1a; font-weight: bold;")
+            self.error.show()
+
     def _fail(self, message: str) -> None:
+        self.error.setStyleSheet("color: #a40000; font-weight: bold;")
         self.error.setText(message)
         self.error.show()
         self.password.clear()

@@ -400,6 +400,18 @@ def cases_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _time_fields(args: argparse.Namespace) -> dict[str, object]:
+    """--start, --end and --duration as the case service takes them."""
+    fields: dict[str, object] = {}
+    if args.start:
+        fields["start"] = parse_datetime(args.start, "--start")
+    if args.end:
+        fields["end"] = parse_datetime(args.end, "--end")
+    if args.duration:
+        fields["duration_min"] = parse_minutes(args.duration, "--duration")
+    return fields
+
+
 def cases_add(args: argparse.Namespace) -> int:
     fields: dict[str, object] = {}
     if args.patient_dob:
@@ -408,12 +420,7 @@ def cases_add(args: argparse.Namespace) -> int:
         fields["laterality"] = parse_enum(Laterality, args.laterality, "laterality")
     if args.priority:
         fields["priority"] = parse_enum(Priority, args.priority, "priority")
-    if args.start:
-        fields["start"] = parse_datetime(args.start, "--start")
-    if args.end:
-        fields["end"] = parse_datetime(args.end, "--end")
-    if args.duration:
-        fields["duration_min"] = parse_minutes(args.duration, "--duration")
+    fields.update(_time_fields(args))
     if (args.room is None) != (args.start is None):
         raise BadInput(FieldProblem("--room/--start", "give both to schedule, neither to request"))
     with opened(args, login=True) as ctx:
@@ -445,13 +452,7 @@ def _print_result(args: argparse.Namespace, result: object, zone: ZoneInfo, verb
 
 
 def cases_move(args: argparse.Namespace) -> int:
-    fields: dict[str, object] = {}
-    if args.start:
-        fields["start"] = parse_datetime(args.start, "--start")
-    if args.end:
-        fields["end"] = parse_datetime(args.end, "--end")
-    if args.duration:
-        fields["duration_min"] = parse_minutes(args.duration, "--duration")
+    fields = _time_fields(args)
     if args.room is None and not fields:
         raise BadInput(FieldProblem("move", "give --room, --start, --duration or --end"))
     with opened(args, login=True) as ctx:

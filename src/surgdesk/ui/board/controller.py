@@ -7,6 +7,7 @@ as it was (the view re-reads the bar, so it snaps back) and says why.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -163,17 +164,20 @@ class BoardController(QObject):
         case = self.case(case_number)
         version = case.version if case is not None else None
         cases = self.services.cases
-        try:
+
+        def call() -> CaseResult:
             if placement is None:
-                result = cases.unschedule(self.actor, case_number, expected_version=version)
-            elif case is not None and not on_board(case):
-                result = cases.schedule(self.actor, case_number, room=placement.room_code,
-                                        start=placement.start, end=placement.end,
-                                        expected_version=version)
-            else:
-                result = cases.move(self.actor, case_number, room=placement.room_code,
-                                    start=placement.start, end=placement.end,
-                                    expected_version=version)
+                return cases.unschedule(self.actor, case_number, expected_version=version)
+            write = cases.schedule if case is not None and not on_board(case) else cases.move
+            return write(self.actor, case_number, room=placement.room_code,
+                         start=placement.start, end=placement.end, expected_version=version)
+
+        return self._write(case_number, call)
+
+    def _write(self, case_number: str, call: Callable[[], CaseResult]) -> bool:
+        """Run one service write; a refusal is said in the status bar, a success applied."""
+        try:
+            result = call()
         except StaleVersion as exc:
             self._stale(case_number, exc)
             return False
@@ -191,17 +195,8 @@ class BoardController(QObject):
     def set_status(self, case_number: str, status: CaseStatus, reason: str | None = None) -> bool:
         case = self.case(case_number)
         version = case.version if case is not None else None
-        try:
-            result = self.services.cases.set_status(self.actor, case_number, status,
-                                                    reason=reason, expected_version=version)
-        except StaleVersion as exc:
-            self._stale(case_number, exc)
-            return False
-        except SurgDeskError as exc:
-            self.message.emit(f"Not changed — {exc}")
-            return False
-        self.apply(result)
-        return True
+        return self._write(case_number, lambda: self.services.cases.set_status(
+            self.actor, case_number, status, reason=reason, expected_version=version))
 
     def apply(self, result: CaseResult) -> None:
         case = result.case

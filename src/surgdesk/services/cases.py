@@ -534,6 +534,27 @@ class CaseService(Service):
                 uow.commit()
             return detail
 
+    def day_sheet(self, actor: Actor, day: date) -> list[CaseDetail]:
+        """Every case of a department day that holds a room or ran (not cancelled, not
+        requested), in full, as the printed day list shows them. A sheet that shows any
+        patient is audited once (``print_day_list``): printing discloses like opening."""
+        self.require(actor, Action.SEE_BOARD, what="see cases")
+        with self.uow() as uow:
+            tz = self.department_zone(uow)
+            start, end = _date_range(day, day, tz)
+            cases = uow.cases.search(start=start, end=end)
+            details = [self._detail(uow, actor, c) for c in cases
+                       if c.status not in (CaseStatus.CANCELLED, CaseStatus.REQUESTED)
+                       and c.operating_room_id is not None]
+            shown = [d.case.case_number for d in details if not d.case.patient_masked]
+            if shown:
+                uow.audit.record(actor_id=actor.user_id, action="print_day_list",
+                                 target_class="DayList", target_id=None,
+                                 details={"day": day.isoformat(), "case_numbers": shown},
+                                 at=self.now())
+                uow.commit()
+            return details
+
     def _detail(self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase) -> CaseDetail:
         full = uow.cases.with_details(case.id)
         assert full is not None

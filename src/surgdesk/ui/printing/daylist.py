@@ -43,7 +43,6 @@ from surgdesk.services.dto import CaseDetail, ChecklistView, ClosureView, RoomVi
 from surgdesk.services.registry import Services
 
 # Left off the list: nobody goes to theatre for these.
-LEFT_OFF = frozenset({CaseStatus.CANCELLED, CaseStatus.REQUESTED})
 MASKED = "masked"
 BODY_PT = 9.5  # the smallest text on the page (requirement: at least 9 pt)
 HEADING_PT = 12.0
@@ -97,10 +96,7 @@ class DayList:
 def build_daylist(services: Services, actor: Actor, day: date) -> DayList:
     """Read the day as ``actor`` sees it: patients masked wherever the services mask them."""
     tz = zone(services.settings.get(actor).time_zone)
-    summaries = services.cases.list_cases(actor, date_from=day, date_to=day)
-    placed = [c for c in summaries
-              if c.status not in LEFT_OFF and c.room_code and c.scheduled_start is not None]
-    details = [services.cases.get_case(actor, c.case_number) for c in placed]
+    details = services.cases.day_sheet(actor, day)
     rooms = services.rooms.list_rooms(actor)
     midnight = datetime.combine(day, time(0))
     closures = services.rooms.closures(actor, None, midnight, midnight + timedelta(days=1))

@@ -46,13 +46,13 @@ def tree_size(path: Path) -> int:
     return sum(p.lstat().st_size for p in path.rglob("*") if p.is_file() or p.is_symlink())
 
 
-def build_bundle() -> Path:
-    bundle = DIST / manifest.PACKAGE
+def build_bundle(dist: Path = DIST, work: Path = WORK) -> Path:
+    bundle = dist / manifest.PACKAGE
     shutil.rmtree(bundle, ignore_errors=True)
-    shutil.rmtree(WORK / "pyinstaller", ignore_errors=True)
+    shutil.rmtree(work / "pyinstaller", ignore_errors=True)
     command = [
         sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-        "--distpath", str(DIST), "--workpath", str(WORK / "pyinstaller"), str(SPEC),
+        "--distpath", str(dist), "--workpath", str(work / "pyinstaller"), str(SPEC),
     ]
     log(" ".join(command[2:]))
     subprocess.run(command, check=True, cwd=ROOT)
@@ -116,11 +116,11 @@ def stage_deb(bundle: Path, stage: Path, version: str, architecture: str) -> Non
     debian.chmod(0o755)
 
 
-def build_deb(bundle: Path, version: str) -> Path:
+def build_deb(bundle: Path, version: str, dist: Path = DIST, work: Path = WORK) -> Path:
     architecture = dpkg_architecture()
-    out = DIST / f"{manifest.PACKAGE}_{manifest.debian_version(version)}_{architecture}.deb"
+    out = dist / f"{manifest.PACKAGE}_{manifest.debian_version(version)}_{architecture}.deb"
     out.unlink(missing_ok=True)
-    stage = WORK / "deb"
+    stage = work / "deb"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
     stage_deb(bundle, stage, version, architecture)
@@ -187,29 +187,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-deb", action="store_true", help="build only the bundle")
     parser.add_argument("--measure-startup", action="store_true",
                         help="time the bundled GUI to its first window under Xvfb (Linux)")
+    parser.add_argument("--dist", type=Path, default=DIST,
+                        help="output folder (default: dist/); tests build into a temporary one")
+    parser.add_argument("--work", type=Path, default=WORK,
+                        help="PyInstaller and staging work folder (default: build/)")
     args = parser.parse_args(argv)
+    dist, work = args.dist.resolve(), args.work.resolve()
 
     started = time.perf_counter()
     version = manifest.version()
     log(f"SurgDesk {version} on {platform.platform()}")
-    DIST.mkdir(exist_ok=True)
-    bundle = build_bundle()
+    dist.mkdir(parents=True, exist_ok=True)
+    bundle = build_bundle(dist, work)
     report: dict[str, object] = {
         "version": version,
         "platform": platform.platform(),
-        "bundle": str(bundle.relative_to(ROOT)),
+        "bundle": str(bundle),
         "bundle_bytes": tree_size(bundle),
     }
     if IS_LINUX and not args.no_deb:
         if shutil.which("dpkg-deb") is None:
             raise SystemExit("dpkg-deb is missing: install dpkg, or pass --no-deb")
-        deb = build_deb(bundle, version)
-        report["deb"] = str(deb.relative_to(ROOT))
+        deb = build_deb(bundle, version, dist, work)
+        report["deb"] = str(deb)
         report["deb_bytes"] = deb.stat().st_size
     report["build_seconds"] = round(time.perf_counter() - started, 1)
     if args.measure_startup:
         report["cold_start"] = measure_startup(bundle)
-    (DIST / "build-report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (dist / "build-report.json").write_text(json.dumps(report, indent=2) + "\n")
     for key, value in report.items():
         if key.endswith("_bytes") and isinstance(value, int):
             value = f"{value / 1_000_000:.1f} MB"

@@ -54,4 +54,7 @@ def open_database(url: str, *, prepare: bool = True) -> Database:
 
 
 def open_services(url: str, *, clock: Clock | None = None) -> Services:
-    return Services.create(open_database(url), clock=clock)
+    from surgdesk.config import load_department_config
+
+    machine = load_department_config()
+    return Services.create(open_database(url), clock=clock, machine=machine)

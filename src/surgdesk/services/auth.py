@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from surgdesk.config import DepartmentConfig
 from surgdesk.domain import models as m
 from surgdesk.domain.permissions import Action
 from surgdesk.errors import (
@@ -37,6 +38,7 @@ from surgdesk.repository.database import Database
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.base import Service
 from surgdesk.services.context import Actor, Clock
+from surgdesk.services.settings import session_policy
 
 MAX_FAILED_LOGINS = 5
 LOCK_DURATION = timedelta(minutes=15)
@@ -116,10 +118,12 @@ class Passwords:
 
 class AuthService(Service):
     def __init__(
-        self, db: Database, clock: Clock | None = None, *, hasher: PasswordHasher | None = None
+        self, db: Database, clock: Clock | None = None, *, hasher: PasswordHasher | None = None,
+        machine: DepartmentConfig | None = None,
     ) -> None:
         super().__init__(db, clock)
         self.passwords = Passwords(hasher)
+        self.machine = machine
 
     # -- signing in -----------------------------------------------------------------
 
@@ -129,7 +133,7 @@ class AuthService(Service):
             user = self._check_password(uow, username, password, via="login")
             actor = actor_for(user)
             token = expires = None
-            if remember and uow.settings.get().remember_me_allowed:
+            if remember and session_policy(uow.settings.get(), self.machine).remember_me_allowed:
                 expires = self.now() + SESSION_LIFETIME
                 token = self._new_session(uow, user, expires)
             self.audit(uow, actor, "login", user, {"remember": token is not None})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from surgdesk.config import DepartmentConfig
 from surgdesk.repository.database import Database
 from surgdesk.services.auth import AuthService
 from surgdesk.services.cases import CaseService
@@ -28,15 +29,17 @@ class Services:
     templates: TemplateService
 
     @classmethod
-    def create(cls, db: Database, clock: Clock | None = None) -> Services:
+    def create(cls, db: Database, clock: Clock | None = None, *,
+               machine: DepartmentConfig | None = None) -> Services:
+        """``machine``: this PC's department config, which narrows the session policy."""
         clock = clock or SystemClock()
         return cls(
             db=db,
             clock=clock,
-            auth=AuthService(db, clock),
+            auth=AuthService(db, clock, machine=machine),
             users=UserService(db, clock),
             rooms=RoomService(db, clock),
-            settings=SettingsService(db, clock),
+            settings=SettingsService(db, clock, machine=machine),
             cases=CaseService(db, clock),
             checklists=ChecklistService(db, clock),
             templates=TemplateService(db, clock),

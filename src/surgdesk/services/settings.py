@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from surgdesk.config import DepartmentConfig, effective_idle_lock_minutes, effective_remember_me
+from surgdesk.domain import models as m
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import LocalTimeError, zone
 from surgdesk.errors import BadInput, FieldProblem
+from surgdesk.repository.database import Database
 from surgdesk.services.base import Service, diff, snapshot, validate
-from surgdesk.services.context import Actor
+from surgdesk.services.context import Actor, Clock
 from surgdesk.services.fields import check_version
 
 _FIELDS = (
@@ -68,7 +72,33 @@ class SettingsFields(BaseModel):
         return self
 
 
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    """What this PC does about sessions: the department's setting narrowed by the
+    machine-wide config (any "no" to remember-me wins; the shortest idle lock wins)."""
+
+    remember_me_allowed: bool
+    idle_lock_minutes: int
+
+
+def session_policy(row: m.DepartmentSettings, machine: DepartmentConfig | None) -> SessionPolicy:
+    return SessionPolicy(
+        remember_me_allowed=effective_remember_me(True, row.remember_me_allowed, machine),
+        idle_lock_minutes=effective_idle_lock_minutes(None, row.idle_lock_minutes, machine),
+    )
+
+
 class SettingsService(Service):
+    def __init__(self, db: Database, clock: Clock | None = None, *,
+                 machine: DepartmentConfig | None = None) -> None:
+        super().__init__(db, clock)
+        self.machine = machine
+
+    def session_policy(self, actor: Actor) -> SessionPolicy:
+        self.require(actor, Action.SEE_BOARD, what="see the department settings")
+        with self.uow(read_only=True) as uow:
+            return session_policy(uow.settings.get(), self.machine)
+
     def get(self, actor: Actor) -> DepartmentSettingsView:
         """Everyone reads the settings: the board needs the zone, hours and snap."""
         self.require(actor, Action.SEE_BOARD, what="see the department settings")

@@ -38,13 +38,14 @@ class LoginDialog(QDialog):
         self.remember = QCheckBox("Remember me on this computer (12 hours)")
         self.remember.setObjectName("loginRemember")
         try:
-            allowed = services.settings.get(ANONYMOUS).remember_me_allowed
+            allowed = services.settings.session_policy(ANONYMOUS).remember_me_allowed
         except SurgDeskError:
             allowed = True
         if not allowed:
             self.remember.setChecked(False)
             self.remember.setEnabled(False)
-            self.remember.setToolTip("The department has turned this off for shared PCs")
+            self.remember.setToolTip("The department or this PC's configuration has turned "
+                                     "this off (shared PCs)")
         self.error = QLabel()
         self.error.setObjectName("loginError")
         self.error.setWordWrap(True)

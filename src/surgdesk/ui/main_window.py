@@ -121,7 +121,8 @@ class MainWindow(QMainWindow):
         self.lock_overlay = LockOverlay(self)
         self.lock_overlay.unlock_requested.connect(self.try_unlock)
         self.lock_overlay.switch_requested.connect(self._switch_from_lock)
-        self.idle_watcher = IdleWatcher(services.settings.get(actor).idle_lock_minutes, self)
+        idle_minutes = services.settings.session_policy(actor).idle_lock_minutes
+        self.idle_watcher = IdleWatcher(idle_minutes, self)
         self.idle_watcher.idle.connect(self.lock_screen)
         self.resize(1600, 900)
         self._apply_actor()
@@ -297,7 +298,8 @@ class MainWindow(QMainWindow):
         if actor.is_device:
             self.idle_watcher.stop()  # a wall display never locks
         else:
-            self.idle_watcher.set_minutes(self.services.settings.get(actor).idle_lock_minutes)
+            self.idle_watcher.set_minutes(
+                self.services.settings.session_policy(actor).idle_lock_minutes)
             self.idle_watcher.start()
         # Screens built for the previous user go; they are rebuilt on demand.
         for dock in self.side_docks.values():

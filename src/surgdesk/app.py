@@ -10,11 +10,13 @@ import logging
 import sys
 from datetime import UTC, date, datetime
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from surgdesk import startup
+from surgdesk import __version__, startup
 from surgdesk.credentials import CredentialStore, database_key
 from surgdesk.errors import SurgDeskError
+from surgdesk.resources import app_icon_path
 from surgdesk.services.auth import LoginResult
 from surgdesk.services.context import Clock
 from surgdesk.services.registry import Services
@@ -27,12 +29,16 @@ __all__ = ["MainWindow", "create_main_window", "run_gui"]
 
 
 def _application() -> QApplication:
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        return app
-    app = QApplication(sys.argv[:1])
+    """The QApplication, created if needed, and named and iconed either way (a host such
+    as a test runner may have created it first)."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("SurgDesk")
     app.setOrganizationName("SurgDesk")
+    app.setApplicationVersion(__version__)
+    icon = app_icon_path()
+    if icon.is_file() and app.windowIcon().isNull():  # windows, taskbar, dialogs
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 

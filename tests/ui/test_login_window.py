@@ -252,3 +252,21 @@ def test_request_access_button_creates_a_pending_request(sqlite_url: str, qtbot:
     assert admin.username == "boss"
     assert [u.username for u in services.users.pending_requests(actor)] == ["new.nurse"]
     services.close()
+
+
+def test_help_about_names_the_version_and_the_app_has_its_icon(
+    qtbot: QtBot, board_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from surgdesk import __version__
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "about",
+                        lambda _parent, _title, text: shown.append(text))
+    about = board_window.findChild(QAction, "about")
+    assert about is not None
+    about.trigger()
+    assert shown
+    assert __version__ in shown[0]
+    assert not QApplication.windowIcon().isNull()

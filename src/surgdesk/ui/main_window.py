@@ -7,12 +7,15 @@ adds its actions.
 
 from __future__ import annotations
 
+import html
+import platform
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+import PySide6
+from PySide6.QtCore import QPoint, Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from surgdesk import __version__
 from surgdesk.credentials import CredentialStore, database_key
 from surgdesk.domain.enums import CaseStatus, Role
 from surgdesk.domain.permissions import Action, allowed
@@ -266,6 +270,7 @@ class MainWindow(QMainWindow):
                                        guard))
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Board &legend", self.show_legend, None, "legend")
+        self._action(help_menu, "&About SurgDesk", self.show_about, None, "about")
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -557,6 +562,16 @@ class MainWindow(QMainWindow):
             self.show_message(f"Export failed — {exc}")
             return
         self.show_message(f"Wrote {written}")
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, "About SurgDesk",
+            f"<h3>SurgDesk {__version__}</h3>"
+            "<p>Operating-room scheduling: the OR board, WHO Surgical Safety Checklists "
+            "and the wall display.</p>"
+            f"<p>Database: {html.escape(describe(self.database_url))}<br>"
+            f"Qt {qVersion()} · PySide6 {PySide6.__version__} · "
+            f"Python {platform.python_version()}</p>")
 
     def show_legend(self) -> None:
         rows = "".join(

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from tests.services.staff import add_staff, bootstrap_admin
 
 from surgdesk.domain.enums import Laterality, Role
 from surgdesk.repository.database import Database, make_nullpool_engine
 from surgdesk.services.context import Actor, FakeClock
 from surgdesk.services.dto import AuditEntry, CaseResult
 from surgdesk.services.registry import Services
+from tests.services.staff import add_staff, bootstrap_admin
 
 # Monday 12 January 2026, 07:00 in Berlin (the tests' department zone).
 NOW = datetime(2026, 1, 12, 6, 0, tzinfo=UTC)

@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
-from tests.services.staff import PASSWORD, as_actor, users
 
 from surgdesk.domain.enums import ItemStatus, Laterality, Role, TeamRole
 from surgdesk.repository import migrate
@@ -24,6 +23,7 @@ from surgdesk.repository.database import Database, make_nullpool_engine
 from surgdesk.services.context import ANONYMOUS, Actor, FakeClock
 from surgdesk.services.registry import Services
 from surgdesk.ui.case import CaseFormDialog, ChecklistWidget, MyCasesWidget
+from tests.services.staff import PASSWORD, as_actor, users
 
 NOW = datetime(2026, 1, 12, 6, 30, tzinfo=UTC)
 DAY = datetime(2026, 1, 12)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
-from tests.ui.conftest import open_window
 
 from surgdesk.domain.enums import CaseStatus, ItemStatus, Section
 from surgdesk.ui.case import case_form_factory
+from tests.ui.conftest import open_window
 
 
 def test_ticking_the_last_readiness_item_turns_the_bar_preop_ready(

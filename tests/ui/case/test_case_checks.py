@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.ui.case.conftest import SLOT, Dept
-
 from surgdesk.domain.enums import RoomStatus
 from surgdesk.services.case_checks import CaseCheckService
+from tests.ui.case.conftest import SLOT, Dept
 
 
 def checker(dept: Dept) -> CaseCheckService:

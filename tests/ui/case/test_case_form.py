@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
-from tests.ui.case.conftest import SLOT, Dept
 
 from surgdesk.domain.enums import CaseStatus, Laterality, NoteType, Priority, TeamRole
 from surgdesk.services.dto import SoftConflict
 from surgdesk.ui.case import CaseFormDialog, StaleChange, StaleChoice, case_form_factory
+from tests.ui.case.conftest import SLOT, Dept
 
 
 def form_for(qtbot: QtBot, dept: Dept, username: str = "sched",

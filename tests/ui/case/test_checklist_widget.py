@@ -6,8 +6,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressBar
 from pytestqt.qtbot import QtBot
-from tests.ui.case.conftest import Dept
-from tests.ui.case.test_case_form import form_for
 
 from surgdesk.domain.enums import CaseStatus, ItemStatus, Phase, TeamRole
 from surgdesk.errors import PermissionDenied
@@ -15,6 +13,8 @@ from surgdesk.services.dto import ChecklistItemView
 from surgdesk.ui.case import ChecklistWidget
 from surgdesk.ui.case.checklist import gate_text
 from surgdesk.ui.case.models import ChecklistModel, SectionProgress
+from tests.ui.case.conftest import Dept
+from tests.ui.case.test_case_form import form_for
 
 READINESS_REQUIRED = ("RD-CONSENT", "RD-ASSESSMENT", "RD-RESULTS", "RD-FASTING")
 

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, QObject, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
-from tests.ui.case.conftest import Dept
 
 from surgdesk.domain.enums import ItemStatus, NoteType, TeamRole
 from surgdesk.services.dto import AuditEntry, ChecklistItemView, NoteView, TeamMemberView
@@ -27,6 +26,7 @@ from surgdesk.ui.case.models import (
     changes_text,
     group_sections,
 )
+from tests.ui.case.conftest import Dept
 
 TZ = ZoneInfo("Europe/Berlin")
 T = datetime(2026, 1, 12, 7, 30, tzinfo=UTC)

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from tests.ui.case.conftest import SLOT, Dept
-from tests.ui.case.test_case_form import choose, form_for
 
 from surgdesk.domain.enums import ItemStatus, NoteType, TeamRole
 from surgdesk.ui.case import MyCasesWidget
 from surgdesk.ui.case.models import MyCasesModel
+from tests.ui.case.conftest import SLOT, Dept
+from tests.ui.case.test_case_form import choose, form_for
 
 
 def my_cases(qtbot: QtBot, dept: Dept, username: str) -> MyCasesWidget:

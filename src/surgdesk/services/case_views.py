@@ -114,7 +114,8 @@ def team_member_view(member: m.CareTeamMember) -> TeamMemberView:
     )
 
 
-def item_view(item: m.ChecklistItem) -> ChecklistItemView:
+def item_view(item: m.ChecklistItem, *, see_notes: bool = True) -> ChecklistItemView:
+    # Free-text notes may name the patient: they go only to those who may see the patient.
     return ChecklistItemView(
         id=item.id,
         item_code=item.item_code,
@@ -126,20 +127,21 @@ def item_view(item: m.ChecklistItem) -> ChecklistItemView:
         completed_by=item.completed_by.username if item.completed_by else None,
         completed_by_name=item.completed_by.display_name if item.completed_by else None,
         completed_at=item.completed_at,
-        notes=item.notes,
+        notes=item.notes if see_notes else None,
         position=item.position,
         version=item.version,
     )
 
 
-def checklist_view(checklist: m.Checklist) -> ChecklistView:
+def checklist_view(checklist: m.Checklist, *, see_notes: bool = True) -> ChecklistView:
     return ChecklistView(
         id=checklist.id,
         phase=checklist.phase,
         status=checklist.status,
         signed_off_by=checklist.signed_off_by.username if checklist.signed_off_by else None,
         signed_off_at=checklist.signed_off_at,
-        items=tuple(item_view(i) for i in sorted(checklist.items, key=lambda i: i.position)),
+        items=tuple(item_view(i, see_notes=see_notes)
+                    for i in sorted(checklist.items, key=lambda i: i.position)),
         version=checklist.version,
     )
 

@@ -563,14 +563,15 @@ class CaseService(Service):
             t.user_id == actor.user_id for t in full.team)
         progress = uow.cases.checklist_progress([case.id]).get(case.id, (0, 0))
         codes = sorted({w.code for w in soft_conflicts(uow, full, tz)})
-        summary = case_summary(full, see_patient=sees_patient(uow, actor, case.id),
-                               progress=progress, conflicts=codes)
+        see = sees_patient(uow, actor, case.id)
+        summary = case_summary(full, see_patient=see, progress=progress, conflicts=codes)
         return CaseDetail(
             case=summary,
             team=tuple(team_member_view(t) for t in sorted(full.team, key=lambda t: t.id)),
-            checklists=tuple(checklist_view(c)
+            checklists=tuple(checklist_view(c, see_notes=see)
                              for c in in_phase_order(uow.checklists.for_case(case.id))),
-            notes=tuple(note_view(n) for n in full.notes),
+            # Notes are free text about the patient: masked callers get none.
+            notes=tuple(note_view(n) for n in full.notes) if see else (),
             can_edit_schedule=allowed(actor.role, Action.SCHEDULE_CASES),
             can_update_checklist=allowed(actor.role, Action.UPDATE_CHECKLIST,
                                          on_care_team=on_team),

@@ -25,7 +25,7 @@ from surgdesk.domain.status_machine import GATING_SECTIONS
 from surgdesk.errors import BadInput, FieldProblem, NotFound, StaleVersion, TransitionRefused
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.base import Service, validate
-from surgdesk.services.case_views import case_result, checklist_view
+from surgdesk.services.case_views import case_result, checklist_view, sees_patient
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseResult, ChecklistView
 
@@ -132,7 +132,9 @@ class ChecklistService(Service):
         self.require(actor, Action.SEE_BOARD, what="see checklists")
         with self.uow(read_only=True) as uow:
             case = find_case(uow, case_number)
-            return [checklist_view(c) for c in in_phase_order(uow.checklists.for_case(case.id))]
+            see = sees_patient(uow, actor, case.id)
+            return [checklist_view(c, see_notes=see)
+                    for c in in_phase_order(uow.checklists.for_case(case.id))]
 
     def tick(
         self,

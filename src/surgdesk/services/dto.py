@@ -1,7 +1,8 @@
 """What services return: plain, frozen values. No ORM object ever leaves the service layer.
 
 Patient fields are ``None`` whenever the actor may not see them: a masked caller's data
-never holds the name or the id at all (``patient_masked`` says so).
+never holds the name or the id at all (``patient_masked`` says so). Free text that may
+name the patient (case notes, checklist item notes) is withheld from them too.
 """
 
 from __future__ import annotations

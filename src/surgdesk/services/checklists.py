@@ -20,14 +20,14 @@ from surgdesk.domain.enums import (
     Section,
 )
 from surgdesk.domain.models import TEXT_MAX
-from surgdesk.domain.permissions import Action
+from surgdesk.domain.permissions import Action, allowed
 from surgdesk.domain.status_machine import GATING_SECTIONS
 from surgdesk.errors import BadInput, FieldProblem, NotFound, StaleVersion, TransitionRefused
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.base import Service, validate
-from surgdesk.services.case_views import case_result, checklist_view, sees_patient
+from surgdesk.services.case_views import case_result, checklist_view, item_view, sees_patient
 from surgdesk.services.context import Actor
-from surgdesk.services.dto import CaseResult, ChecklistView
+from surgdesk.services.dto import CaseResult, ChecklistItemView, ChecklistView
 
 # ---- rules shared with the case service -------------------------------------------------
 
@@ -181,6 +181,54 @@ class ChecklistService(Service):
             result = case_result(uow, actor, case)
             uow.commit()
             return result
+
+    def assign(
+        self,
+        actor: Actor,
+        case_number: str,
+        item_code: str,
+        username: str | None,
+        *,
+        expected_version: int | None = None,
+    ) -> ChecklistItemView:
+        """Give an item to a member of the case's care team (``None``: to nobody).
+
+        Schedulers (who put teams together) and the care team (who split the work) may;
+        the assignee must be on the team, so "My cases" shows it to someone who can tick it.
+        """
+        with self.uow() as uow:
+            case = find_case(uow, case_number)
+            if not allowed(actor.role, Action.SCHEDULE_CASES):
+                require_team(uow, actor, case, Action.UPDATE_CHECKLIST,
+                             f"assign checklist items of {case.case_number}")
+            _refuse_cancelled(case)
+            item = item_by_code(uow.checklists.for_case(case.id), item_code)
+            if expected_version is not None and item.version != expected_version:
+                raise StaleVersion(f"{item.item_code} was changed meanwhile; reload and try again",
+                                   current_version=item.version)
+            assignee = self._team_member(uow, case, username) if username else None
+            before = item.assigned_to.username if item.assigned_to else None
+            after = assignee.username if assignee else None
+            if before != after:
+                item.assigned_to = assignee
+                self.audit(uow, actor, "assign_item", case, {
+                    "case_number": case.case_number, "item_code": item.item_code,
+                    "assigned_to": {"before": before, "after": after},
+                })
+                uow.flush()
+            view = item_view(item)
+            uow.commit()
+            return view
+
+    @staticmethod
+    def _team_member(uow: UnitOfWork, case: m.SurgeryCase, username: str) -> m.User:
+        user = uow.users.by_username(username.strip())
+        if user is None:
+            raise NotFound(f"no user {username!r}", field="assigned_to")
+        if not user.active or not uow.cases.on_care_team(case.id, user.id):
+            raise BadInput(FieldProblem(
+                "assigned_to", f"{user.username} is not on the care team of {case.case_number}"))
+        return user
 
     def _apply_tick(
         self, user: m.User | None, item: m.ChecklistItem, status: ItemStatus, note: str | None

@@ -199,3 +199,33 @@ def test_gate_text_says_what_each_section_gates(
     everything = {section: progress, **{
         name: SectionProgress(name, d, r, r) for name, (d, r) in others.items()}}
     assert gate_text(progress, everything) == text
+
+
+def test_assign_button_gives_an_item_to_a_team_member_who_then_sees_it_waiting(
+    qtbot: QtBot, dept: Dept, case_with_nurse: str
+) -> None:
+    from surgdesk.ui.case import MyCasesWidget
+
+    widget = widget_for(qtbot, dept, "sched", case_with_nurse)  # schedulers assign work
+    widget.ask_choice = lambda _q, labels, _current: next(
+        label for label in labels if "(nurse1)" in label)
+    widget.show()
+    page = widget.pages[Phase.PRE_OP]
+    page.select("RD-FASTING")
+    assert page.assign_button.isVisible()
+    assert page.assign_button.isEnabled()
+    with qtbot.waitSignal(widget.caseChanged):
+        page.assign_button.click()
+    assert item(widget, "RD-FASTING").assigned_to == "nurse1"
+    mine = MyCasesWidget(dept.services, dept["nurse1"])
+    qtbot.addWidget(mine)
+    waiting = mine.model.cases()[0].waiting
+    assert any("1 checklist item" in w for w in waiting)
+
+
+def test_viewer_gets_no_assign_button(qtbot: QtBot, dept: Dept, case_with_nurse: str) -> None:
+    widget = widget_for(qtbot, dept, "viewer", case_with_nurse)
+    widget.show()
+    page = widget.pages[Phase.PRE_OP]
+    assert page.tree.isVisible()  # the page itself shows: only the button is withheld
+    assert not page.assign_button.isVisible()

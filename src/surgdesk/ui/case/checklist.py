@@ -109,6 +109,8 @@ class PhasePage(QWidget):
         self.blocked_button.setObjectName(f"markBlocked_{phase.value}")
         self.note_button = QPushButton("&Note…", self)
         self.note_button.setObjectName(f"itemNote_{phase.value}")
+        self.assign_button = QPushButton("Assi&gn…", self)
+        self.assign_button.setObjectName(f"itemAssign_{phase.value}")
         self.sign_off_button = QPushButton(f"&Sign off {suffix}", self)
         self.sign_off_button.setObjectName(f"signOff_{phase.value}")
         self.signed_label = QLabel(self)
@@ -116,7 +118,7 @@ class PhasePage(QWidget):
 
         actions = QHBoxLayout()
         for button in (self.done_button, self.pending_button, self.blocked_button,
-                       self.note_button):
+                       self.note_button, self.assign_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.signed_label)
@@ -207,6 +209,8 @@ class ChecklistWidget(QWidget):
         self.last_error = ""
         # Asked for a note when blocking an item or writing one; tests replace it.
         self.ask_note: Callable[[str, str], str | None] = self._ask_note
+        # (question, choices, current) -> the chosen label, None when cancelled
+        self.ask_choice: Callable[[str, list[str], int], str | None] = self._ask_choice
 
         self.status_label = QLabel(self)
         self.status_label.setObjectName("checklistCaseStatus")
@@ -249,6 +253,7 @@ class ChecklistWidget(QWidget):
         page.blocked_button.clicked.connect(
             lambda: self._tick_current(phase, ItemStatus.BLOCKED))
         page.note_button.clicked.connect(lambda: self._note_current(phase))
+        page.assign_button.clicked.connect(lambda: self._assign_current(phase))
         page.sign_off_button.clicked.connect(lambda: self.sign_off(phase))
         page.tree.selectionModel().currentChanged.connect(
             lambda _cur, _prev: self._update_buttons())
@@ -300,6 +305,11 @@ class ChecklistWidget(QWidget):
             page.blocked_button.setEnabled(editable and item is not None
                                            and item.status is not ItemStatus.BLOCKED)
             page.note_button.setEnabled(editable)
+            # Schedulers assign work without ticking; signed-off phases no longer change.
+            may_assign = self.can_tick or (self.detail is not None
+                                           and self.detail.can_edit_schedule)
+            page.assign_button.setVisible(may_assign)
+            page.assign_button.setEnabled(may_assign and item is not None and not signed)
             for button in (page.done_button, page.pending_button, page.blocked_button,
                            page.note_button):
                 button.setVisible(self.can_tick)
@@ -369,6 +379,42 @@ class ChecklistWidget(QWidget):
         note = self.ask_note(f"Note on {item.item_code}", item.notes or "")
         if note is not None:
             self.tick(item.item_code, item.status, note=note)
+
+    NOBODY = "(nobody)"
+
+    def _assign_current(self, phase: Phase) -> None:
+        item = self.pages[phase].current_item()
+        if item is None or self.detail is None:
+            return
+        members = {f"{t.display_name} ({t.username})": t.username for t in self.detail.team}
+        labels = [self.NOBODY, *members]
+        current = next((n for n, (label, user) in enumerate(members.items(), start=1)
+                        if user == item.assigned_to), 0)
+        chosen = self.ask_choice(f"Who does {item.item_code}?", labels, current)
+        if chosen is None:
+            return
+        self.assign(item.item_code, members.get(chosen))
+
+    def assign(self, code: str, username: str | None) -> bool:
+        """Give an item to a care-team member (None: nobody) through the service."""
+        item = self._item(code)
+        try:
+            self.services.checklists.assign(
+                self.actor, self.case_number, code, username,
+                expected_version=item.version if item is not None else None)
+        except SurgDeskError as exc:
+            self.reload()
+            self._show_error(f"{code} not assigned — {exc}")
+            return False
+        self._clear_error()
+        self.reload()
+        self.caseChanged.emit(self.case_number)
+        return True
+
+    def _ask_choice(self, question: str, choices: list[str], current: int) -> str | None:
+        text, ok = QInputDialog.getItem(self, "Assign checklist item", question, choices,
+                                        current, False)
+        return text if ok else None
 
     def _ask_note(self, question: str, current: str) -> str | None:
         text, ok = QInputDialog.getText(self, "Checklist note", question, text=current)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 
 from surgdesk.domain.enums import CaseStatus, Priority
+from surgdesk.resources import load_palette
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,28 +25,31 @@ class StatusStyle:
     pattern: Qt.BrushStyle | None  # drawn over the fill, never the only cue
 
 
-_DARK = QColor("#1b1b1b")
-_LIGHT = QColor("#ffffff")
-
-STATUS_STYLES: dict[CaseStatus, StatusStyle] = {
-    CaseStatus.REQUESTED: StatusStyle("Requested", QColor("#e8e8e8"), QColor("#6b6b6b"), _DARK,
-                                      None),
-    CaseStatus.SCHEDULED: StatusStyle("Scheduled", QColor("#cfe3f3"), QColor("#0072b2"), _DARK,
-                                      None),
-    CaseStatus.PREOP_READY: StatusStyle("Pre-op ready", QColor("#bfe8da"), QColor("#007a58"),
-                                        _DARK, None),
-    CaseStatus.IN_PROGRESS: StatusStyle("In progress", QColor("#f6d58a"), QColor("#a86a00"),
-                                        _DARK, Qt.BrushStyle.BDiagPattern),
-    CaseStatus.COMPLETED: StatusStyle("Completed", QColor("#d9d2e6"), QColor("#5e4b8b"), _DARK,
-                                      None),
-    CaseStatus.POSTPONED: StatusStyle("Postponed", QColor("#f7f0a8"), QColor("#8a7d00"), _DARK,
-                                      Qt.BrushStyle.Dense7Pattern),
-    CaseStatus.CANCELLED: StatusStyle("Cancelled", QColor("#eeeeee"), QColor("#8c8c8c"),
-                                      QColor("#555555"), Qt.BrushStyle.DiagCrossPattern),
+_PALETTE = load_palette()
+_PATTERNS: dict[str | None, Qt.BrushStyle | None] = {
+    None: None,
+    "bdiag": Qt.BrushStyle.BDiagPattern,
+    "dense7": Qt.BrushStyle.Dense7Pattern,
+    "diagcross": Qt.BrushStyle.DiagCrossPattern,
 }
 
+
+def _status_styles() -> dict[CaseStatus, StatusStyle]:
+    """The board's status styles from resources/theme/palette.json, the one palette file
+    (the installer's self-check and the icons use it too)."""
+    status = _PALETTE["status"]
+    return {
+        s: StatusStyle(status[s.value]["label"], QColor(status[s.value]["fill"]),
+                       QColor(status[s.value]["border"]), QColor(status[s.value]["text"]),
+                       _PATTERNS[status[s.value].get("pattern")])
+        for s in CaseStatus
+    }
+
+
+STATUS_STYLES: dict[CaseStatus, StatusStyle] = _status_styles()
+
 EMERGENCY = QColor("#d55e00")  # vermillion: the one loud colour on the board
-URGENT = QColor("#cc79a7")  # reddish purple
+URGENT = QColor(_PALETTE["marks"]["urgent"]["fill"])  # reddish purple
 WARNING_FILL = QColor("#f0e442")
 WARNING_EDGE = QColor("#4d4600")
 INVALID_GHOST = QColor(213, 94, 0, 110)
@@ -55,6 +59,7 @@ OUTSIDE_HOURS = QColor(0, 0, 0, 22)
 CLOSED_ROOM = QColor(0, 0, 0, 45)
 CLOSURE_HATCH = QColor(90, 90, 90, 120)
 NOW_LINE = QColor("#d55e00")
+FLASH = QColor(86, 180, 233, 150)  # sky blue: a bar someone else just changed
 GRID_LINE = QColor(0, 0, 0, 30)
 GRID_LINE_STRONG = QColor(0, 0, 0, 80)
 HEADER_BG = QColor("#f4f5f7")

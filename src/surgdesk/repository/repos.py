@@ -343,6 +343,34 @@ class CaseRepo(_Repo):
             out[cid].append(uid)
         return out
 
+    def rows_by_ids(self, ids: Iterable[int]) -> list[CaseRow]:
+        """Cases by id as plain rows (the live board re-reads what others changed)."""
+        wanted = list(ids)
+        if not wanted:
+            return []
+        stmt = _case_row_select().where(m.SurgeryCase.id.in_(wanted)).order_by(m.SurgeryCase.id)
+        return [CaseRow(*row) for row in self.session.execute(stmt)]
+
+    def owning_case_ids(
+        self, *, checklist_ids: Iterable[int] = (), item_ids: Iterable[int] = (),
+        member_ids: Iterable[int] = (),
+    ) -> set[int]:
+        """The cases that checklists, checklist items and care-team rows belong to (rows
+        that no longer exist name no case)."""
+        ch, it, t = m.Checklist, m.ChecklistItem, m.CareTeamMember
+        found: set[int] = set()
+        if checklists := list(checklist_ids):
+            found |= set(self.session.scalars(
+                select(ch.surgery_case_id).where(ch.id.in_(checklists))))
+        if items := list(item_ids):
+            found |= set(self.session.scalars(
+                select(ch.surgery_case_id).join(it, it.checklist_id == ch.id)
+                .where(it.id.in_(items))))
+        if members := list(member_ids):
+            found |= set(self.session.scalars(
+                select(t.surgery_case_id).where(t.id.in_(members))))
+        return found
+
     def team_member(self, case_id: int, user_id: int) -> m.CareTeamMember | None:
         t = m.CareTeamMember
         stmt = (
@@ -360,6 +388,12 @@ class RoomRepo(_Repo):
     def by_code(self, code: str) -> m.OperatingRoom | None:
         stmt = select(m.OperatingRoom).where(func.upper(m.OperatingRoom.code) == code.upper())
         return self.session.scalars(stmt).one_or_none()
+
+    def lock(self, room: m.OperatingRoom) -> None:
+        """Lock the room's row until commit and re-read it (Postgres; SQLite serialises
+        writers anyway): a booking then sees the turnover a concurrent edit committed,
+        and an edit waits for the booking."""
+        self.session.refresh(room, with_for_update=True)
 
     def all(self) -> list[m.OperatingRoom]:
         stmt = select(m.OperatingRoom).order_by(m.OperatingRoom.code)

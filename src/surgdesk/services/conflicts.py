@@ -188,7 +188,12 @@ def check_room(
     *,
     case_id: int | None,
 ) -> None:
-    """Refuse a room that is not active, closed on a date, or held by another case."""
+    """Refuse a room that is not active, closed on a date, or held by another case.
+
+    In a writing unit the room row is locked first, so the turnover used for
+    ``occupied_until`` is the committed one even while someone edits the room."""
+    if not uow.read_only:
+        uow.rooms.lock(room)
     if room.status is not RoomStatus.ACTIVE:
         raise RoomConflict(f"{room.code} is {room.status.value}", field="room")
     closures = uow.rooms.closures_overlapping(room.id, start, end)

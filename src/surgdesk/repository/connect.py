@@ -26,6 +26,34 @@ def with_password(url: str, password: str) -> str:
     return normalize_url(url).set(password=password).render_as_string(hide_password=False)
 
 
+def url_parts(url: str) -> dict[str, object]:
+    """A URL's parts (never its password), to prefill a connection form."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return {"kind": "sqlite", "path": parsed.database or ""}
+    return {"kind": "postgresql", "host": parsed.host or "localhost",
+            "port": parsed.port or 5432, "database": parsed.database or "",
+            "user": parsed.username or "", "sslmode": parsed.query.get("sslmode", "prefer")}
+
+
+def schema_state(url: str) -> tuple[str, str | None, str]:
+    """("ok" | "empty" | "older" | "newer", the database's revision, this version's head)
+    — connecting without changing anything; DatabaseUnavailable when it cannot."""
+    db = open_database(url, prepare=False)
+    try:
+        current = migrate.current_revision(db.engine)
+    except OperationalError as exc:
+        raise DatabaseUnavailable(f"{describe_url(url)}: {str(exc.orig).strip()[:160]}") from None
+    finally:
+        db.dispose()
+    head = migrate.head_revision()
+    if current == head:
+        return "ok", current, head
+    if current is None:
+        return "empty", None, head
+    return ("newer" if current not in migrate.known_revisions() else "older"), current, head
+
+
 def describe(url: str) -> str:
     return describe_url(url)
 

@@ -157,6 +157,9 @@ def test_viewer_cannot_drag_and_holds_no_patient_data(qtbot: QtBot, demo_url: st
 def test_a_stale_drop_is_refused_and_the_board_reloads(qtbot: QtBot,
                                                        board_window: MainWindow) -> None:
     view = board_window.board
+    # The race the live feed cannot close: the other PC's commit lands before the feed has
+    # delivered it. Stopping the feed holds the board at the old version deterministically.
+    board_window.live.stop()
     case = movable_case(view)
     target = free_slot(view, case)
     # Someone else moves the case first (another PC): the board still shows the old version.

@@ -640,6 +640,34 @@ class CaseService(Service):
                 queue=tuple(self._summaries(uow, actor, queue, tz, rooms=rooms)),
             )
 
+    def summaries_by_ids(self, actor: Actor, case_ids: Iterable[int]) -> list[CaseSummary]:
+        """These cases as the board shows them, masked for the actor like ``board()``;
+        ids that no longer exist are left out. Conflict marks are computed against every
+        case overlapping them (not only among themselves), so they are the marks the case
+        has now. Cancelled cases are included: the caller drops them from its board."""
+        self.require(actor, Action.SEE_BOARD, what="see the board")
+        with self.uow(read_only=True) as uow:
+            tz = self.department_zone(uow)
+            rows = uow.cases.rows_by_ids(set(case_ids))
+            spans = [(r.scheduled_start, r.scheduled_end) for r in rows
+                     if r.status in OCCUPYING_STATUSES]
+            context: list[CaseRow] = list(rows)
+            times = [(s, e) for s, e in spans if s is not None and e is not None]
+            if times:
+                lo, hi = min(s for s, _ in times), max(e for _, e in times)
+                mine = {r.id for r in rows}
+                context += [r for r in uow.cases.rows_in_window(
+                    lo, hi, statuses=OCCUPYING_STATUSES) if r.id not in mine]
+            ids = [r.id for r in rows]
+            visible = sees_patients_of(uow, actor, ids)
+            progress = uow.cases.checklist_progress(ids) if ids else {}
+            marks = self._marks(uow, context, tz, None)
+            return [
+                row_summary(r, see_patient=r.id in visible,
+                            progress=progress.get(r.id, (0, 0)), conflicts=marks.get(r.id, ()))
+                for r in rows
+            ]
+
     def _summaries(
         self, uow: UnitOfWork, actor: Actor, rows: Sequence[CaseRow], tz: ZoneInfo,
         *, rooms: Sequence[m.OperatingRoom] | None = None,

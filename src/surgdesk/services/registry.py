@@ -8,6 +8,7 @@ from surgdesk.config import DepartmentConfig
 from surgdesk.repository.database import Database
 from surgdesk.services.auth import AuthService
 from surgdesk.services.cases import CaseService
+from surgdesk.services.changes import ChangeService
 from surgdesk.services.checklists import ChecklistService
 from surgdesk.services.context import Clock, SystemClock
 from surgdesk.services.rooms import RoomService
@@ -27,6 +28,7 @@ class Services:
     cases: CaseService
     checklists: ChecklistService
     templates: TemplateService
+    changes: ChangeService
 
     @classmethod
     def create(cls, db: Database, clock: Clock | None = None, *,
@@ -43,6 +45,7 @@ class Services:
             cases=CaseService(db, clock),
             checklists=ChecklistService(db, clock),
             templates=TemplateService(db, clock),
+            changes=ChangeService(db),
         )
 
     def close(self) -> None:

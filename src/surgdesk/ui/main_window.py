@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import PySide6
+import shiboken6
 from PySide6.QtCore import QPoint, Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
@@ -40,9 +41,10 @@ from surgdesk.domain.status_machine import (
     NEEDS_REASON,
 )
 from surgdesk.domain.timezones import zone
-from surgdesk.errors import SurgDeskError
+from surgdesk.errors import BadInput, DatabaseUnavailable, SurgDeskError
 from surgdesk.repository.connect import describe
 from surgdesk.services.auth import LoginResult
+from surgdesk.services.changes import Change, FeedPosition
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseSummary
 from surgdesk.services.registry import Services
@@ -50,8 +52,10 @@ from surgdesk.ui.board import palette
 from surgdesk.ui.board.controller import BoardController
 from surgdesk.ui.board.model import on_board
 from surgdesk.ui.board.view import BoardMode, BoardView
+from surgdesk.ui.case.form import CaseFormDialog
 from surgdesk.ui.case_details import CaseDetailsDialog
 from surgdesk.ui.idle_lock import IdleWatcher, LockOverlay
+from surgdesk.ui.live import LiveFeed
 from surgdesk.ui.login import LoginDialog
 from surgdesk.ui.queue import QueueDock
 
@@ -130,7 +134,15 @@ class MainWindow(QMainWindow):
         self.idle_watcher.idle.connect(self.lock_screen)
         self.resize(1600, 900)
         self._apply_actor()
+        self.live = LiveFeed(services.changes, self)
+        self.live.changes_arrived.connect(self.apply_remote_changes)
+        self.live.lost.connect(self._live_lost)
+        # The position comes before the first load: a change committed in between is read
+        # again (harmless: rows are re-read by id), never missed.
+        position = self._feed_start()
         self.load()
+        if position is not None:
+            self._start_live(position)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -142,7 +154,68 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
 
     def timers(self) -> list[QTimer]:
-        return [self._now_timer, self.idle_watcher.timer]
+        return [self._now_timer, self.idle_watcher.timer, self.live.timer]
+
+    # -- other PCs' changes ---------------------------------------------------------------
+
+    def _feed_start(self) -> FeedPosition | None:
+        try:
+            return self.services.changes.start()
+        except SurgDeskError as exc:
+            self.show_message(f"Live updates are off — {exc}")
+            return None
+
+    def _start_live(self, position: FeedPosition) -> None:
+        try:
+            self.live.start(self.database_url, position)
+        except BadInput:
+            return  # an in-memory database: no other PC can write to it
+        except DatabaseUnavailable as exc:
+            self._live_lost(str(exc))
+
+    def _live_lost(self, reason: str) -> None:
+        # Issue 6 item 4 (a banner saying since when, read-only board, reconnect with
+        # back-off and catch-up from the kept position) is a later session's work; for now
+        # the feed stops and the status bar says so until the window is opened again.
+        self.show_message(f"Live updates stopped: the database cannot be reached ({reason}). "
+                          "Changes from other PCs no longer show — Refresh (F5) to retry.")
+
+    def apply_remote_changes(self, changes: tuple[Change, ...]) -> None:
+        """Other PCs' commits: update the board in place; a bar they changed flashes.
+
+        A drag of a case that changed underneath is cancelled (nothing is written) and an
+        open case form for it is told, so its Save asks to reload or re-apply.
+        """
+        if self._closed or self.controller.window is None:
+            return
+        try:
+            update = self.controller.remote_update(changes)
+        except SurgDeskError as exc:
+            self.show_message(f"Could not read other PCs' changes — {exc}")
+            return
+        if update.empty:
+            return
+        if update.reload:
+            self.refresh()  # rooms, closures or department settings: the frame changed
+            return
+        dragged = self.board.dragged_case()
+        changed = {c.case_number for c in update.changed} | set(update.gone)
+        if dragged is not None and dragged in changed:
+            self.board.cancel_drag()
+            self.show_message(f"{dragged} was changed on another PC — drag cancelled")
+        self.controller.apply_remote(update)
+        for case in update.changed:
+            self.board.flash(case.case_number)
+        self._tell_case_form(update.changed)
+
+    def _tell_case_form(self, changed: tuple[CaseSummary, ...]) -> None:
+        form = getattr(self, "case_form", None)
+        if not isinstance(form, CaseFormDialog) or not shiboken6.isValid(form) \
+                or not form.isVisible():
+            return
+        for case in changed:
+            if case.case_number == form.case_number:
+                form.changed_elsewhere(case.version)
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -699,6 +772,7 @@ class MainWindow(QMainWindow):
         self.idle_watcher.stop()  # removes its application-wide event filter
         for timer in self.timers():
             timer.stop()
+        self.live.stop()
         self.controller.undo_stack.clear()
         if self.owns_services:
             self.services.close()

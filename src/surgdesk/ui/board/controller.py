@@ -7,8 +7,8 @@ as it was (the view re-reads the bar, so it snaps back) and says why.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from surgdesk.domain.enums import CaseStatus
 from surgdesk.domain.permissions import Action, allowed
 from surgdesk.domain.timezones import day_bounds, zone
 from surgdesk.errors import StaleVersion, SurgDeskError
+from surgdesk.services.changes import Change
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import BoardSnapshot, CaseResult, CaseSummary
 from surgdesk.services.registry import Services
@@ -73,6 +74,33 @@ def _ceil_hour(value: datetime) -> datetime:
     return floor if floor == value else floor + timedelta(hours=1)
 
 
+@dataclass(frozen=True)
+class RemoteUpdate:
+    """What other PCs' changes mean for the loaded board, before it is applied.
+
+    ``changed``: cases someone else changed, as they are now (the bars that flash).
+    ``marks``: other cases whose conflict marks moved with them (updated, no flash).
+    ``gone``: case numbers that no longer exist. ``reload``: load the window again.
+    ``before``: what the board held of the changed cases.
+    """
+
+    changed: tuple[CaseSummary, ...] = ()
+    marks: tuple[CaseSummary, ...] = ()
+    gone: tuple[str, ...] = ()
+    reload: bool = False
+    before: dict[str, CaseSummary] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.changed or self.marks or self.gone or self.reload)
+
+
+def _overlaps(case: CaseSummary, spans: list[tuple[datetime, datetime]]) -> bool:
+    start, end = case.scheduled_start, case.scheduled_end
+    return start is not None and end is not None and any(
+        start < hi and end > lo for lo, hi in spans)
+
+
 class BoardController(QObject):
     message = Signal(str)  # for the status bar
     loaded = Signal()
@@ -120,6 +148,70 @@ class BoardController(QObject):
 
     def case(self, case_number: str) -> CaseSummary | None:
         return self.model.case(case_number) or self.queue.case(case_number)
+
+    # -- other PCs' changes (the live feed) ---------------------------------------------------
+
+    def held_cases(self) -> dict[int, CaseSummary]:
+        """Every case the board or the queue holds, by id."""
+        held = {c.id: c for c in self.queue.cases()}
+        held.update({c.id: c for c in self.model.cases()})
+        return held
+
+    def remote_update(self, changes: Iterable[Change]) -> RemoteUpdate:
+        """Read what changes from the feed mean for this board (the models are untouched).
+
+        A case change whose version the board already holds is our own write: skipped.
+        Checklist and team changes re-read their case's summary (progress, masking,
+        marks); user changes re-read the cases naming that user. A case that moved may
+        change its neighbours' conflict marks, so cases overlapping its old or new times
+        are read again too (without flashing).
+        """
+        impact = self.services.changes.impact(changes)
+        if impact.reload:
+            return RemoteUpdate(reload=True)
+        held = self.held_cases()
+        wanted = set(impact.child_case_ids)
+        for case_id, version in impact.case_versions.items():
+            mine = held.get(case_id)
+            if mine is not None and version is not None and mine.version >= version:
+                continue
+            wanted.add(case_id)
+        wanted |= {c.id for c in held.values() if c.lead_surgeon_user_id in impact.user_ids
+                   or c.anesthetist_user_id in impact.user_ids}
+        if not wanted:
+            return RemoteUpdate()
+        fresh = self.services.cases.summaries_by_ids(self.actor, wanted)
+        changed = tuple(s for s in fresh if held.get(s.id) != s)
+        found = {s.id for s in fresh}
+        gone = tuple(held[i].case_number for i in wanted - found if i in held)
+        spans = [(c.scheduled_start, c.scheduled_end)
+                 for s in changed for c in (s, held.get(s.id))
+                 if c is not None and c.scheduled_start is not None
+                 and c.scheduled_end is not None]
+        neighbours = {c.id for c in self.model.cases()
+                      if c.id not in wanted and _overlaps(c, spans)}
+        marks: tuple[CaseSummary, ...] = ()
+        if neighbours:
+            marks = tuple(s for s in self.services.cases.summaries_by_ids(self.actor, neighbours)
+                          if held.get(s.id) != s)
+        before = {s.case_number: held[s.id] for s in changed if s.id in held}
+        return RemoteUpdate(changed, marks, gone, False, before)
+
+    def apply_remote(self, update: RemoteUpdate) -> None:
+        """Take a remote update into the models, incrementally (no reset)."""
+        for case in update.changed + update.marks:
+            self.model.upsert_case(case)
+            self.queue.upsert_case(case)
+        for number in update.gone:
+            self.model.remove_case(number)
+            self.queue.remove_case(number)
+        touched = {c.case_number for c in update.changed} | set(update.gone)
+        stack = self.undo_stack
+        if any(isinstance(cmd := stack.command(i), PlaceCaseCommand)
+               and cmd.case_number in touched for i in range(stack.count())):
+            # Undo would now put back a placement over someone else's newer change, with
+            # the version the board holds since: the history no longer applies.
+            stack.clear()
 
     # -- writing (DropWriter) ----------------------------------------------------------------
 

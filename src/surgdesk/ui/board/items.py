@@ -29,6 +29,8 @@ class CaseBarItem(QGraphicsItem):
         self.delegate = delegate
         self.case = case
         self.selected = False
+        # 0..1: a highlight over the bar after someone else changed the case (it fades).
+        self.flash_level = 0.0
         self.local_shape = BarShape(QRectF(0, 0, 1, 1), None)
         self._bounds = QRectF(0, 0, 1, 1)
         self.setZValue(BAR_Z)
@@ -48,6 +50,11 @@ class CaseBarItem(QGraphicsItem):
         # The tooltip is built when asked for (BoardView.viewportEvent), not per item.
         self.case = case
         self.update()
+
+    def set_flash(self, level: float) -> None:
+        if level != self.flash_level:
+            self.flash_level = level
+            self.update()
 
     def set_scene_shape(self, shape: BarShape) -> None:
         """Place the item so its bar covers ``shape.bar`` (scene coordinates)."""
@@ -77,6 +84,12 @@ class CaseBarItem(QGraphicsItem):
               widget: QWidget | None = None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         self.delegate.paint(painter, self.local_shape, self.case, selected=self.selected, lod=lod)
+        if self.flash_level > 0:
+            colour = QColor(palette.FLASH)
+            colour.setAlphaF(colour.alphaF() * self.flash_level)
+            painter.setPen(QPen(colour.darker(130), 3))
+            painter.setBrush(colour)
+            painter.drawRect(self.local_shape.bar.adjusted(1, 1, -1, -1))
 
 
 class GhostItem(QGraphicsItem):

@@ -365,6 +365,13 @@ class QueueModel(QAbstractListModel):
         self._cases.insert(position, case)
         self.endInsertRows()
 
+    def remove_case(self, case_number: str) -> None:
+        row = self.row_of(case_number)
+        if row is not None:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._cases[row]
+            self.endRemoveRows()
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._cases)
 

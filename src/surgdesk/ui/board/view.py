@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
+    QEasingCurve,
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
@@ -26,6 +27,7 @@ from PySide6.QtCore import (
     QRect,
     QRectF,
     Qt,
+    QVariantAnimation,
     Signal,
 )
 from PySide6.QtGui import (
@@ -72,6 +74,7 @@ LABEL_WIDTH = 210.0
 HEADER_HEIGHT = 50.0
 BAR_PAD = 4.0
 DAY_ROW_HEIGHT = 62.0
+FLASH_MS = 1500
 WEEK_ROW_HEIGHT = 46.0
 
 
@@ -149,6 +152,7 @@ class BoardView(QGraphicsView):
         self._shading: list[list[tuple[QRectF, str]]] = []
         self._selected: str | None = None
         self._drag: _Drag | None = None
+        self._flashes: dict[str, QVariantAnimation] = {}
         self._external_case: CaseSummary | None = None
         self._ghost = GhostItem()
         self._scene.addItem(self._ghost)
@@ -290,6 +294,8 @@ class BoardView(QGraphicsView):
     def _rebuild(self) -> None:
         """The one full build, on load. Everything after is incremental."""
         self._cancel_drag()
+        for number in list(self._flashes):
+            self._stop_flash(number)
         for item in self._items.values():
             self._scene.removeItem(item)
         self._items.clear()
@@ -381,6 +387,7 @@ class BoardView(QGraphicsView):
         if not parent.isValid():
             return
         for number in self._case_numbers(parent, first, last):
+            self._stop_flash(number)
             item = self._items.pop(number, None)
             if item is not None:
                 if self._drag is not None and self._drag.item is item:
@@ -405,6 +412,49 @@ class BoardView(QGraphicsView):
         item.setZValue(BAR_Z)
         item.setOpacity(1.0)
         self._place(item)
+
+    # -- live changes from other PCs ----------------------------------------------------------
+
+    def flash(self, case_number: str) -> None:
+        """Highlight a bar briefly (someone else changed it); it fades over ``FLASH_MS``."""
+        item = self._items.get(case_number)
+        if item is None:
+            return
+        self._stop_flash(case_number)
+        animation = QVariantAnimation(self)
+        animation.setStartValue(1.0)
+        animation.setEndValue(0.0)
+        animation.setDuration(FLASH_MS)
+        animation.setEasingCurve(QEasingCurve.Type.InQuad)
+        animation.valueChanged.connect(item.set_flash)
+        animation.finished.connect(lambda n=case_number: self._stop_flash(n))
+        self._flashes[case_number] = animation
+        item.set_flash(1.0)
+        animation.start()
+
+    def is_flashing(self, case_number: str) -> bool:
+        return case_number in self._flashes
+
+    def _stop_flash(self, case_number: str) -> None:
+        animation = self._flashes.pop(case_number, None)
+        if animation is None:
+            return
+        animation.stop()
+        animation.deleteLater()
+        item = self._items.get(case_number)
+        if item is not None:
+            item.set_flash(0.0)
+
+    def dragged_case(self) -> str | None:
+        """The case whose bar is being dragged or stretched right now, if any."""
+        drag = self._drag
+        return drag.item.case_number if drag is not None else None
+
+    def cancel_drag(self) -> None:
+        """Drop the drag in progress without writing; the bar goes back to the model's
+        place (the mouse release that follows then does nothing)."""
+        self._cancel_drag()
+        self.viewport().unsetCursor()
 
     # -- background: rows, hours, closures, grid lines ------------------------------------
 

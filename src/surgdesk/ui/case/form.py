@@ -957,6 +957,16 @@ class CaseFormDialog(QDialog):
 
     # ---- someone else saved first --------------------------------------------------------------
 
+    def changed_elsewhere(self, version: int) -> bool:
+        """The live feed says the case is at ``version`` now: if that is newer than what
+        this form was loaded from, say so (the input stays; Save then asks to reload or
+        re-apply). True when the banner was shown."""
+        if self.detail is None or version <= self.detail.case.version:
+            return False
+        self._say(f"{self.case_number} was changed by someone else — Save will ask you to "
+                  "reload or re-apply your changes")
+        return True
+
     def _current(self) -> CaseDetail | None:
         assert self.case_number is not None
         try:

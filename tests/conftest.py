@@ -22,6 +22,7 @@ import psycopg
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
+from PySide6.QtCore import QSettings
 
 from surgdesk.repository import migrate
 from surgdesk.repository.database import Database, make_nullpool_engine
@@ -78,6 +79,9 @@ def memory_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     keyring.set_keyring(backend)
     # The per-user data folder (SQLite default, fallback session file) goes to tmp too.
     monkeypatch.setenv("SURGDESK_DATA_DIR", str(tmp_path / "userdata"))
+    # Per-user Qt settings (the chosen database...) too, never the developer's own.
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "qsettings"))
     monkeypatch.delenv("SURGDESK_DATABASE_URL", raising=False)
     yield backend
     keyring.set_keyring(previous)

@@ -20,6 +20,7 @@ from surgdesk.resources import app_icon_path
 from surgdesk.services.auth import LoginResult
 from surgdesk.services.context import Clock
 from surgdesk.services.registry import Services
+from surgdesk.ui.connection import saved_url
 from surgdesk.ui.login import LoginDialog
 from surgdesk.ui.main_window import MainWindow
 
@@ -78,13 +79,27 @@ def resume_session(services: Services, database_url: str,
     return LoginResult(actor=actor, token=stored.token, expires_at=stored.expires_at)
 
 
+class SwitchDatabase(Exception):
+    """The user chose another database from the login dialog."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
 def sign_in(services: Services, database_url: str, store: CredentialStore) -> LoginResult | None:
-    """A remembered session, or the login dialog; None when the user cancels."""
+    """A remembered session, or the login dialog; None when the user cancels.
+
+    Raises SwitchDatabase when the user picks another database in the dialog."""
     resumed = resume_session(services, database_url, store)
     if resumed is not None:
         return resumed
-    dialog = LoginDialog(services, database_label=startup.describe(database_url))
-    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_login is None:
+    dialog = LoginDialog(services, database_label=startup.describe(database_url),
+                         database_url=database_url)
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    if dialog.new_database_url:
+        raise SwitchDatabase(dialog.new_database_url)
+    if not accepted or dialog.result_login is None:
         return None
     result = dialog.result_login
     if result.token is not None:
@@ -96,14 +111,27 @@ def sign_in(services: Services, database_url: str, store: CredentialStore) -> Lo
 def run_gui(database_url: str | None, *, day: date | None = None) -> int:
     """The desktop app: login (unless a remembered session resumes), then the board."""
     app = _application()
-    url = startup.resolve_database_url(database_url)
-    try:
-        services = startup.open_services(url)
-    except SurgDeskError as exc:
-        QMessageBox.critical(None, "SurgDesk", f"Cannot open the database {url!r}:\n{exc}")
-        return 1
+    url = startup.resolve_database_url(database_url, user_choice=saved_url())
     store = CredentialStore()
-    result = sign_in(services, url, store)
+    while True:
+        try:
+            services = startup.open_services(url)
+        except SurgDeskError as exc:
+            # Never the URL itself in the message: it could carry a password.
+            QMessageBox.critical(None, "SurgDesk",
+                                 f"Cannot open the database {startup.describe(url)}:\n{exc}")
+            chosen = _choose_database(url)
+            if chosen is None:
+                return 1
+            url = chosen
+            continue
+        try:
+            result = sign_in(services, url, store)
+        except SwitchDatabase as switch:
+            services.close()
+            url = switch.url
+            continue
+        break
     if result is None:
         services.close()
         return 0
@@ -113,3 +141,11 @@ def run_gui(database_url: str | None, *, day: date | None = None) -> int:
     code = app.exec()
     window.shutdown()
     return int(code)
+
+
+def _choose_database(current: str) -> str | None:
+    """After a failed open: the connection settings, or None to give up."""
+    from surgdesk.ui.connection import ConnectionDialog
+
+    dialog = ConnectionDialog(current)
+    return dialog.chosen_url if dialog.exec() and dialog.chosen_url else None

@@ -26,11 +26,14 @@ def default_sqlite_url() -> str:
     return f"sqlite:///{default_database_path()}"
 
 
-def resolve_database_url(explicit: str | None) -> str:
+def resolve_database_url(explicit: str | None, *, user_choice: str | None = None) -> str:
+    """``user_choice`` is the database the user picked in the GUI's connection settings."""
     if explicit:
         return explicit
     if env := os.environ.get(ENV_URL):
         return env
+    if user_choice:
+        return user_choice
     from surgdesk.config import load_department_config
 
     config = load_department_config()

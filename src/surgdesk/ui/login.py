@@ -22,7 +22,7 @@ from surgdesk.services.registry import Services
 
 class LoginDialog(QDialog):
     def __init__(self, services: Services, *, database_label: str, username: str = "",
-                 parent: QWidget | None = None) -> None:
+                 database_url: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("loginDialog")
         self.setWindowTitle("Sign in — SurgDesk")
@@ -74,6 +74,14 @@ class LoginDialog(QDialog):
         self.request_access.setObjectName("loginRequestAccess")
         self.request_access.setAutoDefault(False)
         self.request_access.clicked.connect(self.open_access_request)
+        # Another database: the dialog closes and the app reopens on the chosen one.
+        self.database_url = database_url
+        self.new_database_url: str | None = None
+        self.database_button = self.buttons.addButton(
+            "&Database…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.database_button.setObjectName("loginDatabaseSettings")
+        self.database_button.setAutoDefault(False)
+        self.database_button.clicked.connect(self.open_connection_settings)
 
         layout = QVBoxLayout(self)
         title = QLabel("<h2>SurgDesk</h2>Operating-room scheduling")
@@ -106,6 +114,14 @@ class LoginDialog(QDialog):
         self.password.clear()
         self.accept()
         return True
+
+    def open_connection_settings(self) -> None:
+        from surgdesk.ui.connection import ConnectionDialog
+
+        dialog = ConnectionDialog(self.database_url, self)
+        if dialog.exec() and dialog.chosen_url and dialog.chosen_url != self.database_url:
+            self.new_database_url = dialog.chosen_url
+            self.reject()
 
     def open_access_request(self) -> None:
         from surgdesk.ui.manage.users import AccessRequestDialog

@@ -20,6 +20,7 @@ from surgdesk.services.context import Actor, FakeClock
 from surgdesk.services.dto import CaseSummary
 from surgdesk.services.registry import Services
 from surgdesk.ui.board.grid import Drop
+from surgdesk.ui.case.form import CaseFormDialog
 from surgdesk.ui.main_window import MainWindow
 
 from ..conftest import TEST_TIME_ZONE
@@ -236,4 +237,18 @@ def test_a_lost_listener_connection_is_reported_not_fatal(
                     timeout=FEED_WAIT_MS)
     assert not window.live.active
     assert window.controller.model.cases()  # the board stays as it was
+    window.close()
+
+
+def test_an_open_case_form_is_told_when_its_case_changes_elsewhere(
+        qtbot: QtBot, demo_url: str, other_pc: OtherPC) -> None:
+    window, case = _open(qtbot, demo_url)
+    window.open_case(case.case_number)
+    form = window.case_form
+    assert isinstance(form, CaseFormDialog)
+    other_pc.move(window, free_slot(window.board, case))
+    qtbot.waitUntil(lambda: "changed by someone else" in form.last_message,
+                    timeout=FEED_WAIT_MS)
+    assert form.isVisible()  # the user's input stays; Save asks to reload or re-apply
+    form.reject()
     window.close()

@@ -780,6 +780,9 @@ class CaseService(Service):
                 raise NotFound(f"{user.username} is not on the team of {case.case_number}",
                                field="username")
             case.team.remove(member)
+            # Deleted explicitly, not only as an orphan: the change feed records what the
+            # session lists as deleted, and an orphan is only found during the flush.
+            uow.cases.delete(member)
             self.audit(uow, actor, "remove_team", case, {
                 "case_number": case.case_number, "username": user.username,
                 "role": {"before": member.role.value, "after": None},

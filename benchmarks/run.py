@@ -10,6 +10,14 @@ Prints one JSON object of figures measured in this run:
 - ``drag_frame_p50_ms`` / ``p95`` / ``p99``: one mouse move of a grabbed bar plus a
   synchronous ``viewport().repaint()``, over ``--moves`` moves across the week;
 - ``rss_mb``: the peak resident memory of the process (``ru_maxrss``).
+- ``sync_p50_ms`` / ``sync_p95_ms`` (only with ``--postgres ADMIN_URL``): from COMMIT in a
+  separate writer process to the change applied in the open window's model, over
+  ``--sync-changes`` (200) changes on a fresh Postgres database (created and dropped here;
+  ``--sync-rooms`` x 7 days of demo data, day view). The writer resizes cases by 5 minutes
+  and back, one commit every ``--sync-gap-ms``, and stamps each commit with the wall clock
+  as its service call returns (after COMMIT); the window stamps the moment the new version
+  is in its ``BoardModel`` (after NOTIFY -> socket notifier -> feed read -> re-read ->
+  upsert). Both stamps are ``time.time()`` on one machine.
 
 Extra keys break ``board_open_ms`` down and say what was measured. Nothing here asserts a
 target: the README compares the figures with the targets.
@@ -69,9 +77,19 @@ def main() -> int:
     parser.add_argument("--moves", type=int, default=240)
     parser.add_argument("--keep", type=Path, help="keep the database in this folder")
     parser.add_argument("--generate-into", help=argparse.SUPPRESS)
+    parser.add_argument("--postgres", metavar="ADMIN_URL",
+                        help="also measure sync latency on a scratch database on this server")
+    parser.add_argument("--sync-changes", type=int, default=200)
+    parser.add_argument("--sync-rooms", type=int, default=20)
+    parser.add_argument("--sync-gap-ms", type=int, default=25)
+    parser.add_argument("--sync-writer", nargs=2, metavar=("URL", "CASES"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate_into:
         return generate(args.generate_into, args.rooms, args.days)
+    if args.sync_writer:
+        return sync_writer(args.sync_writer[0], args.sync_writer[1].split(","),
+                           args.sync_changes, args.sync_gap_ms)
 
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
@@ -183,8 +201,124 @@ def main() -> int:
         "python": platform.python_version(),
     }
     window.close()
+    if args.postgres:
+        result.update(measure_sync(args.postgres, args.sync_rooms, args.sync_changes,
+                                   args.sync_gap_ms))
     print(json.dumps(result))
     return 0
+
+
+def sync_writer(url: str, numbers: list[str], count: int, gap_ms: int) -> int:
+    """The other PC: ``count`` commits, each stamped right after its COMMIT returned."""
+    from surgdesk import startup
+
+    services = startup.open_services(url)
+    actor = services.auth.login("scheduler1", PASSWORD).actor
+    for i in range(count):
+        number = numbers[i % len(numbers)]
+        case = services.cases.get_case(actor, number).case
+        assert case.room_code is not None
+        assert case.scheduled_start is not None
+        assert case.scheduled_end is not None
+        shrink = (i // len(numbers)) % 2 == 0
+        end = case.scheduled_end + timedelta(minutes=-5 if shrink else 5)
+        result = services.cases.move(actor, number, room=case.room_code,
+                                     start=case.scheduled_start, end=end,
+                                     expected_version=case.version)
+        committed = time.time()
+        print(json.dumps({"case": number, "version": result.case.version, "t": committed}),
+              flush=True)
+        time.sleep(gap_ms / 1000)
+    services.close()
+    return 0
+
+
+def measure_sync(admin_url: str, rooms: int, changes: int, gap_ms: int) -> dict[str, object]:
+    import uuid
+
+    import psycopg
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from surgdesk.app import create_main_window
+    from surgdesk.domain.enums import CaseStatus
+    from surgdesk.repository import migrate
+    from surgdesk.repository.database import make_nullpool_engine
+
+    name = f"surgdesk_sync_{uuid.uuid4().hex[:10]}"
+    base = admin_url.rpartition("/")[0]
+    url = f"{base}/{name}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        engine = make_nullpool_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        days = 7
+        subprocess.run([sys.executable, __file__, "--generate-into", url, "--rooms", str(rooms),
+                        "--days", str(days)], check=True, capture_output=True, text=True)
+        day = datetime.now(UTC).date()  # the middle of the generated days
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        window = create_main_window(url, username="scheduler1", password=PASSWORD, day=day)
+        window.resize(WIDTH, HEIGHT)
+        window.show()
+        app.processEvents()
+        model = window.controller.model
+        movable = sorted((c for c in model.cases()
+                          if c.status in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY)
+                          and c.estimated_duration_min >= 30),
+                         key=lambda c: c.case_number)[:10]
+        if not movable:
+            raise SystemExit("no case to change on the sync board")
+        applied: dict[tuple[str, int], float] = {}
+
+        def stamp(_changes: object) -> None:  # runs after the window applied the batch
+            now = time.time()
+            for c in movable:
+                shown = model.case(c.case_number)
+                if shown is not None:
+                    applied.setdefault((c.case_number, shown.version), now)
+
+        window.live.changes_arrived.connect(stamp)
+        writer = subprocess.Popen(
+            [sys.executable, __file__, "--sync-writer", url,
+             ",".join(c.case_number for c in movable), "--sync-changes", str(changes),
+             "--sync-gap-ms", str(gap_ms)], stdout=subprocess.PIPE, text=True)
+        loop = QEventLoop()
+        deadline = [0.0]
+
+        def check() -> None:
+            if writer.poll() is None:
+                return
+            deadline[0] = deadline[0] or time.time() + 2.0  # let the last changes arrive
+            if time.time() >= deadline[0]:
+                loop.quit()
+
+        ticker = QTimer()
+        ticker.timeout.connect(check)
+        ticker.start(20)
+        loop.exec()
+        ticker.stop()
+        out, _ = writer.communicate()
+        if writer.returncode != 0:
+            raise SystemExit("the sync writer failed")
+        commits = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        window.close()
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    latencies = [(applied[(c["case"], c["version"])] - c["t"]) * 1000 for c in commits
+                 if (c["case"], c["version"]) in applied]
+    return {
+        "sync_p50_ms": round(percentile(latencies, 0.50), 1) if latencies else None,
+        "sync_p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
+        "sync_max_ms": round(max(latencies), 1) if latencies else None,
+        "sync_changes": len(commits),
+        "sync_applied": len(latencies),
+        "sync_backend": "postgresql",
+        "sync_board": f"{rooms} rooms x 7 days, day view, {len(model.cases())} cases shown",
+    }
 
 
 if __name__ == "__main__":

@@ -269,3 +269,17 @@ def test_board_renders_png_and_refuses_other_formats(admin_cli: CliRunner, tmp_p
     assert result.code == 0, result.err
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert admin_cli("board", "--date", DAY, "--out", str(tmp_path / "b.gif")).code == 2
+
+
+def test_a_retried_move_with_the_same_op_id_is_applied_once(admin_cli: CliRunner) -> None:
+    number = add_case(admin_cli)["case_number"]
+    first = admin_cli("cases", "move", number, "--start", f"{DAY}T10:00", "--op-id",
+                      "retry-0001-abcdef", "--json")
+    assert first.code == 0, first.err
+    admin_cli("cases", "move", number, "--start", f"{DAY}T13:00", "--json")
+    again = admin_cli("cases", "move", number, "--start", f"{DAY}T10:00", "--op-id",
+                      "retry-0001-abcdef", "--json")
+    assert again.code == 0
+    assert again.json()["scheduled_start"] == "2026-03-02T12:00:00+00:00"  # 13:00 kept
+    assert admin_cli("cases", "move", number, "--start", f"{DAY}T10:00",
+                     "--op-id", "x").code == 2

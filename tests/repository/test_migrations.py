@@ -69,3 +69,33 @@ def test_newer_schema_is_refused(db_url: str) -> None:
     with pytest.raises(SchemaMismatch, match="newer"):
         migrate.check_schema(engine)
     engine.dispose()
+
+
+def test_an_older_local_file_is_backed_up_then_upgraded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from surgdesk.repository.connect import open_database
+
+    path = tmp_path / "surgdesk.db"
+    engine = make_nullpool_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine, "0001")
+    engine.dispose()
+    db = open_database(f"sqlite:///{path}")
+    try:
+        assert migrate.current_revision(db.engine) == migrate.head_revision()
+    finally:
+        db.dispose()
+    backups = list(tmp_path.glob("surgdesk.db.*.bak"))
+    assert len(backups) == 1
+    old = make_nullpool_engine(f"sqlite:///{backups[0]}")
+    assert migrate.current_revision(old) == "0001"  # the copy is the file as it was
+    old.dispose()
+
+
+@pytest.mark.postgres
+def test_an_older_shared_database_is_refused_not_upgraded(postgres_url: str) -> None:
+    from surgdesk.repository.connect import open_database
+
+    engine = make_nullpool_engine(postgres_url)
+    migrate.downgrade(engine, "0001")
+    engine.dispose()
+    with pytest.raises(SchemaMismatch, match="older"):
+        open_database(postgres_url)

@@ -428,7 +428,7 @@ def cases_add(args: argparse.Namespace) -> int:
             ctx.actor, procedure_name=args.procedure, patient_id=args.patient_id,
             patient_name=args.patient_name, lead_surgeon=args.surgeon,
             anesthetist=args.anesthetist, specialty=args.specialty, room=args.room,
-            **fields,  # type: ignore[arg-type]
+            op_id=args.op_id, **fields,  # type: ignore[arg-type]
         )
         zone = ctx.zone
     return _print_result(args, result, zone, "added")
@@ -457,7 +457,8 @@ def cases_move(args: argparse.Namespace) -> int:
         raise BadInput(FieldProblem("move", "give --room, --start, --duration or --end"))
     with opened(args, login=True) as ctx:
         result = ctx.services.cases.move(
-            ctx.actor, args.case_number, room=args.room, **fields  # type: ignore[arg-type]
+            ctx.actor, args.case_number, room=args.room, op_id=args.op_id,
+            **fields,  # type: ignore[arg-type]
         )
         zone = ctx.zone
     return _print_result(args, result, zone, "moved")
@@ -467,7 +468,7 @@ def cases_status(args: argparse.Namespace) -> int:
     status = parse_enum(CaseStatus, args.status, "status")
     with opened(args, login=True) as ctx:
         result = ctx.services.cases.set_status(
-            ctx.actor, args.case_number, status, reason=args.reason
+            ctx.actor, args.case_number, status, reason=args.reason, op_id=args.op_id
         )
         zone = ctx.zone
     return _print_result(args, result, zone, "now")

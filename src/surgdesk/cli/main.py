@@ -157,6 +157,9 @@ def build_parser() -> _Parser:
     length.add_argument("--duration", metavar="MIN")
     length.add_argument("--end", metavar="ISO")
     ca.add_argument("--json", action="store_true")
+    ca.add_argument("--op-id", metavar="ID",
+                    help="an id for this change (8-64 characters): a retry with the same id "
+                         "is not applied twice")
     cm = _cmd(cs, "move", c.cases_move, "move or resize a case")
     cm.add_argument("case_number")
     cm.add_argument("--room", metavar="CODE")
@@ -165,11 +168,17 @@ def build_parser() -> _Parser:
     mlength.add_argument("--duration", metavar="MIN")
     mlength.add_argument("--end", metavar="ISO")
     cm.add_argument("--json", action="store_true")
+    cm.add_argument("--op-id", metavar="ID",
+                    help="an id for this change (8-64 characters): a retry with the same id "
+                         "is not applied twice")
     cst = _cmd(cs, "status", c.cases_status, "change a case's status")
     cst.add_argument("case_number")
     cst.add_argument("status")
     cst.add_argument("--reason")
     cst.add_argument("--json", action="store_true")
+    cst.add_argument("--op-id", metavar="ID",
+                    help="an id for this change (8-64 characters): a retry with the same id "
+                         "is not applied twice")
 
     checklist = _cmd(sub, "checklist", None, "pre-op and post-op checklists")
     ks = checklist.add_subparsers(metavar="ACTION", parser_class=_Parser)

@@ -393,6 +393,19 @@ class ChangeLog(Base):
     op: Mapped[str] = mapped_column(String(8))  # insert / update / delete
 
 
+class AppliedOperation(Base):
+    """A client's write, by the operation id it carried: a retry after a lost reply finds
+    it here and is answered with the current state instead of being applied again."""
+
+    __tablename__ = "applied_operation"
+
+    op_id: Mapped[str] = mapped_column(String(64), unique=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    target_class: Mapped[str] = mapped_column(String(64))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+
+
 class CaseNumberCounter(Base):
     """The last case number handed out per year (row-locked while a case is created)."""
 

@@ -630,6 +630,17 @@ class AuditRepo(_Repo):
         return list(self.session.scalars(stmt))
 
 
+class OperationRepo(_Repo):
+    def find(self, op_id: str) -> m.AppliedOperation | None:
+        stmt = select(m.AppliedOperation).where(m.AppliedOperation.op_id == op_id)
+        return self.session.scalars(stmt).one_or_none()
+
+    def record(self, *, op_id: str, actor_id: int | None, action: str, target_class: str,
+               target_id: int | None) -> None:
+        self.session.add(m.AppliedOperation(op_id=op_id, actor_id=actor_id, action=action,
+                                            target_class=target_class, target_id=target_id))
+
+
 class SettingsRepo(_Repo):
     def get(self) -> m.DepartmentSettings:
         settings = self.session.get(m.DepartmentSettings, 1)

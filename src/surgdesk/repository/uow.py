@@ -20,12 +20,14 @@ from surgdesk.repository.repos import (
     AuditRepo,
     CaseRepo,
     ChecklistRepo,
+    OperationRepo,
     RoomRepo,
     SettingsRepo,
     UserRepo,
 )
 
 _UNIQUE_LABELS = {
+    "op_id": "op_id",
     "username": "username",
     "email": "email",
     "code": "code",
@@ -76,6 +78,9 @@ class UnitOfWork:
         self.checklists = ChecklistRepo(s)
         self.audit = AuditRepo(s)
         self.settings = SettingsRepo(s)
+        self.operations = OperationRepo(s)
+        # (op_id, action) of the client operation this unit applies, recorded at commit.
+        self.pending_operation: tuple[str, str] | None = None
         return self
 
     def __exit__(

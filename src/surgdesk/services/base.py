@@ -90,6 +90,31 @@ class Service:
                 f"{actor.username or 'anonymous'} ({role}) may not {what or action.value}"
             )
 
+    def replayed(self, uow: UnitOfWork, op_id: str | None, action: str) -> int | None:
+        """The target id when operation ``op_id`` was already applied (a retry after a
+        lost reply); otherwise None, and the unit will record the operation on commit."""
+        if op_id is None:
+            return None
+        op_id = op_id.strip()
+        if not 8 <= len(op_id) <= 64:
+            raise BadInput(FieldProblem("op_id", "an operation id has 8 to 64 characters"))
+        done = uow.operations.find(op_id)
+        if done is not None:
+            return done.target_id if done.target_id is not None else -1
+        uow.pending_operation = (op_id, action)
+        return None
+
+    @staticmethod
+    def remember_operation(uow: UnitOfWork, actor: Actor, target: Any) -> None:
+        """Record the unit's client operation, in the same transaction as its change."""
+        if uow.pending_operation is None:
+            return
+        op_id, action = uow.pending_operation
+        uow.operations.record(op_id=op_id, actor_id=actor.user_id, action=action,
+                              target_class=type(target).__name__,
+                              target_id=getattr(target, "id", None))
+        uow.pending_operation = None
+
     def audit(
         self,
         uow: UnitOfWork,

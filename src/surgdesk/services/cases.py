@@ -45,6 +45,7 @@ from surgdesk.domain.status_machine import CLINICAL_TARGETS, NEEDS_REASON, can_t
 from surgdesk.domain.timezones import LocalTimeError, day_bounds, to_utc
 from surgdesk.errors import (
     BadInput,
+    Duplicate,
     FieldProblem,
     NotFound,
     PermissionDenied,
@@ -245,8 +246,12 @@ class CaseService(Service):
         start: datetime | None = None,
         end: datetime | None = None,
         duration_min: int | None = None,
+        op_id: str | None = None,
     ) -> CaseResult:
-        """With a room and a start the case is scheduled, without both it is requested."""
+        """With a room and a start the case is scheduled, without both it is requested.
+
+        ``op_id`` (on every write here): the client's operation id; a retry with the same
+        id returns the case as it is now instead of applying the change again."""
         placing = room is not None or start is not None
         self.require(actor, Action.SCHEDULE_CASES if placing else Action.REQUEST_CASE,
                      what="schedule cases" if placing else "request cases")
@@ -257,6 +262,8 @@ class CaseService(Service):
         if not placing and end is not None:
             raise BadInput(FieldProblem("start", "an end needs a room and a start"))
         with self.uow() as uow:
+            if (done := self.replayed(uow, op_id, "create_case")) is not None:
+                return self._replay(uow, actor, done)
             tz = self.department_zone(uow)
             span = None
             estimate = self._duration(duration_min) or DEFAULT_DURATION_MIN
@@ -317,11 +324,14 @@ class CaseService(Service):
         end: datetime | None = None,
         duration_min: int | None = None,
         expected_version: int | None = None,
+        op_id: str | None = None,
     ) -> CaseResult:
         """Put a requested or postponed case into a room (it becomes scheduled, or
         preop_ready at once when its Readiness items are already done)."""
         self.require(actor, Action.SCHEDULE_CASES, what="schedule cases")
         with self.uow() as uow:
+            if (done := self.replayed(uow, op_id, "schedule_case")) is not None:
+                return self._replay(uow, actor, done)
             case = self._case(uow, case_number, expected_version)
             if case.status not in QUEUE_STATUSES:
                 raise TransitionRefused(
@@ -361,11 +371,14 @@ class CaseService(Service):
         end: datetime | None = None,
         duration_min: int | None = None,
         expected_version: int | None = None,
+        op_id: str | None = None,
     ) -> CaseResult:
         """Move to another room and/or time, or resize. A new start alone keeps the length;
         an end or a duration resizes."""
         self.require(actor, Action.SCHEDULE_CASES, what="move cases")
         with self.uow() as uow:
+            if (done := self.replayed(uow, op_id, "move_case")) is not None:
+                return self._replay(uow, actor, done)
             case = self._case(uow, case_number, expected_version)
             if case.status in QUEUE_STATUSES:
                 return self._schedule_in(uow, actor, case, room, start, end, duration_min)
@@ -392,11 +405,12 @@ class CaseService(Service):
             return self._finish(uow, actor, case, tz)
 
     def unschedule(
-        self, actor: Actor, case_number: str, *, expected_version: int | None = None
+        self, actor: Actor, case_number: str, *, expected_version: int | None = None,
+        op_id: str | None = None,
     ) -> CaseResult:
         """Back to the queue: scheduled -> requested, room and times cleared."""
         return self.set_status(actor, case_number, CaseStatus.REQUESTED,
-                               expected_version=expected_version)
+                               expected_version=expected_version, op_id=op_id)
 
     # ---- status ---------------------------------------------------------------------
 
@@ -408,6 +422,7 @@ class CaseService(Service):
         *,
         reason: str | None = None,
         expected_version: int | None = None,
+        op_id: str | None = None,
     ) -> CaseResult:
         """Move a case through the status machine. Starting and completing are the care
         team's (sign-off right); the rest is the scheduler's. Asking for the status the
@@ -416,6 +431,8 @@ class CaseService(Service):
         if target not in CLINICAL_TARGETS:
             self.require(actor, Action.SCHEDULE_CASES, what=f"make cases {target.value}")
         with self.uow() as uow:
+            if (done := self.replayed(uow, op_id, "set_status")) is not None:
+                return self._replay(uow, actor, done)
             case = self._case(uow, case_number, expected_version)
             if target in CLINICAL_TARGETS:
                 require_team(uow, actor, case, Action.SIGN_OFF,
@@ -838,11 +855,36 @@ class CaseService(Service):
         """Apply the Readiness rule if asked, then result, warnings and commit."""
         if readiness:
             sync_readiness(self, uow, actor, case, uow.checklists.for_case(case.id))
-        uow.flush()
-        result = case_result(uow, actor, case, soft_conflicts(uow, case, tz))
-        if not uow.read_only:
-            uow.commit()
+        operation = uow.pending_operation
+        try:
+            self.remember_operation(uow, actor, case)
+            uow.flush()
+            result = case_result(uow, actor, case, soft_conflicts(uow, case, tz))
+            if not uow.read_only:
+                uow.commit()
+        except Duplicate as exc:
+            # The same operation committed meanwhile (a retry racing its original): the
+            # operation's unique key refuses this attempt, which is rolled back with
+            # everything it did and answered like any replay.
+            if exc.field != "op_id" or operation is None:
+                raise
+            return self._replay_committed(actor, operation[0])
         return result
+
+    def _replay_committed(self, actor: Actor, op_id: str) -> CaseResult:
+        with self.uow(read_only=True) as fresh:
+            done = fresh.operations.find(op_id)
+            assert done is not None
+            assert done.target_id is not None
+            return self._replay(fresh, actor, done.target_id)
+
+    def _replay(self, uow: UnitOfWork, actor: Actor, case_id: int) -> CaseResult:
+        """The answer to a retried operation: the case as it is now, nothing applied."""
+        case = uow.cases.get(case_id)
+        if case is None:
+            raise NotFound("the case of that operation no longer exists", field="op_id")
+        return case_result(uow, actor, case, soft_conflicts(uow, case,
+                                                            self.department_zone(uow)))
 
     def _note(
         self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, kind: NoteType, text: str

@@ -1,0 +1,527 @@
+"""The wall display: today's board, full screen on the OR suite's wall, signed in as a device.
+
+- The window reads everything as the *device* actor (a viewer): every case summary it
+  receives has the patient masked, so no name or id ever reaches its model.
+- A clock, the status legend, the now-line kept in view, and the day rolling over at
+  midnight by itself: one ``QTimer`` calls ``tick()``, which asks the injectable clock the
+  time (tests move a ``FakeClock`` and call ``tick()`` themselves).
+- No menus, toolbars, docks or idle lock: a wall is not a desk.
+- A scheduler unlocks editing for a few minutes with their own password
+  (``services.auth.unlock_editing``); meanwhile drags are written as that scheduler, so the
+  audit names them, and each written case is read back as the device (masked) before it
+  enters the model. Then it locks again by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QScreen
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from surgdesk.config import DepartmentConfig
+from surgdesk.credentials import CredentialStore, database_key
+from surgdesk.errors import BadInput, DatabaseUnavailable, SurgDeskError
+from surgdesk.services.auth import LoginResult
+from surgdesk.services.changes import Change
+from surgdesk.services.context import Actor, Clock
+from surgdesk.services.dto import CaseResult, CaseSummary
+from surgdesk.services.registry import Services
+from surgdesk.ui.board.controller import BoardController
+from surgdesk.ui.board.model import on_board
+from surgdesk.ui.board.undo import Placement
+from surgdesk.ui.board.view import BoardMode
+from surgdesk.ui.live import LiveFeed
+from surgdesk.ui.wall_theme import CLOCK_PX, DATE_PX, LEGEND_PX, WallTheme, wall_font, wall_theme
+from surgdesk.ui.wall_view import WallBoardView, WallLegend
+
+log = logging.getLogger(__name__)
+
+UNLOCK_MINUTES = 5
+TICK_MS = 1000
+
+
+# -- the controller: reads as the device, writes as the unlocking scheduler -------------------
+
+class WallController(BoardController):
+    """The board controller of the wall. ``actor`` stays the device (every read masked);
+    ``editor`` is the scheduler who unlocked editing, or None while locked."""
+
+    def __init__(self, services: Services, device: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(services, device, parent)
+        self.editor: Actor | None = None
+
+    def place(self, case_number: str, placement: Placement | None) -> bool:
+        editor = self.editor
+        if editor is None:
+            self.message.emit("Editing is locked — tap “Unlock editing” first")
+            return False
+        case = self.case(case_number)
+        version = case.version if case is not None else None
+        cases = self.services.cases
+
+        def call() -> CaseResult:
+            if placement is None:
+                result = cases.unschedule(editor, case_number, expected_version=version)
+            else:
+                write = cases.schedule if case is not None and not on_board(case) else cases.move
+                result = write(editor, case_number, room=placement.room_code,
+                               start=placement.start, end=placement.end,
+                               expected_version=version)
+            return CaseResult(case=self.masked(result.case), warnings=result.warnings)
+
+        return self._write(case_number, call)
+
+    def masked(self, case: CaseSummary) -> CaseSummary:
+        """The case as the device sees it: the scheduler's result carries the patient."""
+        fresh = self.services.cases.summaries_by_ids(self.actor, [case.id])
+        if fresh:
+            return fresh[0]
+        return case.model_copy(update={"patient_masked": True, "patient_name": None,
+                                       "patient_id": None, "patient_dob": None})
+
+
+# -- dialogs -------------------------------------------------------------------------------------
+
+class _CredentialsDialog(QDialog):
+    """Username and password in large type (gloved fingers, a touch keyboard)."""
+
+    def __init__(self, title: str, intro: str, submit: str, object_name: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setWindowTitle(title)
+        self.setStyleSheet(f"QWidget {{ font-size: {LEGEND_PX}px; }}")
+        self.username = QLineEdit()
+        self.username.setObjectName(f"{object_name}Username")
+        self.password = QLineEdit()
+        self.password.setObjectName(f"{object_name}Password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel()
+        self.error.setObjectName(f"{object_name}Error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #8b0000; font-weight: bold;")
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow("&Username", self.username)
+        form.addRow("&Password", self.password)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.submit = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.submit.setText(submit)
+        self.submit.setObjectName(f"{object_name}Submit")
+        self.buttons.accepted.connect(self.try_submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        text = QLabel(intro)
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
+        self.username.setFocus()
+
+    def try_submit(self) -> bool:
+        username = self.username.text().strip()
+        if not username or not self.password.text():
+            self.fail("Enter a username and a password.")
+            return False
+        try:
+            self.submit_credentials(username, self.password.text())
+        except SurgDeskError as exc:
+            text = str(exc)
+            self.fail(f"Refused — {text[:1].upper()}{text[1:]}.")
+            return False
+        self.password.clear()
+        self.accept()
+        return True
+
+    def submit_credentials(self, username: str, password: str) -> None:
+        raise NotImplementedError
+
+    def fail(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+        self.password.clear()
+        self.password.setFocus()
+
+
+class UnlockDialog(_CredentialsDialog):
+    """A scheduler's own username and password unlock editing on the wall."""
+
+    def __init__(self, window: WallWindow) -> None:
+        super().__init__(
+            "Unlock editing — SurgDesk wall",
+            f"A scheduler unlocks editing for {window.unlock_minutes} minutes with their own "
+            "password. Every change is recorded under their name.",
+            "Unlock", "wallUnlock", window)
+        self.window_ = window
+
+    def submit_credentials(self, username: str, password: str) -> None:
+        self.window_.unlock(username, password)
+
+
+class DeviceLoginDialog(_CredentialsDialog):
+    """First start of a wall: the device account (set up by an administrator)."""
+
+    def __init__(self, services: Services, *, database_label: str) -> None:
+        super().__init__(
+            "Wall display — SurgDesk",
+            "Sign this display in with its <b>device account</b> (not a person's). It stays "
+            f"signed in; patients are never shown.<br>Database: {database_label}",
+            "Sign in", "wallDeviceLogin")
+        self.services = services
+        self.result_login: LoginResult | None = None
+
+    def submit_credentials(self, username: str, password: str) -> None:
+        self.result_login = self.services.auth.login_device(username, password)
+
+
+def wall_session_key(database_url: str) -> str:
+    """The wall's keyring entry: apart from a person's session on the same PC."""
+    return f"wall:{database_key(database_url)}"
+
+
+def resume_device_session(services: Services, database_url: str,
+                          store: CredentialStore) -> LoginResult | None:
+    key = wall_session_key(database_url)
+    stored = store.load_session(key)
+    if stored is None:
+        return None
+    try:
+        actor = services.auth.resume(stored.token)
+    except SurgDeskError as exc:
+        log.info("remembered wall session not usable: %s", exc)
+        store.clear_session(key)
+        return None
+    if not actor.is_device:
+        store.clear_session(key)
+        return None
+    return LoginResult(actor=actor, token=stored.token, expires_at=None)
+
+
+def sign_in_device(services: Services, database_url: str, store: CredentialStore, *,
+                   database_label: str) -> LoginResult | None:
+    """The kept device session, or (first start) the device login dialog; None on cancel."""
+    resumed = resume_device_session(services, database_url, store)
+    if resumed is not None:
+        return resumed
+    dialog = DeviceLoginDialog(services, database_label=database_label)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_login is None:
+        return None
+    result = dialog.result_login
+    if result.token is not None:
+        store.save_session(wall_session_key(database_url), result.actor.username, result.token,
+                           None)
+    return result
+
+
+# -- the window ------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class UnlockState:
+    editor: Actor
+    until: datetime
+
+
+class WallWindow(QWidget):
+    """Today's board for the wall. Object name ``wallWindow``."""
+
+    locked_changed = Signal(bool)  # True when editing locks again
+
+    def __init__(self, services: Services, device_actor: Actor, *, clock: Clock,
+                 config: DepartmentConfig | None = None, database_url: str | None = None,
+                 unlock_minutes: int = UNLOCK_MINUTES, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if not device_actor.is_device:
+            raise ValueError("the wall display signs in as a device account")
+        self.setObjectName("wallWindow")
+        self.setWindowTitle("SurgDesk — wall display")
+        self.services = services
+        self.actor = device_actor
+        self.clock = clock
+        self.config = config or DepartmentConfig()
+        self.database_url = database_url
+        self.unlock_minutes = unlock_minutes
+        self.owns_services = False
+        self.theme: WallTheme = wall_theme(self.config.wall.high_contrast)
+        self.unlocked: UnlockState | None = None
+        self.unlock_dialog: UnlockDialog | None = None
+        self.last_message = ""
+        self._closed = False
+
+        self.controller = WallController(services, device_actor, self)
+        self.controller.message.connect(self.show_message)
+        self.controller.stale.connect(lambda _n: self.load())
+        self.board = WallBoardView(self.theme, self)
+        self.board.setModel(self.controller.model)
+        self.board.set_writer(self.controller)
+        self.board.clock = clock.now
+        self.board.status_message.connect(self.show_message)
+
+        self._build_strip()
+        self.legend = WallLegend(self.theme, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.strip)
+        layout.addWidget(self.board, 1)
+        layout.addWidget(self.legend)
+        self.setStyleSheet(f"QWidget#wallWindow {{ background: {self.theme.header_bg.name()}; }}")
+
+        self.tz = ZoneInfo("UTC")
+        self.day: date = clock.now().date()
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self.tick)
+        self.live = LiveFeed(services.changes, self)
+        self.live.changes_arrived.connect(self.apply_remote_changes)
+        self.live.lost.connect(lambda reason: self.show_message(
+            f"Live updates stopped ({reason})"))
+        position = None
+        if database_url is not None:
+            try:
+                position = services.changes.start()
+            except SurgDeskError as exc:
+                self.show_message(f"Live updates are off — {exc}")
+        self.tz = self._zone()
+        self.day = clock.now().astimezone(self.tz).date()
+        self.load()
+        if position is not None and database_url is not None:
+            try:
+                self.live.start(database_url, position)
+            except (BadInput, DatabaseUnavailable) as exc:
+                self.show_message(f"Live updates are off — {exc}")
+        self.tick()
+        self.timer.start()
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def _build_strip(self) -> None:
+        theme = self.theme
+        self.strip = QFrame(self)
+        self.strip.setObjectName("wallStrip")
+        self.date_label = QLabel()
+        self.date_label.setObjectName("wallDate")
+        self.date_label.setFont(wall_font(DATE_PX, bold=True))
+        self.clock_label = QLabel()
+        self.clock_label.setObjectName("wallClock")
+        self.clock_label.setFont(wall_font(CLOCK_PX, bold=True))
+        self.clock_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.unlock_button = QPushButton("Unlock editing")
+        self.unlock_button.setObjectName("wallUnlockButton")
+        self.unlock_button.setFont(wall_font(LEGEND_PX, bold=True))
+        self.unlock_button.setMinimumHeight(64)  # a gloved finger
+        self.unlock_button.clicked.connect(self.request_unlock)
+        self.unlock_status = QLabel()
+        self.unlock_status.setObjectName("wallUnlockStatus")
+        self.unlock_status.setFont(wall_font(LEGEND_PX, bold=True))
+        self.unlock_status.hide()
+        self.lock_button = QPushButton("Lock now")
+        self.lock_button.setObjectName("wallLockButton")
+        self.lock_button.setFont(wall_font(LEGEND_PX, bold=True))
+        self.lock_button.setMinimumHeight(64)
+        self.lock_button.clicked.connect(self.lock)
+        self.lock_button.hide()
+        self.message_label = QLabel()
+        self.message_label.setObjectName("wallMessage")
+        self.message_label.setFont(wall_font(LEGEND_PX - 4))
+        row = QHBoxLayout(self.strip)
+        row.setContentsMargins(20, 6, 24, 6)
+        row.setSpacing(24)
+        row.addWidget(self.date_label)
+        row.addWidget(self.message_label, 1)
+        row.addWidget(self.unlock_status)
+        row.addWidget(self.lock_button)
+        row.addWidget(self.unlock_button)
+        row.addWidget(self.clock_label)
+        text = theme.header_text.name()
+        self.strip.setStyleSheet(
+            f"QFrame#wallStrip {{ background: {theme.header_bg.name()}; }}"
+            f"QFrame#wallStrip QLabel {{ color: {text}; }}"
+            f"QLabel#wallUnlockStatus {{ background: {theme.unlocked_bg.name()};"
+            f" color: {theme.unlocked_text.name()}; padding: 8px 14px; }}"
+            f"QPushButton {{ padding: 6px 22px; }}")
+
+    # -- loading and the clock ---------------------------------------------------------------------
+
+    def _zone(self) -> ZoneInfo:
+        from surgdesk.domain.timezones import zone
+
+        return zone(self.services.settings.get(self.actor).time_zone)
+
+    def load(self) -> None:
+        """Today (and the configured following days) from the services, as the device."""
+        self.board.begin_load()
+        try:
+            window = self.controller.load(self.day, self.config.wall.days)
+        except SurgDeskError as exc:
+            self.board.configure_same()
+            self.show_message(f"Could not load the board — {exc}")
+            return
+        self.tz = window.tz
+        self.board.configure(tz=window.tz, start=window.visible_start, end=window.visible_end,
+                             mode=BoardMode.DAY, snap_minutes=window.snap_minutes,
+                             day_start=window.day_start, day_end=window.day_end)
+        self.date_label.setText(f"{self.day:%A %d %B %Y}")
+
+    def tick(self) -> None:
+        """Once a second: the clock, the day (rolls over at midnight), the now-line and the
+        unlock countdown. Everything from ``clock.now()``, nothing from the system time."""
+        if self._closed:
+            return
+        now = self.clock.now()
+        local = now.astimezone(self.tz)
+        if local.date() != self.day:
+            self.day = local.date()
+            self.load()
+        self.clock_label.setText(f"{local:%H:%M}")
+        self.board.update_now_line()
+        self.board.keep_now_in_view()
+        self._update_unlock(now)
+
+    def show_message(self, text: str) -> None:
+        self.last_message = text
+        self.message_label.setText(text)
+
+    # -- other PCs' changes -----------------------------------------------------------------------
+
+    def apply_remote_changes(self, changes: tuple[Change, ...]) -> None:
+        if self._closed or self.controller.window is None:
+            return
+        try:
+            update = self.controller.remote_update(changes)
+        except SurgDeskError as exc:
+            self.show_message(f"Could not read other PCs' changes — {exc}")
+            return
+        if update.empty:
+            return
+        if update.reload:
+            self.load()
+            return
+        dragged = self.board.dragged_case()
+        if dragged is not None and dragged in (
+                {c.case_number for c in update.changed} | set(update.gone)):
+            self.board.cancel_drag()
+        self.controller.apply_remote(update)
+        for case in update.changed:
+            self.board.flash(case.case_number)
+
+    # -- unlocking ------------------------------------------------------------------------------
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self.unlocked is not None
+
+    def request_unlock(self) -> UnlockDialog:
+        """Open the unlock dialog (not modal to the event loop: the clock keeps ticking)."""
+        if self.unlock_dialog is None:
+            self.unlock_dialog = UnlockDialog(self)
+        self.unlock_dialog.error.hide()
+        self.unlock_dialog.username.clear()
+        self.unlock_dialog.password.clear()
+        self.unlock_dialog.open()
+        return self.unlock_dialog
+
+    def unlock(self, username: str, password: str) -> Actor:
+        """Check a scheduler's password; editing is theirs for ``unlock_minutes``.
+
+        Raises the services' ``AuthenticationFailed`` / ``AccountLocked`` /
+        ``PermissionDenied`` (not a scheduler) and leaves the wall locked."""
+        editor = self.services.auth.unlock_editing(self.actor, username, password)
+        until = self.clock.now() + timedelta(minutes=self.unlock_minutes)
+        self.unlocked = UnlockState(editor, until)
+        self.controller.editor = editor
+        self.controller.undo_stack.clear()
+        self.board.set_editable(True)
+        self.show_message(f"Editing unlocked by {editor.display_name}")
+        self._update_unlock(self.clock.now())
+        self.locked_changed.emit(False)
+        return editor
+
+    def lock(self) -> None:
+        """Back to the device: no editing, whoever unlocked it."""
+        was = self.unlocked
+        self.unlocked = None
+        self.controller.editor = None
+        self.controller.undo_stack.clear()
+        self.board.set_editable(False)
+        self.unlock_status.hide()
+        self.lock_button.hide()
+        self.unlock_button.show()
+        if was is not None:
+            self.show_message(f"Editing locked again ({was.editor.display_name} is signed out)")
+            self.locked_changed.emit(True)
+
+    def remaining(self) -> timedelta | None:
+        if self.unlocked is None:
+            return None
+        return max(timedelta(0), self.unlocked.until - self.clock.now())
+
+    def _update_unlock(self, now: datetime) -> None:
+        state = self.unlocked
+        if state is None:
+            return
+        if now >= state.until:
+            if self.board.dragged_case() is not None:
+                self.board.cancel_drag()
+            self.lock()
+            return
+        left = int((state.until - now).total_seconds())
+        self.unlock_status.setText(
+            f"Editing: {state.editor.display_name} — {left // 60}:{left % 60:02d} left")
+        self.unlock_status.show()
+        self.lock_button.show()
+        self.unlock_button.hide()
+
+    # -- the wall's screen ----------------------------------------------------------------------
+
+    def target_screen(self) -> QScreen:
+        """The configured monitor (``[wall] monitor``), or the primary one if absent."""
+        screens = QGuiApplication.screens()
+        index = self.config.wall.monitor
+        if 0 <= index < len(screens):
+            return screens[index]
+        log.warning("wall monitor %d not found (%d screens); using the primary screen",
+                    index, len(screens))
+        primary = QGuiApplication.primaryScreen()
+        assert primary is not None
+        return primary
+
+    def show_on_wall(self) -> None:
+        screen = self.target_screen()
+        self.setScreen(screen)
+        self.setGeometry(screen.geometry())
+        self.showFullScreen()
+
+    # -- closing --------------------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.timer.stop()
+        self.live.stop()
+        self.controller.undo_stack.clear()
+        if self.owns_services:
+            self.services.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)

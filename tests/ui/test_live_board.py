@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from surgdesk.domain.enums import CaseStatus
@@ -21,6 +22,7 @@ from surgdesk.services.dto import CaseSummary
 from surgdesk.services.registry import Services
 from surgdesk.ui.board.grid import Drop
 from surgdesk.ui.case.form import CaseFormDialog
+from surgdesk.ui.login import LoginDialog
 from surgdesk.ui.main_window import MainWindow
 
 from ..conftest import TEST_TIME_ZONE
@@ -251,4 +253,43 @@ def test_an_open_case_form_is_told_when_its_case_changes_elsewhere(
                     timeout=FEED_WAIT_MS)
     assert form.isVisible()  # the user's input stays; Save asks to reload or re-apply
     form.reject()
+    window.close()
+
+
+def test_after_signing_out_changes_from_other_pcs_are_not_loaded(
+        qtbot: QtBot, demo_url: str, other_pc: OtherPC, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = open_window(qtbot, demo_url)
+    seen: list[int] = []
+
+    def login_dialog_open(_dialog: LoginDialog) -> int:
+        # While the login dialog waits, another PC sends a case back to the queue.
+        with qtbot.waitSignal(window.live.changes_arrived, timeout=FEED_WAIT_MS):
+            other_pc.services.cases.unschedule(other_pc.actor, scheduled.case_number)
+        seen.append(len(window.controller.queue.cases()) + len(window.controller.model.cases()))
+        return int(QDialog.DialogCode.Rejected)
+
+    scheduled = next(c for c in window.controller.model.cases()
+                     if c.status is CaseStatus.SCHEDULED)
+    monkeypatch.setattr(LoginDialog, "exec", login_dialog_open)
+    assert not window.sign_out()
+    assert seen == [0]  # nothing of the signed-out user's board came back
+
+
+def test_a_room_change_elsewhere_reloads_the_board_and_cancels_a_drag(
+        qtbot: QtBot, demo_url: str) -> None:
+    window, case = _open(qtbot, demo_url)
+    view = window.board
+    target = free_slot(view, case)
+    drag(qtbot, view, bar_centre(view, case.case_number),
+         point_for(view, case, target.room_id, target.start), release=False)
+    admin = OtherPC(demo_url, "admin")
+    try:
+        room = admin.services.rooms.list_rooms(admin.actor)[0]
+        admin.services.rooms.update_room(admin.actor, room.code, name="Renamed on another PC",
+                                         expected_version=room.version)
+    finally:
+        admin.close()
+    qtbot.waitUntil(lambda: view.dragged_case() is None, timeout=FEED_WAIT_MS)
+    assert "drag of" in window.last_message
+    assert any(r.name == "Renamed on another PC" for r in window.controller.model.rooms())
     window.close()

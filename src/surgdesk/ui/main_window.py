@@ -195,10 +195,15 @@ class MainWindow(QMainWindow):
             return
         if update.empty:
             return
-        if update.reload:
-            self.refresh()  # rooms, closures or department settings: the frame changed
-            return
         dragged = self.board.dragged_case()
+        if update.reload:
+            if dragged is not None:
+                self.board.cancel_drag()
+            self.refresh()  # rooms, closures or department settings: the frame changed
+            if dragged is not None:
+                self.show_message(f"Rooms, closures or hours were changed on another PC — "
+                                  f"drag of {dragged} cancelled")
+            return
         changed = {c.case_number for c in update.changed} | set(update.gone)
         if dragged is not None and dragged in changed:
             self.board.cancel_drag()
@@ -704,6 +709,7 @@ class MainWindow(QMainWindow):
         self._end_session()
         self.controller.model.load_empty()
         self.controller.queue.load([])
+        self.controller.window = None  # nothing loaded: live changes are not applied either
         self.hide()
         dialog = self.login_dialog()
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_login is not None:

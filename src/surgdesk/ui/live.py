@@ -83,12 +83,14 @@ class LiveFeed(QObject):
         if self.position is None:
             return
         found: list[Change] = []
+        more = False
         try:
             for _ in range(MAX_BATCHES_PER_WAKE):
                 batch = self.changes.read(self.position)
                 self.position = batch.position
                 found += batch.changes
-                if not batch.more:
+                more = batch.more
+                if not more:
                     break
         except SurgDeskError as exc:
             # The main engine failed while reading: the same loss as the watcher's.
@@ -96,6 +98,10 @@ class LiveFeed(QObject):
             return
         if found:
             self.changes_arrived.emit(tuple(found))
+        if more and self.running:
+            # Far behind: the rest after the event loop has breathed, not on the next
+            # commit (a SQLite poll only wakes for a new one).
+            QTimer.singleShot(0, self, self.catch_up)
 
     def _lose(self, reason: str) -> None:
         # Issue 6 item 4 (banner, reconnect with back-off, catch-up from the position kept

@@ -46,6 +46,10 @@ def test_queue_model_passes_the_model_tester(qtmodeltester: ModelTester) -> None
     queue.upsert_case(case(7, room_id=1))  # scheduled: leaves the queue
     qtmodeltester.check(queue)
     assert [c.case_number for c in queue.cases()] == ["2026-000008", "2026-000009"]
+    queue.remove_case("2026-000008")  # gone on another PC
+    queue.remove_case("2026-000404")  # not held: nothing happens
+    qtmodeltester.check(queue)
+    assert [c.case_number for c in queue.cases()] == ["2026-000009"]
 
 
 def test_user_role_finds_a_case_recursively() -> None:

@@ -21,13 +21,14 @@ from surgdesk.services.context import Actor, FakeClock
 from surgdesk.services.dto import CaseSummary
 from surgdesk.services.registry import Services
 from surgdesk.ui.board.grid import Drop
+from surgdesk.ui.board.model import drop_problem
 from surgdesk.ui.case.form import CaseFormDialog
 from surgdesk.ui.login import LoginDialog
 from surgdesk.ui.main_window import MainWindow
 
 from ..conftest import TEST_TIME_ZONE
 from .conftest import DEMO_PASSWORD, NOW, fill_demo, open_window
-from .helpers import bar_centre, drag, free_slot, movable_case, point_for
+from .helpers import MOVABLE, bar_centre, drag, free_slot, movable_case, point_for
 
 FEED_WAIT_MS = 5_000
 
@@ -292,4 +293,42 @@ def test_a_room_change_elsewhere_reloads_the_board_and_cancels_a_drag(
     qtbot.waitUntil(lambda: view.dragged_case() is None, timeout=FEED_WAIT_MS)
     assert "drag of" in window.last_message
     assert any(r.name == "Renamed on another PC" for r in window.controller.model.rooms())
+    window.close()
+
+
+def _double_booking(window: MainWindow) -> tuple[CaseSummary, Drop, CaseSummary] | None:
+    """A movable case, a free place for it, and a case of the same surgeon it would then
+    overlap in another room."""
+    model = window.controller.model
+    for mover in sorted(model.cases(), key=lambda c: c.case_number):
+        if mover.status not in MOVABLE:
+            continue
+        for other in model.cases():
+            if other.lead_surgeon_user_id != mover.lead_surgeon_user_id or other.id == mover.id \
+                    or other.status not in MOVABLE or "surgeon_double_booked" in other.conflicts:
+                continue
+            assert other.scheduled_start is not None
+            assert mover.scheduled_start is not None
+            assert mover.scheduled_end is not None
+            length = mover.scheduled_end - mover.scheduled_start
+            for room in model.rooms():
+                start = other.scheduled_start
+                if room.id != other.room_id and drop_problem(
+                        model, mover.id, room.id, start, start + length) is None:
+                    return mover, Drop(mover.case_number, room.id, start, start + length), other
+    return None
+
+
+def test_a_move_elsewhere_updates_the_warning_marks_of_the_cases_it_now_overlaps(
+        qtbot: QtBot, demo_url: str, other_pc: OtherPC) -> None:
+    window = open_window(qtbot, demo_url)
+    found = _double_booking(window)
+    assert found is not None, "the demo has no surgeon to double-book"
+    mover, drop, other = found
+    other_pc.move(window, drop)
+    model = window.controller.model
+    qtbot.waitUntil(lambda: "surgeon_double_booked" in (
+        model.case(other.case_number) or other).conflicts, timeout=FEED_WAIT_MS)
+    assert window.board.is_flashing(mover.case_number)
+    assert not window.board.is_flashing(other.case_number)  # only what someone changed
     window.close()

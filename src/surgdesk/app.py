@@ -26,7 +26,7 @@ from surgdesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MainWindow", "create_main_window", "run_gui"]
+__all__ = ["MainWindow", "create_main_window", "run_gui", "run_wall"]
 
 
 def _application() -> QApplication:
@@ -138,6 +138,36 @@ def run_gui(database_url: str | None, *, day: date | None = None) -> int:
     window = MainWindow(services, result.actor, database_url=url, token=result.token, day=day,
                         store=store)
     window.show()
+    code = app.exec()
+    window.shutdown()
+    return int(code)
+
+
+def run_wall(database_url: str | None) -> int:
+    """The wall display: signed in as a device (the dialog only on first start; the
+    never-expiring token is then kept in the keyring), today's board full screen on the
+    configured monitor."""
+    from surgdesk.config import DepartmentConfig, load_department_config
+    from surgdesk.ui.wall import WallWindow, sign_in_device
+
+    app = _application()
+    url = startup.resolve_database_url(database_url, user_choice=saved_url())
+    try:
+        config = load_department_config() or DepartmentConfig()
+        services = startup.open_services(url)
+    except SurgDeskError as exc:
+        QMessageBox.critical(None, "SurgDesk wall display",
+                             f"Cannot open the database {startup.describe(url)}:\n{exc}")
+        return 1
+    result = sign_in_device(services, url, CredentialStore(),
+                            database_label=startup.describe(url))
+    if result is None:
+        services.close()
+        return 0
+    window = WallWindow(services, result.actor, clock=services.clock, config=config,
+                        database_url=url)
+    window.owns_services = True
+    window.show_on_wall()
     code = app.exec()
     window.shutdown()
     return int(code)

@@ -105,11 +105,13 @@ def _read_password(args: argparse.Namespace, *, confirm: bool = False) -> str | 
 # --- GUI and database ------------------------------------------------------------------------
 
 def gui(args: argparse.Namespace) -> int:
-    from surgdesk.app import run_gui
+    from surgdesk.app import run_gui, run_wall
 
     url = startup.resolve_database_url(args.database)
     if args.demo:
         url = args.database or _ensure_demo_database()
+    if getattr(args, "wall", False):
+        return run_wall(url)
     return run_gui(url)
 
 

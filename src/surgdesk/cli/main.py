@@ -63,6 +63,9 @@ def build_parser() -> _Parser:
     p.add_argument("--version", action="version", version=f"surgdesk {__version__}")
     p.add_argument("--demo", action="store_true",
                    help="start the app on a demo database (created on first use)")
+    p.add_argument("--wall", action="store_true",
+                   help="open the wall display: today's board full screen, signed in as a "
+                        "device account (patients always hidden)")
     p.set_defaults(handler=c.gui)
     sub = p.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
 

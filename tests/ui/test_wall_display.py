@@ -169,6 +169,9 @@ def test_clock_and_now_line_follow_the_clock_and_stay_in_view(qtbot: QtBot,
     assert window.clock_label.text() == "09:00"  # Berlin
     line = next(i for i in view.scene().items() if isinstance(i, NowLineItem))
     x0 = view.now_viewport_x()
+    # "Now" sits a quarter of the way across the board area.
+    assert x0 == pytest.approx(LABEL_WIDTH + 0.25 * (view.viewport().width() - LABEL_WIDTH),
+                               abs=2)
     for hour in range(1, 10):
         clock.advance(timedelta(hours=1))
         window.tick()
@@ -210,3 +213,26 @@ def test_the_day_rolls_over_at_midnight_by_itself(qtbot: QtBot, wall_url: str) -
     window.tick()
     window.close()
 
+
+
+def test_rooms_beyond_the_height_are_shown_a_page_at_a_time(qtbot: QtBot,
+                                                            wall_url: str) -> None:
+    clock = FakeClock(MORNING)
+    window = open_wall(qtbot, wall_url, clock)
+    view = window.board
+    bar = view.verticalScrollBar()
+    assert bar.maximum() == bar.minimum()  # three rooms fit a 1080 wall: no paging
+    window.resize(1920, 400)  # a short screen: three rooms no longer fit
+    qtbot.waitUntil(lambda: bar.maximum() > bar.minimum(), timeout=2000)
+    assert view.rows.row_height >= view.wall_delegate.min_row_height()  # never squeezed
+    seen: set[int] = set()
+    for _ in range(4):
+        window.tick()
+        height = view.viewport().height()
+        rects = {row: view.visualRect(window.controller.model.index(row, 0))
+                 for row in range(view.rows.count)}
+        seen |= {row for row, rect in rects.items() if rect.top() >= 50
+                 and rect.bottom() <= height}
+        clock.advance(timedelta(seconds=20))
+    assert seen == set(range(view.rows.count))
+    window.close()

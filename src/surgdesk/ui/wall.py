@@ -394,6 +394,7 @@ class WallWindow(QWidget):
         self.clock_label.setText(f"{local:%H:%M}")
         self.board.update_now_line()
         self.board.keep_now_in_view()
+        self.board.page_rooms(now)
         self._update_unlock(now)
 
     def show_message(self, text: str) -> None:

@@ -38,6 +38,7 @@ NOW_AT = 0.25  # where "now" sits across the board area
 INNER_PAD = 4.0
 STRIP = 7.0  # the status pattern strip at the bottom of a bar
 MAX_ROW_HEIGHT = 150.0
+PAGE_SECONDS = 20  # rooms beyond one screen: the page turns this often
 
 
 class WallBarDelegate(BarDelegate):
@@ -164,8 +165,10 @@ class WallBoardView(BoardView):
         self.wall_delegate = WallBarDelegate(self.tz, theme)
         self.delegate = self.wall_delegate
         self.visible_hours = VISIBLE_HOURS
+        self.current_page = 0
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        # No scroll bars on a wall: it scrolls itself (now-line) and pages its rooms.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.room_code_font = wall_font(ROOM_CODE_PX, bold=True)
         self.room_name_font = wall_font(ROOM_NAME_PX)
@@ -216,7 +219,23 @@ class WallBoardView(BoardView):
             return
         board_width = self.viewport().width() - LABEL_WIDTH
         x = self.grid.x_for(min(max(self.clock(), self.grid.start), self.grid.end))
-        self.horizontalScrollBar().setValue(int(x - NOW_AT * board_width))
+        # Relative to where it is now: the scroll range's origin is QGraphicsView's business.
+        shift = self.mapFromScene(QPointF(x, 0)).x() - (LABEL_WIDTH + NOW_AT * board_width)
+        bar = self.horizontalScrollBar()
+        bar.setValue(bar.value() + shift)
+
+    def page_rooms(self, now: datetime) -> None:
+        """More rooms than the wall's height holds: show them a page at a time, turning
+        every ``PAGE_SECONDS`` of the clock (whole rows per page)."""
+        bar = self.verticalScrollBar()
+        if self.dragged_case() is not None:
+            return
+        per_page = max(1, int((self.viewport().height() - HEADER_HEIGHT) // self.rows.row_height))
+        pages = -(-self.rows.count // per_page) if bar.maximum() > bar.minimum() else 1
+        page = int(now.timestamp() // PAGE_SECONDS) % pages
+        self.current_page = page
+        top = self.mapFromScene(QPointF(0, self.rows.top(page * per_page))).y()
+        bar.setValue(bar.value() + top - int(HEADER_HEIGHT))
 
     def now_viewport_x(self) -> float:
         return self.mapFromScene(QPointF(self.grid.x_for(self.clock()), 0)).x()
@@ -310,7 +329,15 @@ class WallBoardView(BoardView):
             if self.rows.row_height >= code_height + self._room_name_metrics.height():
                 painter.setFont(self.room_name_font)
                 painter.setPen(theme.muted_text)
-                name = f"{room.status.value.upper()} · {room.name}" if inactive else room.name
+                now = self.clock()
+                closed = next((c for c in self._model.closures(room.id)
+                               if c.starts_at <= now < c.ends_at), None)
+                if inactive:
+                    name = f"{room.status.value.upper()} · {room.name}"
+                elif closed is not None:
+                    name = f"CLOSED · {closed.reason}"
+                else:
+                    name = room.name
                 painter.drawText(
                     QRectF(12, y + 2 + code_height, LABEL_WIDTH - 16,
                            self._room_name_metrics.height()),

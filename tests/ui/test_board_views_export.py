@@ -117,7 +117,7 @@ def test_tooltip_tells_the_details(qtbot: QtBot, board_window: MainWindow) -> No
     pos = bar_centre(view, case.case_number)
     event = QHelpEvent(QEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos))
     QApplication.sendEvent(view.viewport(), event)
-    qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=10_000)
     assert case.case_number in QToolTip.text()
     assert "Checklist" in QToolTip.text()
     QToolTip.hideText()

@@ -188,7 +188,7 @@ def test_idle_lock_hides_the_board_until_the_password(qtbot: QtBot,
     watcher = board_window.idle_watcher
     watcher.timer.setInterval(50)
     watcher.start()
-    qtbot.waitUntil(lambda: board_window.locked, timeout=3000)
+    qtbot.waitUntil(lambda: board_window.locked, timeout=10_000)
     overlay = board_window.lock_overlay
     assert overlay.isVisible()
     assert overlay.geometry() == board_window.rect()

@@ -223,7 +223,7 @@ def test_rooms_beyond_the_height_are_shown_a_page_at_a_time(qtbot: QtBot,
     bar = view.verticalScrollBar()
     assert bar.maximum() == bar.minimum()  # three rooms fit a 1080 wall: no paging
     window.resize(1920, 400)  # a short screen: three rooms no longer fit
-    qtbot.waitUntil(lambda: bar.maximum() > bar.minimum(), timeout=2000)
+    qtbot.waitUntil(lambda: bar.maximum() > bar.minimum(), timeout=10_000)
     assert view.rows.row_height >= view.wall_delegate.min_row_height()  # never squeezed
     seen: set[int] = set()
     for _ in range(4):

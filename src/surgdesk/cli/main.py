@@ -160,9 +160,7 @@ def build_parser() -> _Parser:
     length.add_argument("--duration", metavar="MIN")
     length.add_argument("--end", metavar="ISO")
     ca.add_argument("--json", action="store_true")
-    ca.add_argument("--op-id", metavar="ID",
-                    help="an id for this change (8-64 characters): a retry with the same id "
-                         "is not applied twice")
+    _op_id_option(ca)
     cm = _cmd(cs, "move", c.cases_move, "move or resize a case")
     cm.add_argument("case_number")
     cm.add_argument("--room", metavar="CODE")
@@ -171,17 +169,13 @@ def build_parser() -> _Parser:
     mlength.add_argument("--duration", metavar="MIN")
     mlength.add_argument("--end", metavar="ISO")
     cm.add_argument("--json", action="store_true")
-    cm.add_argument("--op-id", metavar="ID",
-                    help="an id for this change (8-64 characters): a retry with the same id "
-                         "is not applied twice")
+    _op_id_option(cm)
     cst = _cmd(cs, "status", c.cases_status, "change a case's status")
     cst.add_argument("case_number")
     cst.add_argument("status")
     cst.add_argument("--reason")
     cst.add_argument("--json", action="store_true")
-    cst.add_argument("--op-id", metavar="ID",
-                    help="an id for this change (8-64 characters): a retry with the same id "
-                         "is not applied twice")
+    _op_id_option(cst)
 
     checklist = _cmd(sub, "checklist", None, "pre-op and post-op checklists")
     ks = checklist.add_subparsers(metavar="ACTION", parser_class=_Parser)
@@ -208,6 +202,12 @@ def build_parser() -> _Parser:
 
     _cmd(sub, "self-check", c.self_check, "check this installation (runs without a display)")
     return p
+
+
+def _op_id_option(parser: _Parser) -> None:
+    parser.add_argument("--op-id", metavar="ID",
+                        help="an id for this change (8-64 characters): a retry with the same "
+                             "id is not applied twice")
 
 
 def _room_options(parser: _Parser) -> None:

@@ -155,19 +155,13 @@ def build_parser() -> _Parser:
     ca.add_argument("--specialty")
     ca.add_argument("--priority")
     ca.add_argument("--room", metavar="CODE")
-    ca.add_argument("--start", metavar="ISO")
-    length = ca.add_mutually_exclusive_group()
-    length.add_argument("--duration", metavar="MIN")
-    length.add_argument("--end", metavar="ISO")
+    _time_options(ca)
     ca.add_argument("--json", action="store_true")
     _op_id_option(ca)
     cm = _cmd(cs, "move", c.cases_move, "move or resize a case")
     cm.add_argument("case_number")
     cm.add_argument("--room", metavar="CODE")
-    cm.add_argument("--start", metavar="ISO")
-    mlength = cm.add_mutually_exclusive_group()
-    mlength.add_argument("--duration", metavar="MIN")
-    mlength.add_argument("--end", metavar="ISO")
+    _time_options(cm)
     cm.add_argument("--json", action="store_true")
     _op_id_option(cm)
     cst = _cmd(cs, "status", c.cases_status, "change a case's status")
@@ -202,6 +196,14 @@ def build_parser() -> _Parser:
 
     _cmd(sub, "self-check", c.self_check, "check this installation (runs without a display)")
     return p
+
+
+def _time_options(parser: _Parser) -> None:
+    """--start, and the length as --duration or --end (commands._time_fields reads them)."""
+    parser.add_argument("--start", metavar="ISO")
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--duration", metavar="MIN")
+    length.add_argument("--end", metavar="ISO")
 
 
 def _op_id_option(parser: _Parser) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from surgdesk.config import DepartmentConfig
 from surgdesk.repository.database import Database
 from surgdesk.services.auth import AuthService
+from surgdesk.services.case_checks import CaseCheckService
 from surgdesk.services.cases import CaseService
 from surgdesk.services.changes import ChangeService
 from surgdesk.services.checklists import ChecklistService
@@ -26,6 +27,7 @@ class Services:
     rooms: RoomService
     settings: SettingsService
     cases: CaseService
+    checks: CaseCheckService
     checklists: ChecklistService
     templates: TemplateService
     changes: ChangeService
@@ -43,6 +45,7 @@ class Services:
             rooms=RoomService(db, clock),
             settings=SettingsService(db, clock, machine=machine),
             cases=CaseService(db, clock),
+            checks=CaseCheckService(db, clock),
             checklists=ChecklistService(db, clock),
             templates=TemplateService(db, clock),
             changes=ChangeService(db),

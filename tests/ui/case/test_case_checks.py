@@ -11,7 +11,7 @@ from tests.ui.case.conftest import SLOT, Dept
 
 
 def checker(dept: Dept) -> CaseCheckService:
-    return CaseCheckService(dept.services.db, dept.services.clock)
+    return dept.services.checks
 
 
 def test_a_free_slot_has_nothing_to_say(dept_any: Dept) -> None:

@@ -75,7 +75,6 @@ from surgdesk.errors import (
     StaleVersion,
     SurgDeskError,
 )
-from surgdesk.services.case_checks import CaseCheckService
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseDetail, CaseResult, RoomView, SoftConflict, UserView
 from surgdesk.services.registry import Services
@@ -164,7 +163,7 @@ class CaseFormDialog(QDialog):
         self.setObjectName("caseForm")
         self.services = services
         self.actor = actor
-        self.checks = CaseCheckService(services.db, services.clock)
+        self.checks = services.checks
         self.tz: ZoneInfo = department_zone(services, actor)
         self.case_number = case_number
         self.detail: CaseDetail | None = None

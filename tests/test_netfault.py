@@ -1,0 +1,75 @@
+"""The test proxy itself: it forwards, it goes silent without a reset, it comes back."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from tests.netfault import FaultProxy
+
+
+@pytest.fixture
+def echo_port() -> Iterator[int]:
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            while data := conn.recv(1024):
+                conn.sendall(data)
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def _roundtrip(port: int, payload: bytes, timeout: float = 2.0) -> bytes | None:
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(payload)
+        try:
+            return sock.recv(1024)
+        except TimeoutError:
+            return None
+
+
+def test_forwards_goes_silent_and_comes_back(echo_port: int) -> None:
+    with FaultProxy("127.0.0.1", echo_port) as proxy:
+        assert _roundtrip(proxy.port, b"hello") == b"hello"
+        open_before = socket.create_connection(("127.0.0.1", proxy.port), timeout=0.5)
+        proxy.blackhole()
+        # Silent, not refused: the send succeeds, no reply and no reset ever comes.
+        open_before.sendall(b"anyone?")
+        with pytest.raises(TimeoutError):
+            open_before.recv(1024)
+        assert _roundtrip(proxy.port, b"new", timeout=0.5) is None
+        proxy.restore()
+        assert _roundtrip(proxy.port, b"back") == b"back"
+        open_before.sendall(b"still?")
+        with pytest.raises(TimeoutError):
+            open_before.recv(1024)  # a connection that went silent stays silent
+        open_before.close()
+
+
+def test_reset_all_ends_open_connections(echo_port: int) -> None:
+    with FaultProxy("127.0.0.1", echo_port) as proxy:
+        sock = socket.create_connection(("127.0.0.1", proxy.port), timeout=2)
+        sock.sendall(b"x")
+        assert sock.recv(16) == b"x"
+        proxy.reset_all()
+        assert sock.recv(16) == b""  # end of stream
+        sock.close()

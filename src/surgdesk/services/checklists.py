@@ -7,7 +7,8 @@ scheduled <-> preop_ready step that follows the Readiness section.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,12 +23,21 @@ from surgdesk.domain.enums import (
 from surgdesk.domain.models import TEXT_MAX
 from surgdesk.domain.permissions import Action, allowed
 from surgdesk.domain.status_machine import GATING_SECTIONS
-from surgdesk.errors import BadInput, FieldProblem, NotFound, StaleVersion, TransitionRefused
+from surgdesk.errors import (
+    BadInput,
+    Duplicate,
+    FieldProblem,
+    NotFound,
+    StaleVersion,
+    TransitionRefused,
+)
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.base import Service, validate
 from surgdesk.services.case_views import case_result, checklist_view, item_view, sees_patient
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseResult, ChecklistItemView, ChecklistView
+
+T = TypeVar("T")
 
 # ---- rules shared with the case service -------------------------------------------------
 
@@ -145,15 +155,22 @@ class ChecklistService(Service):
         status: ItemStatus = ItemStatus.DONE,
         note: str | None = None,
         expected_version: int | None = None,
+        op_id: str | None = None,
     ) -> CaseResult:
         """Set an item's status. ``expected_version`` is the *item's* version (as shown in
         ChecklistItemView): ticking is per item, and the case's version moves by itself
-        when Readiness flips it between scheduled and preop_ready."""
+        when Readiness flips it between scheduled and preop_ready.
+
+        ``op_id`` (here, on ``assign`` and on ``sign_off``): the client's operation id; a
+        retry with the same id (after a lost reply) answers with the case as it is now
+        instead of applying the change again."""
         fields = validate(_TickInput, {"status": status, "note": note})
         with self.uow() as uow:
             case = find_case(uow, case_number)
             require_team(uow, actor, case, Action.UPDATE_CHECKLIST,
                          f"update checklists of {case.case_number}")
+            if self._replay(uow, op_id, "tick_item", case):
+                return case_result(uow, actor, case)
             _refuse_cancelled(case)
             checklists = uow.checklists.for_case(case.id)
             item = item_by_code(checklists, item_code)
@@ -178,9 +195,8 @@ class ChecklistService(Service):
                 })
                 sync_readiness(self, uow, actor, case, checklists)
                 uow.flush()
-            result = case_result(uow, actor, case)
-            uow.commit()
-            return result
+            return self._commit(uow, actor, case, op_id, lambda fresh, c: case_result(
+                fresh, actor, c))
 
     def assign(
         self,
@@ -190,6 +206,7 @@ class ChecklistService(Service):
         username: str | None,
         *,
         expected_version: int | None = None,
+        op_id: str | None = None,
     ) -> ChecklistItemView:
         """Give an item to a member of the case's care team (``None``: to nobody).
 
@@ -201,6 +218,8 @@ class ChecklistService(Service):
             if not allowed(actor.role, Action.SCHEDULE_CASES):
                 require_team(uow, actor, case, Action.UPDATE_CHECKLIST,
                              f"assign checklist items of {case.case_number}")
+            if self._replay(uow, op_id, "assign_item", case):
+                return item_view(item_by_code(uow.checklists.for_case(case.id), item_code))
             _refuse_cancelled(case)
             item = item_by_code(uow.checklists.for_case(case.id), item_code)
             if expected_version is not None and item.version != expected_version:
@@ -216,9 +235,8 @@ class ChecklistService(Service):
                     "assigned_to": {"before": before, "after": after},
                 })
                 uow.flush()
-            view = item_view(item)
-            uow.commit()
-            return view
+            return self._commit(uow, actor, case, op_id, lambda fresh, c: item_view(
+                item_by_code(fresh.checklists.for_case(c.id), item_code)))
 
     @staticmethod
     def _team_member(uow: UnitOfWork, case: m.SurgeryCase, username: str) -> m.User:
@@ -248,7 +266,8 @@ class ChecklistService(Service):
         busy = any(i.status is not ItemStatus.PENDING for i in checklist.items)
         checklist.status = ChecklistStatus.IN_PROGRESS if busy else ChecklistStatus.PENDING
 
-    def sign_off(self, actor: Actor, case_number: str, phase: Phase) -> ChecklistView:
+    def sign_off(self, actor: Actor, case_number: str, phase: Phase, *,
+                 op_id: str | None = None) -> ChecklistView:
         """Sign off a phase once all its required items are done; a second sign-off is a
         no-op. pre_op_complete / post_op_complete follow."""
         try:
@@ -259,13 +278,12 @@ class ChecklistService(Service):
             case = find_case(uow, case_number)
             require_team(uow, actor, case, Action.SIGN_OFF,
                          f"sign off checklists of {case.case_number}")
-            _refuse_cancelled(case)
-            checklist = next(
-                (c for c in uow.checklists.for_case(case.id) if c.phase is phase), None
-            )
-            if checklist is None:
-                raise NotFound(f"{case.case_number} has no {phase.value} checklist",
-                               field="phase")
+            replay = self._replay(uow, op_id, "sign_off", case)
+            if not replay:
+                _refuse_cancelled(case)
+            checklist = _phase_checklist(uow, case, phase)
+            if replay:
+                return checklist_view(checklist)
             if checklist.status is not ChecklistStatus.COMPLETED:
                 missing = missing_required([checklist], [i.section for i in checklist.items])
                 if missing:
@@ -283,9 +301,46 @@ class ChecklistService(Service):
                     flag: {"before": False, "after": True},
                 })
                 uow.flush()
-            view = checklist_view(checklist)
+            return self._commit(uow, actor, case, op_id, lambda fresh, c: checklist_view(
+                _phase_checklist(fresh, c, phase)))
+
+    # ---- client operations: applied once ----------------------------------------------
+
+    def _replay(self, uow: UnitOfWork, op_id: str | None, action: str,
+                case: m.SurgeryCase) -> bool:
+        """True when operation ``op_id`` was already applied (a retry after a lost reply):
+        the caller answers with what is stored now and changes nothing.
+
+        Asked after ``find_case`` has locked the case: on Postgres a retry that waited on
+        its own original's lock then sees the original's committed operation (each
+        statement reads the newest commits) instead of refusing it as stale."""
+        done = self.replayed(uow, op_id, action)
+        if done is None:
+            return False
+        if done != case.id:
+            raise BadInput(FieldProblem(
+                "op_id", f"that operation was applied to another case, not {case.case_number}"))
+        return True
+
+    def _commit(self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, op_id: str | None,
+                answer: Callable[[UnitOfWork, m.SurgeryCase], T]) -> T:
+        """Record the operation with the change, answer, commit. A retry racing its
+        original meets the operation's unique key: rolled back, answered like a replay."""
+        try:
+            self.remember_operation(uow, actor, case)
+            uow.flush()
+            result = answer(uow, case)
             uow.commit()
-            return view
+        except Duplicate as exc:
+            if exc.field != "op_id" or op_id is None:
+                raise
+            with self.uow(read_only=True) as fresh:
+                stored = fresh.cases.get(case.id)
+                if stored is None:
+                    raise NotFound("the case of that operation no longer exists",
+                                   field="op_id") from None
+                return answer(fresh, stored)
+        return result
 
 
 def require_team(
@@ -303,6 +358,13 @@ def find_case(uow: UnitOfWork, case_number: str) -> m.SurgeryCase:
     if case is None:
         raise NotFound(f"no case {case_number!r}", field="case_number")
     return case
+
+
+def _phase_checklist(uow: UnitOfWork, case: m.SurgeryCase, phase: Phase) -> m.Checklist:
+    checklist = next((c for c in uow.checklists.for_case(case.id) if c.phase is phase), None)
+    if checklist is None:
+        raise NotFound(f"{case.case_number} has no {phase.value} checklist", field="phase")
+    return checklist
 
 
 def _user(uow: UnitOfWork, actor: Actor) -> m.User | None:

@@ -11,11 +11,16 @@ Three steps, each testable alone: ``build_daylist`` reads the services (no Qt),
 ``case_cells`` and ``room_title`` turn a case and a room into rich text, and
 ``paint_daylist`` lays rows out page by page on any QPagedPaintDevice — a QPdfWriter for
 files and the CLI, a QPrinter behind QPrintDialog for paper.
+
+While the database is unreachable, ``build_downtime_daylist`` makes the same list from
+what an open board still holds (no database call); every page then says in red that it
+is a downtime copy, since when the database is unreachable and how old the data is.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -36,10 +41,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QDialog, QWidget
 
 from surgdesk.domain.enums import CaseStatus, ItemStatus, Laterality, NoteType, Phase, Priority
-from surgdesk.domain.timezones import zone
+from surgdesk.domain.timezones import day_bounds, zone
 from surgdesk.errors import BadInput, FieldProblem
 from surgdesk.services.context import Actor
-from surgdesk.services.dto import CaseDetail, ChecklistView, ClosureView, RoomView
+from surgdesk.services.dto import CaseDetail, CaseSummary, ChecklistView, ClosureView, RoomView
 from surgdesk.services.registry import Services
 
 # Left off the list: nobody goes to theatre for these.
@@ -48,6 +53,7 @@ BODY_PT = 9.5  # the smallest text on the page (requirement: at least 9 pt)
 HEADING_PT = 12.0
 MARGIN_MM = 10.0
 HEADER_MM = 11.0
+DOWNTIME_HEADER_MM = 7.0  # the red downtime line above the usual header
 FOOTER_MM = 8.0
 PDF_DPI = 300
 NOTE_CHARS = 110
@@ -83,6 +89,14 @@ class RoomSection:
 
 
 @dataclass(frozen=True)
+class Downtime:
+    """A list printed from an open board's last known data while the database is down."""
+
+    unreachable_since: datetime
+    synced_at: datetime | None  # when the board last read the database (None: unknown)
+
+
+@dataclass(frozen=True)
 class DayList:
     day: date
     tz: ZoneInfo
@@ -91,6 +105,41 @@ class DayList:
     sections: tuple[RoomSection, ...]
     rooms_without_cases: tuple[str, ...] = ()
     any_masked: bool = False
+    downtime: Downtime | None = None
+
+    @property
+    def header_mm(self) -> float:
+        return HEADER_MM + (DOWNTIME_HEADER_MM if self.downtime is not None else 0.0)
+
+
+def _printed_by(actor: Actor) -> str:
+    who = actor.display_name if actor.signed_in else "not signed in"
+    role = actor.role.value if actor.role else "no role"
+    return f"{who} ({role})"
+
+
+def _daylist(day: date, tz: ZoneInfo, printed_at: datetime, printed_by: str,
+             rooms: Iterable[RoomView], closures: Iterable[ClosureView],
+             details: Sequence[CaseDetail], downtime: Downtime | None = None) -> DayList:
+    """One section per room with cases or closures, its cases in time order."""
+    shut_by_room: dict[int, list[ClosureView]] = {}
+    for closure in closures:
+        shut_by_room.setdefault(closure.room_id, []).append(closure)
+    sections: list[RoomSection] = []
+    idle: list[str] = []
+    for room in rooms:
+        cases = sorted((d for d in details if d.case.room_id == room.id),
+                       key=lambda d: (d.case.scheduled_start, d.case.case_number))
+        shut = tuple(sorted(shut_by_room.get(room.id, ()), key=lambda c: c.starts_at))
+        if cases or shut:
+            sections.append(RoomSection(room, shut, tuple(cases)))
+        else:
+            idle.append(room.code)
+    return DayList(
+        day=day, tz=tz, printed_at=printed_at.astimezone(tz), printed_by=printed_by,
+        sections=tuple(sections), rooms_without_cases=tuple(idle),
+        any_masked=any(d.case.patient_masked for d in details), downtime=downtime,
+    )
 
 
 def build_daylist(services: Services, actor: Actor, day: date) -> DayList:
@@ -100,25 +149,39 @@ def build_daylist(services: Services, actor: Actor, day: date) -> DayList:
     rooms = services.rooms.list_rooms(actor)
     midnight = datetime.combine(day, time(0))
     closures = services.rooms.closures(actor, None, midnight, midnight + timedelta(days=1))
+    return _daylist(day, tz, services.clock.now(), _printed_by(actor), rooms, closures,
+                    details)
 
-    sections: list[RoomSection] = []
-    idle: list[str] = []
-    for room in rooms:
-        cases = sorted((d for d in details if d.case.room_id == room.id),
-                       key=lambda d: (d.case.scheduled_start, d.case.case_number))
-        shut = tuple(c for c in closures if c.room_id == room.id)
-        if cases or shut:
-            sections.append(RoomSection(room, shut, tuple(cases)))
-        else:
-            idle.append(room.code)
-    who = actor.display_name if actor.signed_in else "not signed in"
-    role = actor.role.value if actor.role else "no role"
-    return DayList(
-        day=day, tz=tz, printed_at=services.clock.now().astimezone(tz),
-        printed_by=f"{who} ({role})", sections=tuple(sections),
-        rooms_without_cases=tuple(idle),
-        any_masked=any(d.case.patient_masked for d in details),
-    )
+
+def summary_detail(case: CaseSummary) -> CaseDetail:
+    """A case as the board holds it, in the day list's shape: no team beyond the lead
+    surgeon and the anesthetist, checklist progress as counts only, no notes."""
+    return CaseDetail(case=case, team=(), checklists=(), notes=(), can_edit_schedule=False,
+                      can_update_checklist=False, can_sign_off=False, can_add_note=False)
+
+
+def build_downtime_daylist(day: date, tz: ZoneInfo, *, rooms: Sequence[RoomView],
+                           closures: Mapping[int, Sequence[ClosureView]],
+                           cases: Iterable[CaseSummary], actor: Actor, now: datetime,
+                           unreachable_since: datetime,
+                           synced_at: datetime | None) -> DayList:
+    """The day list from the board's last known data, with no database call.
+
+    ``cases`` are the board's summaries, already masked for ``actor`` by the services that
+    handed them out; the same cases are left off as on a live list (cancelled, requested,
+    no room, not on ``day``). ``closures`` are the board's, by room id.
+    """
+    start, end = day_bounds(day, tz)
+    details = [
+        summary_detail(c) for c in cases
+        if c.status not in (CaseStatus.CANCELLED, CaseStatus.REQUESTED)
+        and c.room_id is not None and c.scheduled_start is not None
+        and c.scheduled_end is not None and c.scheduled_start < end and c.scheduled_end > start
+    ]
+    shut = [c for room in rooms for c in closures.get(room.id, ())
+            if c.starts_at < end and c.ends_at > start]
+    return _daylist(day, tz, now, _printed_by(actor), rooms, shut, details,
+                    Downtime(unreachable_since, synced_at))
 
 
 def _e(value: object) -> str:
@@ -176,6 +239,13 @@ def case_cells(d: CaseDetail, tz: ZoneInfo, day: date) -> list[str]:
         if c.patient_dob is not None:
             patient += f"<br/>born {c.patient_dob:%d %b %Y}"
     checklist = "<br/>".join(_e(line) for line in checklist_lines(d.checklists))
+    if not d.checklists and c.checklist_total:
+        # A downtime copy: the board holds the progress, not the items.
+        checklist = _e(f"{c.checklist_done}/{c.checklist_total} required done")
+        signed = [name for name, done in (("pre-op", c.pre_op_complete),
+                                          ("post-op", c.post_op_complete)) if done]
+        if signed:
+            checklist += "<br/>" + _e(" and ".join(signed) + " signed off")
     return [when, procedure, _e(c.lead_surgeon_name), _e(c.anesthetist_name or "—"), team,
             patient, checklist, _notes_html(d)]
 
@@ -258,12 +328,12 @@ class _Block:
 
 
 class _Typesetter:
-    def __init__(self, device: QPagedPaintDevice) -> None:
+    def __init__(self, device: QPagedPaintDevice, header_mm: float = HEADER_MM) -> None:
         self.device = device
         self.width = float(device.width())
         self.per_mm = device.logicalDpiY() / 25.4
         self.pad = 1.2 * self.per_mm
-        self.body_h = device.height() - (HEADER_MM + FOOTER_MM) * self.per_mm
+        self.body_h = device.height() - (header_mm + FOOTER_MM) * self.per_mm
         self.gap = 4 * self.per_mm
         edges = [0.0]
         for _, share in COLUMNS:
@@ -347,9 +417,9 @@ class _Typesetter:
 
 def paint_daylist(device: QPagedPaintDevice, daylist: DayList) -> int:
     """Lay the day list out on ``device`` page by page; the number of pages."""
-    setter = _Typesetter(device)
+    setter = _Typesetter(device, daylist.header_mm)
     pages = setter.paginate(daylist)
-    header_h = HEADER_MM * setter.per_mm
+    header_h = daylist.header_mm * setter.per_mm
     grid = QPen(QColor("#7a7a7a"))
     grid.setWidthF(0.2 * setter.per_mm)
     painter = QPainter()
@@ -389,11 +459,19 @@ def _header_footer(painter: QPainter, daylist: DayList, page: int, pages: int,
                    setter: _Typesetter) -> None:
     per_mm, width = setter.per_mm, setter.width
     height = float(painter.device().height())
-    header_h, footer_h = HEADER_MM * per_mm, FOOTER_MM * per_mm
+    header_h, footer_h = daylist.header_mm * per_mm, FOOTER_MM * per_mm
     painter.save()
     ink = QPen(QColor("#000000"))
+    if daylist.downtime is not None:
+        band = QRectF(0, 0, width, DOWNTIME_HEADER_MM * per_mm - per_mm)
+        painter.fillRect(band, QColor("#a40000"))
+        painter.setPen(QPen(QColor("#ffffff")))
+        painter.setFont(_font(HEADING_PT, bold=True))
+        painter.drawText(band.adjusted(2 * per_mm, 0, -2 * per_mm, 0),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         downtime_text(daylist))
     painter.setPen(ink)
-    top = QRectF(0, 0, width, header_h - 2.5 * per_mm)
+    top = QRectF(0, header_h - HEADER_MM * per_mm, width, HEADER_MM * per_mm - 2.5 * per_mm)
     painter.setFont(_font(HEADING_PT + 2, bold=True))
     painter.drawText(top, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),
                      f"OR day list — {daylist.day:%A %d %B %Y}")
@@ -418,6 +496,18 @@ def _header_footer(painter: QPainter, daylist: DayList, page: int, pages: int,
     painter.restore()
 
 
+def downtime_text(daylist: DayList) -> str:
+    """The downtime line at the top of every page ('' for a live list)."""
+    downtime = daylist.downtime
+    if downtime is None:
+        return ""
+    since = _hm(downtime.unreachable_since, daylist.tz, daylist.day)
+    synced = (_hm(downtime.synced_at, daylist.tz, daylist.day)
+              if downtime.synced_at is not None else "unknown")
+    return (f"DOWNTIME COPY — database unreachable since {since}; "
+            f"data as last synced at {synced}")
+
+
 # ---- entry points -----------------------------------------------------------------------
 
 
@@ -427,18 +517,28 @@ def render_daylist_pdf(services: Services, actor: Actor, day: date, out: Path) -
     The CLI's ``surgdesk daylist --date D --out FILE.pdf`` calls this (ANONYMOUS without
     a login: patients masked). Works without a display (offscreen Qt).
     """
+    _check_pdf_path(out)
+    from surgdesk.ui.board.export import ensure_application
+
+    ensure_application()
+    return write_daylist_pdf(build_daylist(services, actor, day), out)
+
+
+def _check_pdf_path(out: Path) -> None:
     if out.suffix.lower() != ".pdf":
         raise BadInput(FieldProblem("out", "must end in .pdf"))
     if not out.parent.is_dir():
         raise BadInput(FieldProblem("out", f"folder {out.parent} does not exist"))
-    from surgdesk.ui.board.export import ensure_application
 
-    ensure_application()
-    daylist = build_daylist(services, actor, day)
+
+def write_daylist_pdf(daylist: DayList, out: Path) -> Path:
+    """Write an already built day list (live or downtime) to the PDF file ``out``."""
+    _check_pdf_path(out)
     writer = QPdfWriter(str(out))
     writer.setResolution(PDF_DPI)
     writer.setPageLayout(page_layout())
-    writer.setTitle(f"OR day list {day.isoformat()}")
+    title = f"OR day list {daylist.day.isoformat()}"
+    writer.setTitle(f"{title} (downtime copy)" if daylist.downtime is not None else title)
     writer.setCreator("SurgDesk")
     paint_daylist(writer, daylist)
     del writer  # the PDF is finished and closed when the writer goes
@@ -448,6 +548,13 @@ def render_daylist_pdf(services: Services, actor: Actor, day: date, out: Path) -
 def print_daylist(services: Services, actor: Actor, day: date,
                   parent: QWidget | None = None) -> bool:
     """Qt's print dialog, then the day list on the chosen printer; False if cancelled."""
+    return print_built_daylist(lambda: build_daylist(services, actor, day), day, parent)
+
+
+def print_built_daylist(build: Callable[[], DayList], day: date,
+                        parent: QWidget | None = None) -> bool:
+    """Qt's print dialog, then ``build()``'s list on the chosen printer; False if
+    cancelled (nothing is built then)."""
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -457,5 +564,5 @@ def print_daylist(services: Services, actor: Actor, day: date,
     dialog.setWindowTitle(f"Print the day list of {day:%a %d %b %Y}")
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False
-    paint_daylist(printer, build_daylist(services, actor, day))
+    paint_daylist(printer, build())
     return True

@@ -3,10 +3,16 @@
 It is the grid's ``DropWriter``: release -> grid maps x/y to room and time -> here ->
 service call -> model updated from the returned ``CaseResult``. A refusal leaves the model
 as it was (the view re-reads the bar, so it snaps back) and says why.
+
+Every write carries a client operation id of its own (an undo or a redo is a new
+operation). When the database does not answer, the write may or may not have committed:
+it waits in ``pending`` with the same call, id and expected version, and is retried once
+the connection is back — saved once, or reported as not saved.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,7 +24,7 @@ from PySide6.QtGui import QUndoStack
 from surgdesk.domain.enums import CaseStatus
 from surgdesk.domain.permissions import Action, allowed
 from surgdesk.domain.timezones import day_bounds, zone
-from surgdesk.errors import StaleVersion, SurgDeskError
+from surgdesk.errors import DatabaseUnavailable, StaleVersion, SurgDeskError
 from surgdesk.services.changes import Change
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import BoardSnapshot, CaseResult, CaseSummary
@@ -26,6 +32,12 @@ from surgdesk.services.registry import Services
 from surgdesk.ui.board.grid import Drop
 from surgdesk.ui.board.model import BoardModel, QueueModel, on_board
 from surgdesk.ui.board.undo import PlaceCaseCommand, Placement, describe
+from surgdesk.ui.pending import PendingSaves
+
+
+def new_op_id() -> str:
+    """A client operation id: one per write the user makes, kept for its retries."""
+    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +117,9 @@ class BoardController(QObject):
     message = Signal(str)  # for the status bar
     loaded = Signal()
     stale = Signal(str)  # someone else changed this case: the board must be read again
+    # A write or a read found the database unreachable (the reason): the window reports
+    # the outage (``LiveFeed.report_failure``) and retries ``pending`` once it is back.
+    unreachable = Signal(str)
 
     def __init__(self, services: Services, actor: Actor, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -113,6 +128,8 @@ class BoardController(QObject):
         self.model = BoardModel(self)
         self.queue = QueueModel(self)
         self.undo_stack = QUndoStack(self)
+        self.pending = PendingSaves(self)
+        self.pending.unreachable.connect(self.unreachable)
         self.window: BoardWindow | None = None
         self.queue.drag_enabled = self.can_schedule
 
@@ -128,11 +145,15 @@ class BoardController(QObject):
     # -- reading --------------------------------------------------------------------------
 
     def load(self, first_day: date, days: int = 1) -> BoardWindow:
-        settings = self.services.settings.get(self.actor)
-        tz = zone(settings.time_zone)
-        load_start = day_bounds(first_day, tz)[0]
-        load_end = day_bounds(first_day + timedelta(days=days - 1), tz)[1]
-        snapshot = self.services.cases.board(self.actor, load_start, load_end)
+        try:
+            settings = self.services.settings.get(self.actor)
+            tz = zone(settings.time_zone)
+            load_start = day_bounds(first_day, tz)[0]
+            load_end = day_bounds(first_day + timedelta(days=days - 1), tz)[1]
+            snapshot = self.services.cases.board(self.actor, load_start, load_end)
+        except DatabaseUnavailable as exc:
+            self.unreachable.emit(str(exc))
+            raise
         self.model.load(snapshot)
         self.queue.load(snapshot.queue)
         start, end = visible_range(snapshot, first_day, days, tz)
@@ -256,28 +277,66 @@ class BoardController(QObject):
         case = self.case(case_number)
         version = case.version if case is not None else None
         cases = self.services.cases
+        actor = self.actor
+        op_id = new_op_id()  # a new operation each time: a drop, an undo, a redo
 
         def call() -> CaseResult:
             if placement is None:
-                return cases.unschedule(self.actor, case_number, expected_version=version)
+                return cases.unschedule(actor, case_number, expected_version=version,
+                                        op_id=op_id)
             write = cases.schedule if case is not None and not on_board(case) else cases.move
-            return write(self.actor, case_number, room=placement.room_code,
-                         start=placement.start, end=placement.end, expected_version=version)
+            return write(actor, case_number, room=placement.room_code,
+                         start=placement.start, end=placement.end, expected_version=version,
+                         op_id=op_id)
 
-        return self._write(case_number, call)
+        return self._write(case_number, call, what=_placing(case_number, case, placement),
+                           op_id=op_id)
 
-    def _write(self, case_number: str, call: Callable[[], CaseResult]) -> bool:
-        """Run one service write; a refusal is said in the status bar, a success applied."""
+    def _write(self, case_number: str, call: Callable[[], CaseResult], *,
+               what: str | None = None, op_id: str | None = None) -> bool:
+        """Run one service write; a refusal is said in the status bar, a success applied.
+
+        ``call`` must carry ``op_id`` (when given) so that running it again is the same
+        operation: when the database does not answer, the write waits in ``pending``
+        and ``call`` is run once more after reconnecting."""
+        what = what or f"Change of {case_number}"
         try:
             result = call()
         except StaleVersion as exc:
             self._stale(case_number, exc)
+            return False
+        except DatabaseUnavailable as exc:
+            self._unconfirmed(case_number, call, what, op_id, exc)
             return False
         except SurgDeskError as exc:
             self.message.emit(f"Not changed — {exc}")
             return False
         self.apply(result)
         return True
+
+    def _unconfirmed(self, case_number: str, call: Callable[[], CaseResult], what: str,
+                     op_id: str | None, exc: DatabaseUnavailable) -> None:
+        """The reply never came: the write may or may not have committed. The bar stays
+        where the model says (the last confirmed place) until the retry answers."""
+        if op_id is None:
+            # Without an operation id a retry could not tell "already saved" from "not
+            # saved": say so, and let the caught-up board show what was stored.
+            self.message.emit(f"{what} not confirmed — the database did not answer ({exc}); "
+                              "the board shows what was stored once the connection is back")
+        else:
+            # A save confirmed only after reconnecting gets no undo entry: the history
+            # around it may no longer apply, and undoing blind is worse than not offering.
+            self.pending.add(op_id, what, call, lambda result: self.apply(result, quiet=True),
+                             refused=lambda error: self._refused_late(case_number, error))
+            self.message.emit(f"{what} not confirmed — the database did not answer; it will "
+                              "be saved once when the connection is back, or reported as "
+                              "not saved")
+        self.unreachable.emit(str(exc))
+
+    def _refused_late(self, case_number: str, exc: SurgDeskError) -> None:
+        """A waiting save the rules refused on its retry (the message is already said)."""
+        if isinstance(exc, StaleVersion):
+            self.stale.emit(case_number)
 
     def _stale(self, case_number: str, exc: StaleVersion) -> None:
         self.message.emit(f"Not changed — {case_number} was changed by someone else "
@@ -287,15 +346,32 @@ class BoardController(QObject):
     def set_status(self, case_number: str, status: CaseStatus, reason: str | None = None) -> bool:
         case = self.case(case_number)
         version = case.version if case is not None else None
+        actor = self.actor
+        op_id = new_op_id()
         return self._write(case_number, lambda: self.services.cases.set_status(
-            self.actor, case_number, status, reason=reason, expected_version=version))
+            actor, case_number, status, reason=reason, expected_version=version,
+            op_id=op_id), what=f"Status change of {case_number} to {status.value}",
+            op_id=op_id)
 
-    def apply(self, result: CaseResult) -> None:
+    def apply(self, result: CaseResult, *, quiet: bool = False) -> None:
         case = result.case
         self.model.upsert_case(case)
         self.queue.upsert_case(case)
+        if quiet:
+            return
         if result.warnings:
             self.message.emit(f"{case.case_number} saved with warnings: "
                               + "; ".join(w.message for w in result.warnings))
         else:
             self.message.emit(f"{case.case_number} saved")
+
+
+def _placing(case_number: str, case: CaseSummary | None, placement: Placement | None) -> str:
+    """What a placement does, as the status bar names it ("Move of C-2026-0012")."""
+    if placement is None:
+        return f"Return of {case_number} to the queue"
+    if case is None or not on_board(case) or case.room_code is None:
+        return f"Scheduling of {case_number} in {placement.room_code}"
+    if case.room_code == placement.room_code and case.scheduled_start == placement.start:
+        return f"Resize of {case_number}"
+    return f"Move of {case_number}"

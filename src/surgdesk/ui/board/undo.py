@@ -4,6 +4,9 @@ A change is first made through the service (so a refusal never reaches the stack
 pushed already done; undo and redo call the service again with the version the board
 holds. An undo the rules refuse (the old slot was taken meanwhile) says why and drops the
 command (``setObsolete``), so the stack never claims a state the database does not have.
+Each undo and each redo is a write of its own: ``place`` gives it a new client operation id.
+An undo the database did not answer is dropped from the stack too; it waits in the
+controller's ``pending`` saves and is saved once (or reported as not saved) after reconnecting.
 """
 
 from __future__ import annotations

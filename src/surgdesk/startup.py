@@ -52,12 +52,16 @@ def with_stored_password(url: str) -> str:
     return connect.with_password(url, password) if password else url
 
 
-def open_database(url: str, *, prepare: bool = True) -> Database:
-    return connect.open_database(with_stored_password(url), prepare=prepare)
+def open_database(url: str, *, prepare: bool = True, interactive: bool = False) -> Database:
+    return connect.open_database(with_stored_password(url), prepare=prepare,
+                                 interactive=interactive)
 
 
-def open_services(url: str, *, clock: Clock | None = None) -> Services:
+def open_services(url: str, *, clock: Clock | None = None,
+                  interactive: bool = False) -> Services:
+    """``interactive`` (the GUI): database calls get a deadline (see ``connect``)."""
     from surgdesk.config import load_department_config
 
     machine = load_department_config()
-    return Services.create(open_database(url), clock=clock, machine=machine)
+    return Services.create(open_database(url, interactive=interactive), clock=clock,
+                           machine=machine)

@@ -9,7 +9,13 @@ from sqlalchemy.exc import OperationalError
 
 from surgdesk.errors import DatabaseUnavailable, SchemaMismatch
 from surgdesk.repository import migrate
-from surgdesk.repository.database import Database, describe_url, make_engine, normalize_url
+from surgdesk.repository.database import (
+    OPERATION_DEADLINE_S,
+    Database,
+    describe_url,
+    make_engine,
+    normalize_url,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +83,13 @@ def prepare_schema(db: Database) -> None:
     migrate.upgrade(engine)
 
 
-def open_database(url: str, *, prepare: bool = True) -> Database:
-    """An open Database; with ``prepare`` its schema is upgraded (SQLite) or checked."""
-    db = Database(make_engine(url))
+def open_database(url: str, *, prepare: bool = True, interactive: bool = False) -> Database:
+    """An open Database; with ``prepare`` its schema is upgraded (SQLite) or checked.
+
+    ``interactive`` (the GUI): on Postgres no call waits for the server longer than
+    ``OPERATION_DEADLINE_S``; it fails with ``DatabaseUnavailable`` instead of freezing
+    the window on a silent network. Off for the CLI, migrations and bulk work."""
+    db = Database(make_engine(url, deadline_s=OPERATION_DEADLINE_S if interactive else None))
     try:
         if prepare:
             prepare_schema(db)

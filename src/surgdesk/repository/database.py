@@ -1,7 +1,35 @@
-"""Engines and sessions for SQLite and Postgres, behind one interface."""
+"""Engines and sessions for SQLite and Postgres, behind one interface.
+
+A deadline for interactive work (Postgres)
+------------------------------------------
+A network that goes *silent* (a switch or VPN that drops traffic without a reset) is the
+one failure TCP does not report: the bytes the client sends are still acknowledged by
+something on the path (in the tests, the fault proxy's kernel), so neither keepalives nor
+``tcp_user_timeout`` ever fire, and libpq would wait for the server's reply forever. In
+the GUI that is a frozen window. An engine made with ``deadline_s`` (the GUI's, through
+``open_database(..., interactive=True)``) therefore gives every network wait of every
+connection a deadline: its connections are :class:`DeadlineConnection`, a psycopg
+connection whose :meth:`~DeadlineConnection.wait` — the one place psycopg waits for the
+socket, for a query, its results, COMMIT, ROLLBACK and the pool's pre-ping alike — passes
+psycopg's own wait timeout. Past it the connection is closed (it is mid-protocol and
+cannot be reused) and :class:`NoReply` is raised; SQLAlchemy sees a closed connection,
+invalidates it, and the unit of work reports ``DatabaseUnavailable("no reply from the
+database within 15 s")``. A pre-ping that gets no reply makes the pool open a new
+connection, bounded by ``connect_timeout``: a call made on a silent network so returns
+within the deadline plus, at worst, one connect timeout.
+
+Why not a watchdog thread that shuts the socket down: psycopg (3.2+) waits in Python with
+``select``, not inside libpq, so the waiting thread can keep its own deadline — no thread,
+no bookkeeping of which pooled connection is busy since when, and no race between a reply
+that arrives just in time and a socket being shut down under it.
+
+The deadline is opt-in: the CLI, migrations, demo generation and bulk imports may run
+statements that legitimately take longer, and a terminal can be interrupted with Ctrl-C.
+"""
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +37,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from psycopg import connection as _pg_connection
+from psycopg import errors as _pg_errors
+from psycopg.abc import PQGen
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
@@ -23,6 +55,16 @@ log = logging.getLogger(__name__)
 # A writer waits this long for another writer before giving up (SQLite).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _READ_ONLY = "surgdesk_read_only"
+# The longest an interactive (GUI) database call waits for the server's reply.
+OPERATION_DEADLINE_S = 15.0
+# How long opening a Postgres connection may take (libpq connect_timeout, whole seconds).
+CONNECT_TIMEOUT_S = 5
+# The server ends a session left idle inside a transaction after this long. A client that
+# vanished mid-transaction (a silent network, a killed PC) would otherwise hold its row
+# and room locks until the server's own keepalives give up — hours with OS defaults — and
+# every other PC's write to those rows would wait behind it. No SurgDesk transaction waits
+# on a person: they run from the first statement to COMMIT without pause.
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -72,7 +114,57 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str | URL, *, application_name: str = "surgdesk", **kwargs: Any) -> Engine:
+class NoReply(psycopg.OperationalError):
+    """The server did not answer within the connection's deadline; the connection is
+    closed."""
+
+
+class DeadlineConnection(psycopg.Connection[Any]):
+    """A psycopg connection whose every wait for the server ends after ``deadline_s``.
+
+    ``deadline_s`` is set per engine right after connecting (see :func:`make_engine`).
+    """
+
+    deadline_s: float | None = None
+
+    def wait(self, gen: PQGen[Any], interval: float = _pg_connection._WAIT_INTERVAL,
+             timeout: float | None = None) -> Any:
+        if self.deadline_s is None or timeout is not None:
+            return super().wait(gen, interval, timeout)
+        try:
+            return super().wait(gen, interval, self.deadline_s)
+        except _pg_errors._WaitTimeout:
+            # Mid-protocol: the reply may still come one day, so the connection cannot be
+            # used again. Closing it also tells the server (when the path heals) to roll
+            # back, and makes SQLAlchemy see a disconnect and invalidate it.
+            self.pgconn.finish()
+            raise NoReply(f"no reply from the database within {self.deadline_s:g} s") \
+                from None
+
+
+def deadline_supported() -> bool:
+    """Whether the installed psycopg gives :meth:`Connection.wait` a timeout (3.2.x+)."""
+    return (hasattr(_pg_errors, "_WaitTimeout")
+            and "timeout" in inspect.signature(psycopg.Connection.wait).parameters)
+
+
+def _install_deadline(engine: Engine, deadline_s: float) -> None:
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        conn = DeadlineConnection.connect(*cargs, **cparams)
+        conn.deadline_s = deadline_s
+        return conn
+
+
+def _with_option(existing: object, option: str) -> str:
+    """libpq ``options`` with ``option`` added to what the URL already asks for."""
+    return f"{existing} {option}" if isinstance(existing, str) and existing else option
+
+
+def make_engine(url: str | URL, *, application_name: str = "surgdesk",
+                deadline_s: float | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url``. ``deadline_s`` (Postgres; see the module docstring): no
+    single wait for the server lasts longer — for interactive use only."""
     parsed = normalize_url(url)
     # Driver errors must not carry row values (patient names) into logs and tracebacks.
     kwargs.setdefault("hide_parameters", True)
@@ -86,20 +178,31 @@ def make_engine(url: str | URL, *, application_name: str = "surgdesk", **kwargs:
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
-        connect_args = {
+        connect_args: dict[str, Any] = {
             "application_name": application_name,
-            "connect_timeout": 5,
+            "connect_timeout": CONNECT_TIMEOUT_S,
             # Notice a silent network within seconds, not after the OS default of hours.
             "keepalives": 1,
             "keepalives_idle": 5,
             "keepalives_interval": 2,
             "keepalives_count": 3,
             "tcp_user_timeout": 10_000,
+            # See IDLE_IN_TRANSACTION_TIMEOUT_MS: locks of a vanished client do not linger.
+            "options": _with_option(
+                parsed.query.get("options"),
+                f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT_MS}"),
         }
         connect_args.update(kwargs.pop("connect_args", {}))
-        return create_engine(
+        engine = create_engine(
             parsed, connect_args=connect_args, pool_pre_ping=True, **kwargs
         )
+        if deadline_s is not None:
+            if deadline_supported():
+                _install_deadline(engine, deadline_s)
+            else:
+                log.warning("this psycopg has no wait timeout: database calls get no "
+                            "client-side deadline (upgrade psycopg)")
+        return engine
     raise BadInput(
         FieldProblem("database", f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
     )

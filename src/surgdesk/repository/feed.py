@@ -32,16 +32,17 @@ position in memory for the session; to persist one across runs, keep ``high`` on
 
 from __future__ import annotations
 
+import select
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import NoReturn, Protocol, Self
 
 import psycopg
-from psycopg import sql
+from psycopg import pq, sql
 from psycopg.conninfo import make_conninfo
 from sqlalchemy import Select, func
 from sqlalchemy import select as sa_select
@@ -50,7 +51,7 @@ from sqlalchemy.engine import URL
 from surgdesk.domain import models as m
 from surgdesk.errors import BadInput, DatabaseUnavailable, FieldProblem
 from surgdesk.repository.changefeed import NOTIFY_CHANNEL
-from surgdesk.repository.database import Database, normalize_url
+from surgdesk.repository.database import CONNECT_TIMEOUT_S, Database, normalize_url
 from surgdesk.repository.uow import UnitOfWork
 
 # How long an id missing below the high-water mark is waited for before it is given up.
@@ -64,7 +65,10 @@ _IN_CHUNK = 5_000
 START_WINDOW = 1_000
 # The SQLite watcher's suggested poll interval; one poll costs a few microseconds.
 SQLITE_POLL_MS = 250
-# Same intent as database.make_engine: notice a silent network within seconds.
+# The listener's heartbeat: the cheapest question the server must answer.
+_HEARTBEAT = b"SELECT 1"
+# Same intent as database.make_engine: notice a dead peer within seconds. A *silent*
+# network (bytes acknowledged, never delivered) defeats these; the heartbeat does not.
 _PG_KEEPALIVES: dict[str, int] = {
     "keepalives": 1,
     "keepalives_idle": 5,
@@ -212,7 +216,12 @@ def _fetch_ids(uow: UnitOfWork, ids: Sequence[int]) -> list[Change]:
 
 class ChangeWatcher(Protocol):
     """Says when to read the feed. ``fileno()`` is a socket to watch, or None: poll
-    ``changed()`` on a timer (every ``poll_interval_ms``)."""
+    ``changed()`` on a timer (every ``poll_interval_ms``).
+
+    ``ping()`` sends a heartbeat when none is outstanding and ``unanswered_seconds()`` says
+    how long the outstanding one has waited (0.0 when none): call ``ping()`` every few
+    seconds and treat a heartbeat unanswered for several seconds as a lost connection.
+    None of these ever blocks."""
 
     poll_interval_ms: int | None
 
@@ -220,62 +229,153 @@ class ChangeWatcher(Protocol):
 
     def changed(self) -> bool: ...
 
+    def ping(self) -> None: ...
+
+    def unanswered_seconds(self) -> float: ...
+
     def close(self) -> None: ...
 
 
 class PostgresListener:
-    """A dedicated autocommit connection LISTENing on the change channel.
+    """A dedicated autocommit connection LISTENing on the change channel, with a heartbeat.
 
     Watch :meth:`fileno` for readability (a ``QSocketNotifier``), then call :meth:`drain`,
-    which never waits (only connecting does, up to 5 s). NOTIFY is transactional, so a
-    rolled-back write is never announced. A lost connection raises
-    :class:`DatabaseUnavailable` from :meth:`drain`; reconnecting is the caller's job (a
-    new listener, then catch up from the change log).
+    which never waits (only connecting does, up to ``CONNECT_TIMEOUT_S`` for the
+    connection and as long again for LISTEN). NOTIFY is transactional, so a rolled-back
+    write is never announced. A lost connection raises :class:`DatabaseUnavailable` from
+    :meth:`drain`; reconnecting is the caller's job (a new listener, then catch up from
+    the change log).
+
+    Why a heartbeat: a LISTEN connection only ever reads, so a network that goes silent
+    (bytes acknowledged on the way, never delivered, no reset) looks exactly like a quiet
+    department — TCP keepalives and ``tcp_user_timeout`` are answered or satisfied by
+    whatever acknowledges the bytes, and nothing ever fails. Only a question the *server*
+    must answer tells them apart. :meth:`ping` sends one (``SELECT 1``) without waiting;
+    its reply arrives on the same socket as the notifications, so :meth:`drain` reads
+    both, and :meth:`unanswered_seconds` says how long the question has waited. All of it
+    talks to libpq directly (``send_query``/``flush``/``consume_input``/``is_busy``/
+    ``get_result``/``notifies`` on a non-blocking connection): psycopg's own ``execute``
+    would wait for the reply, which is the one thing that must never happen here.
+    Notifications that arrive before, between or after heartbeat replies are all queued
+    by libpq and all counted.
     """
 
     poll_interval_ms: int | None = None
 
-    def __init__(self, url: str | URL, *, application_name: str = "surgdesk-listener") -> None:
+    def __init__(self, url: str | URL, *, application_name: str = "surgdesk-listener",
+                 clock: Callable[[], float] = time.monotonic) -> None:
         conninfo = normalize_url(url).set(drivername="postgresql")
         try:
             self._conn = psycopg.connect(
                 make_conninfo(conninfo.render_as_string(hide_password=False),
-                              connect_timeout=5, application_name=application_name,
-                              **_PG_KEEPALIVES),
+                              connect_timeout=CONNECT_TIMEOUT_S,
+                              application_name=application_name, **_PG_KEEPALIVES),
                 autocommit=True,
             )
         except psycopg.OperationalError as exc:
             raise DatabaseUnavailable(_reason("cannot listen for changes", exc)) from None
-        try:
-            self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(NOTIFY_CHANNEL)))
-        except psycopg.OperationalError as exc:
-            self._conn.close()
-            raise DatabaseUnavailable(_reason("cannot listen for changes", exc)) from None
+        self._pg = self._conn.pgconn
+        # psycopg connections are non-blocking already; said here because everything
+        # below relies on it (send_query and flush must return at once).
+        self._pg.nonblocking = 1
         # Kept: once the connection is lost psycopg cannot say which socket it was, and the
         # GUI needs the number to switch its notifier off.
         self._fd = self._conn.fileno()
         self.backend_pid = self._conn.info.backend_pid
-        self._goodbye: str | None = None
+        self._clock = clock
+        self._goodbye: str | None = None  # a FATAL the server sent before hanging up
+        self._lost: str | None = None  # why the connection is gone, once it is
+        self._ping_sent_at: float | None = None
         self._conn.add_notice_handler(self._on_notice)
+        try:
+            listen = sql.SQL("LISTEN {}").format(sql.Identifier(NOTIFY_CHANNEL))
+            self._run_now(listen.as_bytes(self._conn), timeout=CONNECT_TIMEOUT_S)
+        except (psycopg.OperationalError, _NoAnswer) as exc:
+            self._conn.close()
+            raise DatabaseUnavailable(_reason("cannot listen for changes", exc)) from None
+
+    def _run_now(self, query: bytes, *, timeout: float) -> None:
+        """Run one command and wait for its end, at most ``timeout`` seconds (setup)."""
+        pg = self._pg
+        pg.send_query(query)
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _NoAnswer(f"no reply from the database within {timeout:g} s")
+            if pg.flush():
+                select.select([], [self._fd], [], remaining)
+                continue
+            pg.consume_input()
+            while not pg.is_busy():
+                result = pg.get_result()
+                if result is None:
+                    return
+                if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
+                    raise _NoAnswer(_result_message(result))
+            select.select([self._fd], [], [], remaining)
 
     def fileno(self) -> int:
         return self._fd
 
     def drain(self) -> bool:
-        """Read the notifications that arrived, without waiting: True if there were any."""
+        """Read what arrived (notifications, heartbeat replies) without waiting: True if
+        there were notifications."""
+        if self._lost is not None:
+            raise DatabaseUnavailable(self._lost)
         if self._conn.closed:
             raise DatabaseUnavailable("the change listener's connection is closed")
+        pg = self._pg
         got = False
         try:
-            for _notify in self._conn.notifies(timeout=0):
+            pg.consume_input()  # reads what the socket holds; never waits
+            self._collect_heartbeat()
+            while pg.notifies() is not None:
                 got = True
+            if self._ping_sent_at is not None:
+                pg.flush()  # the rest of a heartbeat the socket could not take at once
         except psycopg.OperationalError as exc:
-            raise DatabaseUnavailable(_reason("the change listener lost the database", exc)) \
-                from None
+            self._lose(_reason("the change listener lost the database", exc))
         if self._goodbye is not None:
-            self._conn.close()
-            raise DatabaseUnavailable(f"the change listener lost the database ({self._goodbye})")
+            self._lose(f"the change listener lost the database ({self._goodbye})")
         return got
+
+    changed = drain
+
+    def ping(self) -> None:
+        """Send a heartbeat unless one is outstanding. Never waits, never raises: a
+        failure to send is reported by the next :meth:`drain`."""
+        if self._ping_sent_at is not None or self._lost is not None or self._conn.closed:
+            return
+        self._ping_sent_at = self._clock()
+        try:
+            self._pg.send_query(_HEARTBEAT)
+            self._pg.flush()
+        except psycopg.OperationalError as exc:
+            self._lost = _reason("the change listener lost the database", exc)
+
+    def unanswered_seconds(self) -> float:
+        """How long the outstanding heartbeat has waited for its reply; 0.0 when none.
+        Replies are taken in by :meth:`drain`."""
+        if self._ping_sent_at is None:
+            return 0.0
+        return max(0.0, self._clock() - self._ping_sent_at)
+
+    def _collect_heartbeat(self) -> None:
+        pg = self._pg
+        while self._ping_sent_at is not None and not pg.is_busy():
+            result = pg.get_result()
+            if result is None:  # the reply is complete
+                self._ping_sent_at = None
+            elif result.status == pq.ExecStatus.FATAL_ERROR:
+                severity = result.error_field(pq.DiagnosticField.SEVERITY_NONLOCALIZED)
+                if severity in (b"FATAL", b"PANIC"):
+                    self._goodbye = _result_message(result)
+
+    def _lose(self, reason: str) -> NoReturn:
+        self._lost = reason
+        self._conn.close()
+        raise DatabaseUnavailable(reason)
 
     def _on_notice(self, diag: psycopg.errors.Diagnostic) -> None:
         # A server ending an idle session (pg_terminate_backend, shutdown) first sends a
@@ -283,8 +383,6 @@ class PostgresListener:
         # arrive a moment later. Remembering the FATAL lets drain() report the loss now.
         if diag.severity_nonlocalized == "FATAL":
             self._goodbye = diag.message_primary or "terminated by the server"
-
-    changed = drain
 
     def close(self) -> None:
         self._conn.close()
@@ -295,6 +393,10 @@ class PostgresListener:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+class _NoAnswer(Exception):
+    """Setting up the listener failed or got no reply in time."""
 
 
 class SQLiteWatcher:
@@ -326,6 +428,12 @@ class SQLiteWatcher:
     def fileno(self) -> None:
         return None
 
+    def ping(self) -> None:
+        """Nothing to do: a local file cannot go silent."""
+
+    def unanswered_seconds(self) -> float:
+        return 0.0
+
     def changed(self) -> bool:
         """True once after each commit by another connection (or process)."""
         version = self._data_version()
@@ -354,6 +462,11 @@ def make_watcher(db_url: str | URL) -> PostgresListener | SQLiteWatcher:
         return SQLiteWatcher(parsed.database)
     raise BadInput(FieldProblem("database", "changes can be watched in a database file or "
                                             "on Postgres, not in memory"))
+
+
+def _result_message(result: pq.abc.PGresult) -> str:
+    text = result.error_field(pq.DiagnosticField.MESSAGE_PRIMARY) or result.error_message
+    return text.decode("utf-8", "replace").strip()[:160] or "no answer"
 
 
 def _reason(what: str, exc: BaseException) -> str:

@@ -15,7 +15,7 @@ from surgdesk.errors import (
     StaleVersion,
     SurgDeskError,
 )
-from surgdesk.repository.database import Database
+from surgdesk.repository.database import Database, NoReply
 from surgdesk.repository.repos import (
     AuditRepo,
     CaseRepo,
@@ -50,6 +50,9 @@ def translate_db_error(exc: BaseException) -> SurgDeskError | None:
             label = next((v for k, v in _UNIQUE_LABELS.items() if k in message), "value")
             return Duplicate(f"{label} is already taken", field=label)
         return None
+    if isinstance(exc, DBAPIError) and isinstance(exc.orig, NoReply):
+        # The interactive deadline passed (a silent network): say so, not just "lost".
+        return DatabaseUnavailable(str(exc.orig))
     if isinstance(exc, OperationalError | DBAPIError) and getattr(exc, "connection_invalidated",
                                                                    False):
         return DatabaseUnavailable("the database connection was lost")

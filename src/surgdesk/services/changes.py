@@ -70,12 +70,20 @@ class ChangeService:
         ``more``."""
         return self._reader.read_since(position, limit)
 
+    def reset_connections(self) -> None:
+        """Drop every pooled connection: call it when the connection is lost, before
+        reconnecting. A pooled connection that went silent would otherwise be tried again
+        (and waited on) by the next call; the pool opens fresh ones as needed."""
+        self.db.dispose()
+
     @staticmethod
     def watcher(url: str) -> ChangeWatcher:
         """Says when to read: LISTEN on Postgres (watch ``fileno()``), a ``data_version``
         poll on SQLite (``fileno()`` is None: call ``changed()`` every
-        ``poll_interval_ms``). Raises ``DatabaseUnavailable``, or ``BadInput`` for an
-        in-memory database."""
+        ``poll_interval_ms``). Call ``ping()`` every few seconds and treat
+        ``unanswered_seconds()`` above a few seconds as a lost connection (a silent
+        network raises nothing by itself). Raises ``DatabaseUnavailable``, or
+        ``BadInput`` for an in-memory database."""
         return make_watcher(url)
 
     def impact(self, changes: Iterable[Change]) -> ChangeImpact:

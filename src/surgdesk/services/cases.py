@@ -494,7 +494,7 @@ class CaseService(Service):
 
     def update_case(
         self, actor: Actor, case_number: str, *, expected_version: int | None,
-        **fields: Any,
+        op_id: str | None = None, **fields: Any,
     ) -> CaseResult:
         """Edit the case form's fields: patient, procedure, laterality, specialty,
         priority, estimated duration, lead surgeon and anesthetist (usernames; the
@@ -507,6 +507,8 @@ class CaseService(Service):
             if getattr(edit, name) is None:
                 raise BadInput(FieldProblem(name, "may not be empty"))
         with self.uow() as uow:
+            if (done := self.replayed(uow, op_id, "update_case")) is not None:
+                return self._replay(uow, actor, done)
             case = self._case(uow, case_number, expected_version)
             if case.status in FINAL_STATUSES:
                 raise TransitionRefused(f"{case.case_number} is {case.status.value} (final)")
@@ -825,23 +827,46 @@ class CaseService(Service):
             return view
 
     def add_note(
-        self, actor: Actor, case_number: str, note_type: NoteType, message: str
+        self, actor: Actor, case_number: str, note_type: NoteType, message: str, *,
+        op_id: str | None = None,
     ) -> NoteView:
+        """``op_id``: a retry with the same id answers with the note already added."""
         kind: NoteType = _enum(NoteType, note_type, "note_type")
         text = _text(message, "message")
         with self.uow() as uow:
             case = self._case(uow, case_number, None)
             require_team(uow, actor, case, Action.ADD_NOTE,
                          f"add notes to {case.case_number}")
+            if (done := self.replayed(uow, op_id, "add_note")) is not None:
+                return self._note_of(case, done)
             note = self._note(uow, actor, case, kind, text)
             uow.flush()
             self.audit(uow, actor, "add_note", case, {
                 "case_number": case.case_number, "note_id": note.id,
                 "note_type": kind.value,
             })
+            self.remember_operation(uow, actor, note)
             view = note_view(note)
-            uow.commit()
-            return view
+            try:
+                uow.commit()
+            except Duplicate as exc:  # a retry racing its original: answered as a replay
+                if exc.field != "op_id" or op_id is None:
+                    raise
+            else:
+                return view
+        with self.uow(read_only=True) as fresh:
+            applied = fresh.operations.find(op_id.strip())
+            assert applied is not None
+            assert applied.target_id is not None
+            return self._note_of(self._case(fresh, case_number, None), applied.target_id)
+
+    @staticmethod
+    def _note_of(case: m.SurgeryCase, note_id: int) -> NoteView:
+        note = next((n for n in case.notes if n.id == note_id), None)
+        if note is None:
+            raise NotFound(f"that operation added no note to {case.case_number}",
+                           field="op_id")
+        return note_view(note)
 
     # ---- helpers ----------------------------------------------------------------------
 

@@ -10,6 +10,10 @@
   (``services.auth.unlock_editing``); meanwhile drags are written as that scheduler, so the
   audit names them, and each written case is read back as the device (masked) before it
   enters the model. Then it locks again by itself.
+- When the database cannot be reached (a restart, a network cut) a large banner says so
+  and since when; the board stays as it was, editing pauses, and the live feed reconnects
+  by itself. Once it is back the changes made meanwhile arrive, a day that could not be
+  loaded (midnight passed during the outage) is loaded, and the banner goes.
 """
 
 from __future__ import annotations
@@ -42,11 +46,12 @@ from surgdesk.services.changes import Change
 from surgdesk.services.context import Actor, Clock
 from surgdesk.services.dto import CaseResult, CaseSummary
 from surgdesk.services.registry import Services
-from surgdesk.ui.board.controller import BoardController, RemoteUpdate
+from surgdesk.ui.banner import ConnectionBanner
+from surgdesk.ui.board.controller import BoardController, RemoteUpdate, new_op_id
 from surgdesk.ui.board.model import on_board
 from surgdesk.ui.board.undo import Placement
 from surgdesk.ui.board.view import BoardMode
-from surgdesk.ui.live import LiveFeed
+from surgdesk.ui.live import LiveFeed, LiveState
 from surgdesk.ui.wall_theme import CLOCK_PX, DATE_PX, LEGEND_PX, WallTheme, wall_font, wall_theme
 from surgdesk.ui.wall_view import WallBoardView, WallLegend
 
@@ -74,18 +79,22 @@ class WallController(BoardController):
         case = self.case(case_number)
         version = case.version if case is not None else None
         cases = self.services.cases
+        op_id = new_op_id()  # a retry after a lost connection is the same operation
 
         def call() -> CaseResult:
             if placement is None:
-                result = cases.unschedule(editor, case_number, expected_version=version)
+                result = cases.unschedule(editor, case_number, expected_version=version,
+                                          op_id=op_id)
             else:
                 write = cases.schedule if case is not None and not on_board(case) else cases.move
                 result = write(editor, case_number, room=placement.room_code,
                                start=placement.start, end=placement.end,
-                               expected_version=version)
+                               expected_version=version, op_id=op_id)
             return CaseResult(case=self.masked(result.case), warnings=result.warnings)
 
-        return self._write(case_number, call)
+        what = f"Move of {case_number}" if placement is not None \
+            else f"Return of {case_number} to the queue"
+        return self._write(case_number, call, what=what, op_id=op_id)
 
     def masked(self, case: CaseSummary) -> CaseSummary:
         """The case as the device sees it: the scheduler's result carries the patient."""
@@ -265,6 +274,9 @@ class WallWindow(QWidget):
         self.unlock_dialog: UnlockDialog | None = None
         self.last_message = ""
         self._closed = False
+        # The board could not be (re)loaded or a remote change could not be read while the
+        # database was away: load again once it is back.
+        self.reload_needed = False
 
         self.controller = WallController(services, device_actor, self)
         self.controller.message.connect(self.show_message)
@@ -277,10 +289,12 @@ class WallWindow(QWidget):
 
         self._build_strip()
         self.legend = WallLegend(self.theme, self)
+        self.banner = ConnectionBanner(self, large=True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.strip)
+        layout.addWidget(self.banner)
         layout.addWidget(self.board, 1)
         layout.addWidget(self.legend)
         self.setStyleSheet(f"QWidget#wallWindow {{ background: {self.theme.header_bg.name()}; }}")
@@ -290,10 +304,15 @@ class WallWindow(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
-        self.live = LiveFeed(services.changes, self)
+        self.live = LiveFeed(services.changes, self, clock=clock)
         self.live.changes_arrived.connect(self.apply_remote_changes)
-        self.live.lost.connect(lambda reason: self.show_message(
-            f"Live updates stopped ({reason})"))
+        self.live.lost.connect(self.connection_lost)
+        self.live.retrying.connect(self.banner.set_retry_in)
+        self.live.restored.connect(self.connection_restored)
+        self.banner.retry_requested.connect(self.live.retry_now)
+        self.controller.unreachable.connect(self.live.report_failure)
+        self.controller.pending.changed.connect(self.banner.set_pending)
+        self.controller.pending.message.connect(self.show_message)
         position = None
         if database_url is not None:
             try:
@@ -366,15 +385,29 @@ class WallWindow(QWidget):
 
         return zone(self.services.settings.get(self.actor).time_zone)
 
+    @property
+    def offline(self) -> bool:
+        """The database cannot be reached (the live feed is reconnecting)."""
+        return self.live.state is LiveState.LOST
+
     def load(self) -> None:
         """Today (and the configured following days) from the services, as the device."""
+        if self.offline:
+            # Asking a database that is away would only hold the wall up; the day is
+            # loaded once the feed is back.
+            self.reload_needed = True
+            return
         self.board.begin_load()
         try:
             window = self.controller.load(self.day, self.config.wall.days)
         except SurgDeskError as exc:
             self.board.configure_same()
+            if isinstance(exc, DatabaseUnavailable):
+                self.reload_needed = True
+                return  # the banner says it (controller.unreachable -> live)
             self.show_message(f"Could not load the board — {exc}")
             return
+        self.reload_needed = False
         self.tz = window.tz
         self.board.configure(tz=window.tz, start=window.visible_start, end=window.visible_end,
                              mode=BoardMode.DAY, snap_minutes=window.snap_minutes,
@@ -408,10 +441,50 @@ class WallWindow(QWidget):
             return
         try:
             update = self.controller.remote_update(changes)
+        except DatabaseUnavailable as exc:
+            # These changes are read past: the whole board is read again once it is back.
+            self.reload_needed = True
+            self.live.report_failure(str(exc))
+            return
         except SurgDeskError as exc:
             self.show_message(f"Could not read other PCs' changes — {exc}")
             return
         self.apply_update(update)
+
+    # -- the connection ---------------------------------------------------------------------------
+
+    def connection_lost(self, reason: str) -> None:
+        """The database is away: the banner, and editing paused (nothing could be saved)."""
+        if self._closed:
+            return
+        self.banner.show_lost(self.live.lost_since or self.clock.now(), self.tz, reason)
+        self.banner.set_pending(len(self.controller.pending))
+        self.unlock_button.setEnabled(False)  # checking a password needs the database
+        if self.unlocked is not None:
+            if self.board.dragged_case() is not None:
+                self.board.cancel_drag()
+            self.board.set_editable(False)
+            self.show_message("Editing paused — the database cannot be reached")
+            self._update_unlock(self.clock.now())
+
+    def connection_restored(self) -> None:
+        """Back and caught up: the day it should show, editing again, then waiting saves."""
+        if self._closed:
+            return
+        self.banner.show_restored()
+        self.unlock_button.setEnabled(True)
+        today = self.clock.now().astimezone(self.tz).date()
+        window = self.controller.window
+        if today != self.day:
+            self.day = today
+            self.reload_needed = True
+        if self.reload_needed or window is None or window.first_day != self.day:
+            self.load()
+        if self.unlocked is not None and not self.offline:
+            self.board.set_editable(True)
+            self.show_message(f"Editing resumed ({self.unlocked.editor.display_name})")
+            self._update_unlock(self.clock.now())
+        self.controller.pending.retry_all()
 
     def apply_update(self, update: RemoteUpdate) -> None:
         """Take what other PCs changed into the board, in place; changed bars flash."""
@@ -454,7 +527,7 @@ class WallWindow(QWidget):
         self.unlocked = UnlockState(editor, until)
         self.controller.editor = editor
         self.controller.undo_stack.clear()
-        self.board.set_editable(True)
+        self.board.set_editable(not self.offline)
         self.show_message(f"Editing unlocked by {editor.display_name}")
         self._update_unlock(self.clock.now())
         self.locked_changed.emit(False)
@@ -489,8 +562,9 @@ class WallWindow(QWidget):
             self.lock()
             return
         left = int((state.until - now).total_seconds())
+        what = "Editing paused (no database)" if self.offline else "Editing"
         self.unlock_status.setText(
-            f"Editing: {state.editor.display_name} — {left // 60}:{left % 60:02d} left")
+            f"{what}: {state.editor.display_name} — {left // 60}:{left % 60:02d} left")
         self.unlock_status.show()
         self.lock_button.show()
         self.unlock_button.hide()

@@ -15,8 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from surgdesk import startup
 from surgdesk.repository.database import Database, make_nullpool_engine
-from surgdesk.repository.feed import PostgresListener
-from surgdesk.services.changes import Change, ChangeService
+from surgdesk.services.changes import Change
 from surgdesk.services.context import FakeClock
 from surgdesk.services.registry import Services
 from surgdesk.ui.live import LiveFeed, LiveState
@@ -29,11 +28,6 @@ OUTAGE = datetime(2026, 1, 13, 8, 14, 3, tzinfo=UTC)
 # A silent network holds a reconnect attempt for the connect timeout (5 s) before the next
 # one: these waits allow for two attempts on a loaded two-core machine.
 RECONNECT_WAIT_MS = 30_000
-
-needs_heartbeat = pytest.mark.skipif(
-    not (hasattr(PostgresListener, "ping") and hasattr(ChangeService, "reset_connections")),
-    reason="needs the listener's heartbeat and ChangeService.reset_connections")
-
 
 @dataclass
 class Watch:
@@ -66,7 +60,7 @@ def proxy(postgres_url: str) -> Iterator[FaultProxy]:
 @pytest.fixture
 def watch(qtbot: QtBot, postgres_url: str, proxy: FaultProxy) -> Iterator[Watch]:
     url = proxy.url(postgres_url)
-    services = startup.open_services(url, clock=FakeClock(OUTAGE))
+    services = startup.open_services(url, clock=FakeClock(OUTAGE), interactive=True)
     feed = LiveFeed(services.changes, clock=FakeClock(OUTAGE), backoff_s=(0.5, 1.0, 2.0),
                     jitter=0.0, heartbeat_ms=250, heartbeat_timeout_s=1.5)
     w = Watch(feed, services)
@@ -114,7 +108,6 @@ def test_a_killed_listener_is_noticed_then_reconnected_and_caught_up(
     qtbot.waitUntil(lambda: later in watch.rooms_arrived(), timeout=10_000)
 
 
-@needs_heartbeat
 def test_a_silent_network_is_noticed_by_the_heartbeat_and_the_gui_keeps_running(
         qtbot: QtBot, proxy: FaultProxy, watch: Watch, writer: Database) -> None:
     feed = watch.feed

@@ -32,7 +32,7 @@ RECONNECT_WAIT_MS = 20_000
 
 def _open_wall(qtbot: QtBot, url: str, clock: FakeClock) -> WallWindow:
     """A wall with its live feed on ``url`` (the shared wall helper opens one without)."""
-    services = startup.open_services(url, clock=clock)
+    services = startup.open_services(url, clock=clock, interactive=True)
     device = services.auth.login_device("wall.display", PASSWORD).actor
     window = WallWindow(services, device, clock=clock, config=DepartmentConfig(),
                         database_url=url)

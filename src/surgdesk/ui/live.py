@@ -29,7 +29,7 @@ import enum
 import logging
 import random
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, Signal
@@ -200,18 +200,12 @@ class LiveFeed(QObject):
         watcher = self.watcher
         if watcher is None:
             return
-        # ping()/unanswered_seconds() are part of the ChangeWatcher protocol; a watcher
-        # without them (a test's) simply has no heartbeat.
-        ping: Callable[[], None] | None = getattr(watcher, "ping", None)
-        unanswered: Callable[[], float] | None = getattr(watcher, "unanswered_seconds", None)
         try:
-            if unanswered is not None:
-                waited = unanswered()
-                if waited > self.heartbeat_timeout_s:
-                    self._lose(f"no answer from the database for {waited:.0f} s")
-                    return
-            if ping is not None:
-                ping()
+            waited = watcher.unanswered_seconds()
+            if waited > self.heartbeat_timeout_s:
+                self._lose(f"no answer from the database for {waited:.0f} s")
+                return
+            watcher.ping()
         except DatabaseUnavailable as exc:
             self._lose(str(exc))
 
@@ -265,12 +259,12 @@ class LiveFeed(QObject):
         was = self.state
         self._uninstall()
         self._restoring = False
-        reset: Callable[[], None] | None = getattr(self.changes, "reset_connections", None)
-        if reset is not None:
-            try:
-                reset()
-            except Exception:  # dropping dead connections must not fail a loss
-                log.warning("dropping the pooled connections failed", exc_info=True)
+        try:
+            # The pooled connections went the same way: the next read must open new ones,
+            # not wait on a silent one.
+            self.changes.reset_connections()
+        except Exception:  # dropping dead connections must not fail a loss
+            log.warning("dropping the pooled connections failed", exc_info=True)
         if was is LiveState.OFF:
             return
         if was is LiveState.LIVE:

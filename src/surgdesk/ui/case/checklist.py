@@ -4,11 +4,17 @@ Ticking goes straight to the service and the widget re-reads the case afterwards
 it shows is always what is stored (including the case status the Readiness section
 drives). Roles that may not tick see the same view read-only; the service refuses them
 anyway.
+
+Every write carries a client operation id. When the database does not answer, the write
+may or may not have committed: the widget keeps what it shows (a clicked box goes back),
+says it was not saved, and keeps the id, so doing the same again once the connection is
+back is the same operation — saved once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Hashable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
@@ -29,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from surgdesk.domain.enums import CaseStatus, ChecklistStatus, ItemStatus, Phase, Section
-from surgdesk.errors import SurgDeskError
+from surgdesk.errors import DatabaseUnavailable, SurgDeskError
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseDetail, ChecklistItemView, ChecklistView
 from surgdesk.services.registry import Services
@@ -192,6 +198,7 @@ class ChecklistWidget(QWidget):
     """The checklists of one case. Emits ``caseChanged(case_number)`` after every write."""
 
     caseChanged = Signal(str)  # noqa: N815 (Qt signal naming, as the board wires it)
+    unreachable = Signal(str)  # a write or read found the database unreachable (the reason)
 
     def __init__(self, services: Services, actor: Actor, case_number: str,
                  parent: QWidget | None = None, *, detail: CaseDetail | None = None,
@@ -207,6 +214,9 @@ class ChecklistWidget(QWidget):
         self.can_tick = False
         self.can_sign_off = False
         self.last_error = ""
+        # Operation ids of writes the database did not answer, by what they do: the same
+        # write again reuses its id (until the widget has read the case again).
+        self._unanswered: dict[Hashable, str] = {}
         # Asked for a note when blocking an item or writing one; tests replace it.
         self.ask_note: Callable[[str, str], str | None] = self._ask_note
         # (question, choices, current) -> the chosen label, None when cancelled
@@ -267,8 +277,12 @@ class ChecklistWidget(QWidget):
                 detail = self.services.cases.get_case(self.actor, self.case_number)
             except SurgDeskError as exc:
                 self._show_error(f"Cannot read {self.case_number} — {exc}")
+                if isinstance(exc, DatabaseUnavailable):
+                    self.unreachable.emit(str(exc))
                 return
         self.detail = detail
+        # What is stored is on screen now: a write from here on is a new operation.
+        self._unanswered.clear()
         cancelled = detail.case.status is CaseStatus.CANCELLED
         self.can_tick = detail.can_update_checklist and not cancelled
         self.can_sign_off = detail.can_sign_off and not cancelled
@@ -332,33 +346,48 @@ class ChecklistWidget(QWidget):
                     return item
         return None
 
-    def tick(self, code: str, status: ItemStatus, *, note: str | None = None) -> bool:
-        """Set an item's status (and note) through the service; True when it was written."""
-        item = self._item(code)
+    def _write(self, key: Hashable, call: Callable[[str], object], not_done: str,
+               not_saved: str, again: str) -> bool:
+        """One service write with its operation id. Refused: re-read and say why
+        (``not_done``: "SI-IDENTITY not changed"). Not answered: what is shown stays (the
+        stored state, as last read), the id is kept for doing the same again
+        (``not_saved``: "SI-IDENTITY not saved"; ``again``: "Tick it again")."""
+        op_id = self._unanswered.pop(key, None) or uuid.uuid4().hex
         try:
-            self.services.checklists.tick(
-                self.actor, self.case_number, code, status=status, note=note,
-                expected_version=item.version if item is not None else None)
+            call(op_id)
+        except DatabaseUnavailable as exc:
+            self._unanswered[key] = op_id
+            self._show_error(f"{not_saved} — the database cannot be reached. {again} when "
+                             "the connection is back (it will be saved once)")
+            self.unreachable.emit(str(exc))
+            return False
         except SurgDeskError as exc:
             self.reload()
-            self._show_error(f"{code} not changed — {exc}")
+            self._show_error(f"{not_done} — {exc}")
             return False
         self._clear_error()
         self.reload()
         self.caseChanged.emit(self.case_number)
         return True
 
+    def tick(self, code: str, status: ItemStatus, *, note: str | None = None) -> bool:
+        """Set an item's status (and note) through the service; True when it was written."""
+        item = self._item(code)
+        version = item.version if item is not None else None
+        return self._write(
+            ("tick", code.upper(), status, note),
+            lambda op_id: self.services.checklists.tick(
+                self.actor, self.case_number, code, status=status, note=note,
+                expected_version=version, op_id=op_id),
+            f"{code} not changed", f"{code} not saved", "Tick it again")
+
     def sign_off(self, phase: Phase) -> bool:
-        try:
-            self.services.checklists.sign_off(self.actor, self.case_number, phase)
-        except SurgDeskError as exc:
-            self.reload()
-            self._show_error(f"{PHASE_TEXT[phase]} not signed off — {exc}")
-            return False
-        self._clear_error()
-        self.reload()
-        self.caseChanged.emit(self.case_number)
-        return True
+        return self._write(
+            ("sign_off", phase),
+            lambda op_id: self.services.checklists.sign_off(
+                self.actor, self.case_number, phase, op_id=op_id),
+            f"{PHASE_TEXT[phase]} not signed off", f"{PHASE_TEXT[phase]} sign-off not saved",
+            "Sign off again")
 
     def _tick_current(self, phase: Phase, status: ItemStatus) -> None:
         item = self.pages[phase].current_item()
@@ -398,18 +427,13 @@ class ChecklistWidget(QWidget):
     def assign(self, code: str, username: str | None) -> bool:
         """Give an item to a care-team member (None: nobody) through the service."""
         item = self._item(code)
-        try:
-            self.services.checklists.assign(
-                self.actor, self.case_number, code, username,
-                expected_version=item.version if item is not None else None)
-        except SurgDeskError as exc:
-            self.reload()
-            self._show_error(f"{code} not assigned — {exc}")
-            return False
-        self._clear_error()
-        self.reload()
-        self.caseChanged.emit(self.case_number)
-        return True
+        version = item.version if item is not None else None
+        return self._write(
+            ("assign", code.upper(), username),
+            lambda op_id: self.services.checklists.assign(
+                self.actor, self.case_number, code, username, expected_version=version,
+                op_id=op_id),
+            f"{code} not assigned", f"Assignment of {code} not saved", "Assign it again")
 
     def _ask_choice(self, question: str, choices: list[str], current: int) -> str | None:
         text, ok = QInputDialog.getItem(self, "Assign checklist item", question, choices,

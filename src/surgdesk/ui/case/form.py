@@ -12,6 +12,11 @@ How a save goes:
 3. The writes carry the version the form was loaded with. ``StaleVersion`` means someone
    else changed the case: the form lists what changed and the user reloads or re-applies
    their own edits onto the new version. Their input is never thrown away unasked.
+4. Each write also carries a client operation id, one per step (create; edit, move,
+   status), kept for as long as the input is unchanged: when the database does not answer
+   (``DatabaseUnavailable``: the write may or may not have committed) the dialog stays
+   open with the input, and pressing Save again once the connection is back sends the
+   same ids, so what did commit is answered as already done and saved once.
 
 Opening an existing case goes through ``open_case``, which audits the view of the
 patient's details; a caller who may not see the patient gets a DTO without them and the
@@ -24,6 +29,7 @@ import enum
 import html
 import itertools
 import re
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -71,6 +77,7 @@ from surgdesk.domain.status_machine import (
 from surgdesk.domain.timezones import LocalTimeError, to_utc
 from surgdesk.errors import (
     BadInput,
+    DatabaseUnavailable,
     RoomConflict,
     StaleVersion,
     SurgDeskError,
@@ -110,6 +117,11 @@ FIELD_TITLES = {
     "anesthetist": "Anesthetist", "room": "Room", "start": "Start",
     "duration_min": "Duration", "status": "Status", "reason": "Reason",
 }
+UNREACHABLE_TEXT = ("Not saved — the database cannot be reached; your input is kept. Save "
+                    "again when the connection is back (it will be saved once)")
+PARTLY_UNREACHABLE_TEXT = ("Not everything was saved — the database cannot be reached; your "
+                           "input is kept. Save again when the connection is back (each part "
+                           "will be saved once)")
 
 
 class StaleChoice(enum.Enum):
@@ -155,6 +167,9 @@ class CaseFormDialog(QDialog):
     fires after every successful write from the form or any of its tabs."""
 
     caseChanged = Signal(str)  # noqa: N815 (Qt signal naming, as the board wires it)
+    # A save or a read found the database unreachable (the reason), from the form or its
+    # checklist tab: the window may report the outage (``LiveFeed.report_failure``).
+    unreachable = Signal(str)
 
     def __init__(self, services: Services, actor: Actor, case_number: str | None = None,
                  parent: QWidget | None = None, *, default_room: str | None = None,
@@ -169,6 +184,9 @@ class CaseFormDialog(QDialog):
         self.detail: CaseDetail | None = None
         self.last_message = ""
         self.last_result: CaseResult | None = None
+        # The save attempt's client operation ids, one per step, and the input they were
+        # made for: reused while the input stays the same, new after a success or a change.
+        self._attempt: tuple[str, dict[str, str]] | None = None
         self.open_error: str | None = None
         # Questions the form asks; tests replace them to answer without a dialog.
         self.confirm_warnings: Callable[[Sequence[SoftConflict]], bool] = self._ask_warnings
@@ -395,6 +413,8 @@ class CaseFormDialog(QDialog):
         self.end_time.timeChanged.connect(self._end_changed)
         self.team_panel.changed.connect(self._side_write)
         self.notes_panel.changed.connect(self._side_write)
+        self.team_panel.unreachable.connect(self.unreachable)
+        self.notes_panel.unreachable.connect(self.unreachable)
         self.resize(980, 620)
 
     def _fill_choices(self) -> None:
@@ -485,6 +505,7 @@ class CaseFormDialog(QDialog):
                                          self, detail=detail, tz=self.tz)
         self.checklist_layout.addWidget(self.checklist)
         self.checklist.caseChanged.connect(self._side_write)
+        self.checklist.unreachable.connect(self.unreachable)
         self.history_visible = allowed(self.actor.role, Action.READ_AUDIT)
         self.tabs.setTabVisible(self.history_index, self.history_visible)
 
@@ -533,6 +554,7 @@ class CaseFormDialog(QDialog):
         self._loading = False
         self.base = self.values()
         self._server_problems.clear()
+        self._attempt = None  # a new base: a new attempt
         self._validate()
 
     def _update_header(self) -> None:
@@ -812,8 +834,21 @@ class CaseFormDialog(QDialog):
             return False
         ok = self._save_new() if self.detail is None else self._save_existing()
         if ok:
+            self._attempt = None
             self.accept()
         return ok
+
+    def _input_key(self) -> str:
+        return repr((sorted(self.values().items()), self.reason.text().strip()))
+
+    def op_id(self, step: str) -> str:
+        """The client operation id of one step of the current save attempt ("create",
+        "edit", "move", "status"). The same while the input is unchanged, so a Save
+        pressed again after the database did not answer repeats the same operations."""
+        key = self._input_key()
+        if self._attempt is None or self._attempt[0] != key:
+            self._attempt = (key, {})
+        return self._attempt[1].setdefault(step, uuid.uuid4().hex)
 
     def _preview(self, v: dict[str, Any]) -> bool:
         """Hard conflicts refuse, soft ones ask. True: go on and write."""
@@ -828,6 +863,8 @@ class CaseFormDialog(QDialog):
         except BadInput as exc:
             self._show_service_problems(exc)
             return False
+        except DatabaseUnavailable as exc:
+            return self._failed(exc)
         except SurgDeskError as exc:
             self._say(str(exc))
             return False
@@ -854,7 +891,7 @@ class CaseFormDialog(QDialog):
                 laterality=v["laterality"], specialty=v["specialty"] or None,
                 priority=v["priority"], anesthetist=v["anesthetist"],
                 room=v["room"], start=v["start"] if placed else None,
-                duration_min=v["duration_min"])
+                duration_min=v["duration_min"], op_id=self.op_id("create"))
         except SurgDeskError as exc:
             return self._failed(exc)
         self._written(result)
@@ -886,20 +923,22 @@ class CaseFormDialog(QDialog):
                 if "specialty" in edits and not edits["specialty"]:
                     edits["specialty"] = None
                 result = self.services.cases.update_case(
-                    self.actor, case.case_number, expected_version=version, **edits)
+                    self.actor, case.case_number, expected_version=version,
+                    op_id=self.op_id("edit"), **edits)
                 version, wrote = result.case.version, True
                 self.last_result = result
             if placement:
                 result = self.services.cases.move(
                     self.actor, case.case_number, room=v["room"], start=v["start"],
-                    duration_min=v["duration_min"], expected_version=version)
+                    duration_min=v["duration_min"], expected_version=version,
+                    op_id=self.op_id("move"))
                 version, wrote = result.case.version, True
                 self.last_result = result
             if status_change and status is not None:
                 result = self.services.cases.set_status(
                     self.actor, case.case_number, status,
                     reason=self.reason.text().strip() if status in NEEDS_REASON else None,
-                    expected_version=version)
+                    expected_version=version, op_id=self.op_id("status"))
                 version, wrote = result.case.version, True
                 self.last_result = result
         except StaleVersion as exc:
@@ -907,6 +946,14 @@ class CaseFormDialog(QDialog):
                 self._rebase()
                 return self._failed(exc)
             return self._stale(exc)
+        except DatabaseUnavailable as exc:
+            # Keep the base as it was: Save again repeats every step with its same id, and
+            # the steps that did commit are answered as done.
+            self._failed(exc)
+            if wrote:
+                self.caseChanged.emit(case.case_number)
+                self._say(PARTLY_UNREACHABLE_TEXT)
+            return False
         except SurgDeskError as exc:
             if wrote:
                 self._rebase()
@@ -921,7 +968,10 @@ class CaseFormDialog(QDialog):
         self.caseChanged.emit(result.case.case_number)
 
     def _failed(self, exc: SurgDeskError) -> bool:
-        if isinstance(exc, BadInput):
+        if isinstance(exc, DatabaseUnavailable):
+            self._say(UNREACHABLE_TEXT)
+            self.unreachable.emit(str(exc))
+        elif isinstance(exc, BadInput):
             self._show_service_problems(exc)
         elif isinstance(exc, RoomConflict):
             self._server_problem("room", exc.message)

@@ -3,6 +3,7 @@ at once (every change audited on its own) and re-reads the case afterwards."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from surgdesk.domain.enums import FINAL_STATUSES, NoteType, TeamRole
 from surgdesk.domain.models import TEXT_MAX
-from surgdesk.errors import SurgDeskError
+from surgdesk.errors import DatabaseUnavailable, SurgDeskError
 from surgdesk.services.cases import TEAM_ROLE_USERS
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseDetail
@@ -55,9 +56,14 @@ def _table(name: str, parent: QWidget) -> QTableView:
 
 
 class CareTeamPanel(QWidget):
-    """The care team table; schedulers add and remove, a member confirms their own place."""
+    """The care team table; schedulers add and remove, a member confirms their own place.
+
+    Its writes need no operation id: adding someone already on the team in that role,
+    and confirming twice, change nothing; removing someone already removed is refused
+    as "not on the team" (and the re-read table shows them gone)."""
 
     changed = Signal()
+    unreachable = Signal(str)  # a write found the database unreachable (the reason)
 
     def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -221,6 +227,11 @@ class CareTeamPanel(QWidget):
     def _write(self, call: Callable[[], object]) -> bool:
         try:
             call()
+        except DatabaseUnavailable as exc:
+            self._error("Not saved — the database cannot be reached. Do it again when the "
+                        "connection is back")
+            self.unreachable.emit(str(exc))
+            return False
         except SurgDeskError as exc:
             self._error(str(exc))
             return False
@@ -234,9 +245,14 @@ class CareTeamPanel(QWidget):
 
 
 class NotesPanel(QWidget):
-    """The case's notes, newest first, and a line to add one."""
+    """The case's notes, newest first, and a line to add one.
+
+    A note the database did not answer keeps its text and its operation id: adding the
+    same text again once the connection is back adds it once, whether or not the first
+    attempt reached the database."""
 
     changed = Signal()
+    unreachable = Signal(str)  # a write found the database unreachable (the reason)
 
     def __init__(self, services: Services, actor: Actor, tz: ZoneInfo,
                  parent: QWidget | None = None) -> None:
@@ -245,6 +261,8 @@ class NotesPanel(QWidget):
         self.services = services
         self.actor = actor
         self.case_number: str | None = None
+        # (case, type, text) of a note the database did not answer, and its operation id.
+        self._unanswered: tuple[tuple[str, str, str], str] | None = None
         self.model = NotesModel(tz, self)
         self.table = _table("notesTable", self)
         self.table.setModel(self.model)
@@ -298,10 +316,23 @@ class NotesPanel(QWidget):
     def add_current(self) -> bool:
         if not self._validate() or self.case_number is None:
             return False
+        kind = NoteType(self.type_box.currentData())
+        text = self.text.toPlainText()
+        key = (self.case_number, kind.value, text.strip())
+        op_id = (self._unanswered[1] if self._unanswered is not None
+                 and self._unanswered[0] == key else uuid.uuid4().hex)
+        self._unanswered = None
         try:
-            self.services.cases.add_note(self.actor, self.case_number,
-                                         NoteType(self.type_box.currentData()),
-                                         self.text.toPlainText())
+            self.services.cases.add_note(self.actor, self.case_number, kind, text,
+                                         op_id=op_id)
+        except DatabaseUnavailable as exc:
+            self._unanswered = (key, op_id)
+            self.text_error.setText("Note not saved — the database cannot be reached; your "
+                                    "text is kept. Add it again when the connection is back "
+                                    "(it will be added once)")
+            self.text_error.show()
+            self.unreachable.emit(str(exc))
+            return False
         except SurgDeskError as exc:
             self.text_error.setText(str(exc))
             self.text_error.show()

@@ -109,13 +109,17 @@ def sign_in(services: Services, database_url: str, store: CredentialStore) -> Lo
 
 
 def run_gui(database_url: str | None, *, day: date | None = None) -> int:
-    """The desktop app: login (unless a remembered session resumes), then the board."""
+    """The desktop app: login (unless a remembered session resumes), then the board.
+
+    File > Database… in the window (``switch_database``) closes it and goes round again:
+    the new database is opened and signed in to like at start."""
     app = _application()
     url = startup.resolve_database_url(database_url, user_choice=saved_url())
     store = CredentialStore()
     while True:
         try:
-            services = startup.open_services(url)
+            # Interactive: no database call blocks the window past the deadline.
+            services = startup.open_services(url, interactive=True)
         except SurgDeskError as exc:
             # Never the URL itself in the message: it could carry a password.
             QMessageBox.critical(None, "SurgDesk",
@@ -131,16 +135,26 @@ def run_gui(database_url: str | None, *, day: date | None = None) -> int:
             services.close()
             url = switch.url
             continue
-        break
-    if result is None:
-        services.close()
-        return 0
-    window = MainWindow(services, result.actor, database_url=url, token=result.token, day=day,
-                        store=store)
-    window.show()
-    code = app.exec()
-    window.shutdown()
-    return int(code)
+        if result is None:
+            services.close()
+            return 0
+        window = MainWindow(services, result.actor, database_url=url, token=result.token,
+                            day=day, store=store)
+        switched: list[str] = []
+
+        def switch_to(new_url: str, window: MainWindow = window,
+                      switched: list[str] = switched) -> None:
+            switched.append(new_url)
+            window.close()  # shuts the window down and disposes its services
+            app.quit()
+
+        window.switch_database.connect(switch_to)
+        window.show()
+        code = app.exec()
+        window.shutdown()
+        if not switched:
+            return int(code)
+        url = switched[-1]
 
 
 def run_wall(database_url: str | None) -> int:

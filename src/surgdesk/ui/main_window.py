@@ -3,6 +3,13 @@
 Hooks for later screens: ``case_form_factory`` (the case form of ``ui/case/``) replaces the
 read-only details dialog and enables Case > New; ``admin_menu`` is where ``ui/manage/``
 adds its actions.
+
+Downtime (issue 6 item 4): when the live feed loses the database, the connection banner
+above the board says since when, and the window turns read-only — the board keeps the
+last known data (scroll and zoom still work), nothing that writes or needs the database
+can be started, and the day list prints from what the board holds, marked as a downtime
+copy. When the feed is back and caught up, ``_apply_access`` gives back exactly what the
+actor's role allows and the saves that waited are retried once.
 """
 
 from __future__ import annotations
@@ -10,13 +17,14 @@ from __future__ import annotations
 import html
 import platform
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import PySide6
 import shiboken6
-from PySide6.QtCore import QPoint, Qt, QTimer, qVersion
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal, qVersion
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,6 +35,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -48,6 +57,7 @@ from surgdesk.services.changes import Change, FeedPosition
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseSummary
 from surgdesk.services.registry import Services
+from surgdesk.ui.banner import ConnectionBanner
 from surgdesk.ui.board import palette
 from surgdesk.ui.board.controller import BoardController
 from surgdesk.ui.board.model import on_board
@@ -58,6 +68,10 @@ from surgdesk.ui.idle_lock import IdleWatcher, LockOverlay
 from surgdesk.ui.live import LiveFeed
 from surgdesk.ui.login import LoginDialog
 from surgdesk.ui.queue import QueueDock
+
+if TYPE_CHECKING:
+    from surgdesk.ui.printing.daylist import DayList
+    from surgdesk.ui.wall import WallWindow
 
 NOW_LINE_INTERVAL_MS = 30_000
 STATUS_TIMEOUT_MS = 10_000
@@ -77,8 +91,17 @@ Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
 # (parent, case number or None for a new case) -> the case form dialog (ui/case).
 CaseFormFactory = Callable[[QWidget, str | None], QDialog]
 
+# Actions that read the database: off while it is unreachable (the board keeps its data).
+NEEDS_DATABASE = ("dayView", "weekView", "previous", "next", "today", "goToDate", "zoomFit",
+                  "refresh", "exportBoard", "showMyCases", "showCaseTable", "switchUser",
+                  "wallDisplay")
+
 
 class MainWindow(QMainWindow):
+    # The user chose another database (File > Database…) and confirmed: sign out and
+    # connect there. ``run_gui`` closes this window and signs in on the new URL.
+    switch_database = Signal(str)
+
     def __init__(self, services: Services, actor: Actor, *, database_url: str,
                  token: str | None = None, day: date | None = None,
                  owns_services: bool = True, store: CredentialStore | None = None) -> None:
@@ -97,6 +120,15 @@ class MainWindow(QMainWindow):
         self.side_docks: dict[str, QDockWidget] = {}
         # Asked before postponing or cancelling; tests replace it to answer without a dialog.
         self.ask_reason: Callable[[str], str | None] = self._ask_reason
+        # Yes/no before a consequential step (title, question); tests replace it.
+        self.confirm: Callable[[str, str], bool] = self._confirm
+        # Downtime: since when the database is unreachable (None while it answers), and
+        # when this window last read it (the age of what the board shows).
+        self.unreachable_since: datetime | None = None
+        self.synced_at: datetime | None = None
+        self._board_stale = False  # a read failed: load the board again once back
+        self.wall: WallWindow | None = None
+        self.locked = False
 
         self.controller = BoardController(services, actor, self)
         self.board = BoardView(self)
@@ -104,7 +136,15 @@ class MainWindow(QMainWindow):
         self.board.set_writer(self.controller)
         self.board.queue_lookup = self.controller.queue.case
         self.board.clock = services.clock.now
-        self.setCentralWidget(self.board)
+        area = QWidget(self)
+        area.setObjectName("boardArea")
+        column = QVBoxLayout(area)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.banner = ConnectionBanner(area)
+        column.addWidget(self.banner)
+        column.addWidget(self.board, 1)
+        self.setCentralWidget(area)
         self.queue_dock = QueueDock(self.controller.queue, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.queue_dock)
         self.board.queue_target = self.queue_dock
@@ -117,14 +157,14 @@ class MainWindow(QMainWindow):
         self.queue_dock.list.case_activated.connect(self.open_case)
 
         self.mode = BoardMode.DAY
-        self.day = day or services.clock.now().astimezone(self._zone()).date()
+        self.tz = self._zone()  # kept: the banner and downtime copy need it without a read
+        self.day = day or services.clock.now().astimezone(self.tz).date()
         self._build_status_bar()
         self._build_menus()
         self._now_timer = QTimer(self)
         self._now_timer.setInterval(NOW_LINE_INTERVAL_MS)
         self._now_timer.timeout.connect(self.board.update_now_line)
         self._now_timer.start()
-        self.locked = False
         self._locked_actions: list[QAction] = []
         self.lock_overlay = LockOverlay(self)
         self.lock_overlay.unlock_requested.connect(self.try_unlock)
@@ -133,10 +173,16 @@ class MainWindow(QMainWindow):
         self.idle_watcher = IdleWatcher(idle_minutes, self)
         self.idle_watcher.idle.connect(self.lock_screen)
         self.resize(1600, 900)
-        self._apply_actor()
-        self.live = LiveFeed(services.changes, self)
+        self.live = LiveFeed(services.changes, self, clock=services.clock)
         self.live.changes_arrived.connect(self.apply_remote_changes)
         self.live.lost.connect(self._live_lost)
+        self.live.restored.connect(self._live_restored)
+        self.live.retrying.connect(self.banner.set_retry_in)
+        self.banner.retry_requested.connect(self.live.retry_now)
+        self.controller.unreachable.connect(self.report_unreachable)
+        self.controller.pending.changed.connect(self.banner.set_pending)
+        self.controller.pending.message.connect(self.show_message)
+        self._apply_actor()
         # The position comes before the first load: a change committed in between is read
         # again (harmless: rows are re-read by id), never missed.
         position = self._feed_start()
@@ -156,6 +202,19 @@ class MainWindow(QMainWindow):
     def timers(self) -> list[QTimer]:
         return [self._now_timer, self.idle_watcher.timer, self.live.timer]
 
+    def _hm(self, moment: datetime) -> str:
+        return f"{moment.astimezone(self.tz):%H:%M}"
+
+    @property
+    def offline(self) -> bool:
+        """The database is unreachable: the window is read-only on its last known data."""
+        return self.unreachable_since is not None
+
+    def _offline_reason(self) -> str:
+        since = self.unreachable_since
+        when = f" since {self._hm(since)}" if since is not None else ""
+        return f"the database is unreachable{when}"
+
     # -- other PCs' changes ---------------------------------------------------------------
 
     def _feed_start(self) -> FeedPosition | None:
@@ -167,18 +226,43 @@ class MainWindow(QMainWindow):
 
     def _start_live(self, position: FeedPosition) -> None:
         try:
+            # A database unreachable right now is an outage like any other: ``lost``.
             self.live.start(self.database_url, position)
         except BadInput:
             return  # an in-memory database: no other PC can write to it
-        except DatabaseUnavailable as exc:
-            self._live_lost(str(exc))
+
+    def report_unreachable(self, reason: str) -> None:
+        """A read or write of this window found the database unreachable: the same
+        outage as the live feed's (banner, read-only, reconnect by itself)."""
+        self.live.report_failure(reason)
 
     def _live_lost(self, reason: str) -> None:
-        # Issue 6 item 4 (a banner saying since when, read-only board, reconnect with
-        # back-off and catch-up from the kept position) is a later session's work; for now
-        # the feed stops and the status bar says so until the window is opened again.
-        self.show_message(f"Live updates stopped: the database cannot be reached ({reason}). "
-                          "Changes from other PCs no longer show — Refresh (F5) to retry.")
+        """Downtime begins: banner, read-only board on the last known data."""
+        since = self.live.lost_since or self.services.clock.now()
+        self.unreachable_since = since
+        if self.board.dragged_case() is not None:
+            self.board.cancel_drag()  # it could not be saved
+        self.banner.show_lost(since, self.tz, reason)
+        self._apply_access()
+        self.show_message(f"Live updates stopped: {self._offline_reason()} ({reason}). The "
+                          "board is read-only with the last known data; reconnecting by "
+                          "itself.")
+
+    def _live_restored(self) -> None:
+        """Back and caught up (the backlog is on the board): editing as the role allows,
+        then each save that waited is retried once."""
+        if self._closed:
+            return
+        self.unreachable_since = None
+        self.banner.show_restored()
+        self._apply_access()
+        self.show_message("Connected to the database again — live updates resumed")
+        if self._board_stale and self.controller.window is not None:
+            self.refresh()  # a read failed meanwhile: the catch-up alone may not cover it
+        else:
+            self.synced_at = self.services.clock.now()
+        if not self.offline:
+            self.controller.pending.retry_all()
 
     def apply_remote_changes(self, changes: tuple[Change, ...]) -> None:
         """Other PCs' commits: update the board in place; a bar they changed flashes.
@@ -190,9 +274,14 @@ class MainWindow(QMainWindow):
             return
         try:
             update = self.controller.remote_update(changes)
+        except DatabaseUnavailable as exc:
+            self._board_stale = True  # the changes were read from the log, not applied
+            self.report_unreachable(str(exc))
+            return
         except SurgDeskError as exc:
             self.show_message(f"Could not read other PCs' changes — {exc}")
             return
+        self.synced_at = self.services.clock.now()
         if update.empty:
             return
         dragged = self.board.dragged_case()
@@ -233,8 +322,13 @@ class MainWindow(QMainWindow):
             window = self.controller.load(first, days)
         except SurgDeskError as exc:
             self.board.configure_same()
+            self._keep_loaded_frame()
             self.show_message(f"Could not load the board — {exc}")
+            if isinstance(exc, DatabaseUnavailable):
+                self._board_stale = True
+                self.report_unreachable(str(exc))
             return
+        self._loaded()
         self.board.configure(tz=window.tz, start=window.visible_start, end=window.visible_end,
                              mode=self.mode, snap_minutes=window.snap_minutes,
                              day_start=window.day_start, day_end=window.day_end)
@@ -245,6 +339,24 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"SurgDesk — {title}")
         self.board.horizontalScrollBar().setValue(0)
         self.board.verticalScrollBar().setValue(0)
+
+    def _loaded(self) -> None:
+        self.synced_at = self.services.clock.now()
+        self._board_stale = False
+        if self.controller.window is not None:
+            self.tz = self.controller.window.tz
+
+    def _keep_loaded_frame(self) -> None:
+        """A load failed: the day and mode go back to what the board still shows, so a
+        printed list is of the day on screen."""
+        window = self.controller.window
+        if window is None:
+            return
+        self.mode = BoardMode.DAY if window.days == 1 else BoardMode.WEEK
+        if not window.first_day <= self.day < window.first_day + timedelta(days=window.days):
+            self.day = window.first_day
+        self.day_action.setChecked(self.mode is BoardMode.DAY)
+        self.week_action.setChecked(self.mode is BoardMode.WEEK)
 
     def open_day(self, day: date) -> None:
         self.day = day
@@ -276,11 +388,14 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        file_menu.setToolTipsVisible(True)  # a disabled action says why
         self._action(file_menu, "&Export board…", self.export_board, "Ctrl+E", "exportBoard")
         self._action(file_menu, "&Print day list…", self.print_daylist,
                      QKeySequence.StandardKey.Print, "printDaylist")
         self._action(file_menu, "Day list as P&DF…", self.export_daylist, None,
                      "exportDaylist")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Database…", self.choose_database, None, "connectionSettings")
         file_menu.addSeparator()
         self._action(file_menu, "S&witch user…", self.switch_user, None, "switchUser")
         self._action(file_menu, "Sign &out", self.sign_out, None, "signOut")
@@ -297,8 +412,13 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
+        # After the actions' own connections: the stack enables them, this takes downtime
+        # into account.
+        stack.canUndoChanged.connect(self._sync_undo)
+        stack.canRedoChanged.connect(self._sync_undo)
 
         view = bar.addMenu("&View")
+        view.setToolTipsVisible(True)
         group = QActionGroup(self)
         self.day_action = self._action(view, "&Day", lambda: self.set_mode(BoardMode.DAY),
                                        "Ctrl+1", "dayView")
@@ -324,8 +444,11 @@ class MainWindow(QMainWindow):
         view.addAction(self.queue_dock.toggleViewAction())
         self._action(view, "&My cases", self.show_my_cases, "Ctrl+M", "showMyCases")
         self._action(view, "&Case list", self.show_case_table, "Ctrl+L", "showCaseTable")
+        view.addSeparator()
+        self._action(view, "&Wall display…", self.open_wall, None, "wallDisplay")
 
         self.case_menu = bar.addMenu("&Case")
+        self.case_menu.setToolTipsVisible(True)
         self.new_case_action = self._action(self.case_menu, "&New case…", self.new_case,
                                             QKeySequence.StandardKey.New, "newCase")
         self.open_action = self._action(self.case_menu, "&Open", self._open_selected, None,
@@ -335,6 +458,7 @@ class MainWindow(QMainWindow):
 
         self.admin_menu = bar.addMenu("&Admin")
         self.admin_menu.setObjectName("adminMenu")
+        self.admin_menu.setToolTipsVisible(True)
         self.admin_actions: list[tuple[QAction, Action]] = []
         for text, guard, opener, name in (
             ("&Rooms and closures…", Action.MANAGE_ROOMS, self.open_rooms, "manageRooms"),
@@ -349,6 +473,8 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Board &legend", self.show_legend, None, "legend")
         self._action(help_menu, "&About SurgDesk", self.show_about, None, "about")
+        self.database_actions = [a for a in self.findChildren(QAction)
+                                 if a.objectName() in NEEDS_DATABASE]
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -365,15 +491,11 @@ class MainWindow(QMainWindow):
         role = actor.role.value if actor.role else "no role"
         device = " · device" if actor.is_device else ""
         self.user_label.setText(f"{actor.display_name} ({actor.username}) · {role}{device}")
-        can_schedule = self.controller.can_schedule
-        self.board.set_editable(can_schedule)
-        self.queue_dock.list.setDragEnabled(can_schedule)
         from surgdesk.ui.case import case_form_factory
         from surgdesk.ui.manage import may_open
 
         self.case_form_factory = case_form_factory(self.services, actor)
-        self.new_case_action.setEnabled(allowed(actor.role, Action.REQUEST_CASE)
-                                        and not actor.is_device)
+        self._apply_access()
         for admin_action, guard in self.admin_actions:
             admin_action.setVisible(may_open(actor, guard))
         self.admin_menu.menuAction().setVisible(
@@ -390,10 +512,47 @@ class MainWindow(QMainWindow):
             dock.deleteLater()
         self.side_docks.clear()
 
+    def _apply_access(self) -> None:
+        """What may be done now: the actor's role, less — while the database is
+        unreachable — everything that writes or reads it. The one place both decide
+        (sign-in, unlock, downtime and its end all come here). Scroll and zoom in place
+        always work; the idle lock disables everything on its own meanwhile."""
+        if self.locked:
+            return  # the idle lock holds every action; unlocking comes back here
+        online = not self.offline
+        actor = self.actor
+        can_schedule = self.controller.can_schedule and online
+        self.board.set_editable(can_schedule)
+        self.queue_dock.list.setDragEnabled(can_schedule)
+        self.new_case_action.setEnabled(allowed(actor.role, Action.REQUEST_CASE)
+                                        and not actor.is_device and online)
+        self.status_menu.menuAction().setEnabled(online)
+        why = "" if online else f"Not available: {self._offline_reason()}"
+        for admin_action, _guard in self.admin_actions:
+            admin_action.setEnabled(online)  # every admin screen writes
+            admin_action.setToolTip(why)
+        for action in self.database_actions:
+            action.setEnabled(online)
+            action.setToolTip(why)
+        self.status_menu.menuAction().setToolTip(why)
+        self.new_case_action.setToolTip(why)
+        self._sync_undo()
+
+    def _sync_undo(self) -> None:
+        if self.locked:
+            return
+        stack = self.controller.undo_stack
+        self.undo_action.setEnabled(stack.canUndo() and not self.offline)
+        self.redo_action.setEnabled(stack.canRedo() and not self.offline)
+
     # -- cases -------------------------------------------------------------------------------
 
     def open_case(self, case_number: str) -> None:
         """Enter or double-click on a case. The case form (issue 4) plugs in here."""
+        if self.offline:
+            self.show_message(f"Cannot open {case_number} — {self._offline_reason()}; the "
+                              "board shows the last known data (read-only)")
+            return
         if self.case_form_factory is not None:
             self._show_form(self.case_form_factory(self, case_number))
             return
@@ -408,6 +567,9 @@ class MainWindow(QMainWindow):
         self.details_dialog = dialog
 
     def new_case(self) -> None:
+        if self.offline:
+            self.show_message(f"Cannot create a case — {self._offline_reason()}")
+            return
         if self.case_form_factory is not None:
             self._show_form(self.case_form_factory(self, None))
 
@@ -462,6 +624,9 @@ class MainWindow(QMainWindow):
         self._add_status_actions(self.status_menu, case)
 
     def _add_status_actions(self, menu: QMenu, case: CaseSummary) -> None:
+        if self.offline:
+            menu.addAction(f"No status change: {self._offline_reason()}").setEnabled(False)
+            return
         targets = self.status_targets(case)
         if not targets:
             menu.addAction("No status change allowed for your role").setEnabled(False)
@@ -477,6 +642,7 @@ class MainWindow(QMainWindow):
         case = self.controller.case(case_number)
         open_action = menu.addAction(f"Open {case_number}")
         open_action.triggered.connect(lambda _c=False: self.open_case(case_number))
+        open_action.setEnabled(not self.offline)
         if case is not None:
             menu.addSeparator()
             self._add_status_actions(menu, case)
@@ -487,6 +653,9 @@ class MainWindow(QMainWindow):
         menu.popup(global_pos)
 
     def change_status(self, case_number: str, target: CaseStatus) -> bool:
+        if self.offline:
+            self.show_message(f"{case_number} not changed — {self._offline_reason()}")
+            return False
         case = self.controller.case(case_number)
         if target is CaseStatus.REQUESTED and case is not None and on_board(case):
             return self.controller.return_to_queue(case_number)  # undoable, like a drag
@@ -505,6 +674,9 @@ class MainWindow(QMainWindow):
     # -- other screens (ui/manage, ui/case, ui/printing) ---------------------------------
 
     def _run_admin(self, factory: Callable[[], QDialog]) -> None:
+        if self.offline:
+            self.show_message(f"Not available — {self._offline_reason()}")
+            return
         try:
             dialog = factory()
         except SurgDeskError as exc:
@@ -565,28 +737,73 @@ class MainWindow(QMainWindow):
         return self._side_dock("caseTable", "Case list",
                                lambda: CaseTableWidget(self.services, self.actor, self))
 
+    def current_daylist(self) -> DayList:
+        """The day list of the day on screen: read from the database, or — while it is
+        unreachable — the downtime copy of what the board holds (no database call).
+
+        Raises ``SurgDeskError`` when neither can be had."""
+        from surgdesk.ui.printing.daylist import build_daylist
+
+        if not self.offline:
+            try:
+                return build_daylist(self.services, self.actor, self.day)
+            except DatabaseUnavailable as exc:
+                self.report_unreachable(str(exc))
+                if not self.offline:
+                    raise
+        return self.downtime_daylist()
+
+    def downtime_daylist(self) -> DayList:
+        """The day list from the board's last known data: rooms, closures and the cases
+        it holds, as the actor saw them (the services masked them when handing them out)."""
+        from surgdesk.ui.printing.daylist import build_downtime_daylist
+
+        window = self.controller.window
+        if window is None:
+            raise DatabaseUnavailable("nothing loaded to print from; the day list needs "
+                                      "the database")
+        model = self.controller.model
+        rooms = model.rooms()
+        return build_downtime_daylist(
+            self.day, window.tz, rooms=rooms,
+            closures={room.id: model.closures(room.id) for room in rooms},
+            cases=self.controller.held_cases().values(), actor=self.actor,
+            now=self.services.clock.now(),
+            unreachable_since=self.unreachable_since or self.services.clock.now(),
+            synced_at=self.synced_at)
+
     def print_daylist(self) -> None:
-        from surgdesk.ui.printing.daylist import print_daylist
+        from surgdesk.ui.printing.daylist import print_built_daylist
+
+        copies: list[DayList] = []
+
+        def build() -> DayList:
+            copies.append(self.current_daylist())
+            return copies[-1]
 
         try:
-            if print_daylist(self.services, self.actor, self.day, self):
-                self.show_message(f"Day list of {self.day} sent to the printer")
-        except SurgDeskError as exc:
+            if print_built_daylist(build, self.day, self):
+                downtime = " (downtime copy from the last known data)" if any(
+                    c.downtime is not None for c in copies) else ""
+                self.show_message(f"Day list of {self.day} sent to the printer{downtime}")
+        except (SurgDeskError, OSError) as exc:
             self.show_message(f"Printing failed — {exc}")
 
     def export_daylist(self) -> None:
-        from surgdesk.ui.printing.daylist import render_daylist_pdf
+        from surgdesk.ui.printing.daylist import write_daylist_pdf
 
         path, _ = QFileDialog.getSaveFileName(self, "Day list as PDF",
                                               f"daylist-{self.day}.pdf", "PDF (*.pdf)")
         if not path:
             return
         try:
-            written = render_daylist_pdf(self.services, self.actor, self.day, Path(path))
+            daylist = self.current_daylist()
+            written = write_daylist_pdf(daylist, Path(path))
         except (SurgDeskError, OSError) as exc:
             self.show_message(f"Export failed — {exc}")
             return
-        self.show_message(f"Wrote {written}")
+        downtime = " (downtime copy from the last known data)" if daylist.downtime else ""
+        self.show_message(f"Wrote {written}{downtime}")
 
     # -- navigation and refresh -----------------------------------------------------------------
 
@@ -600,10 +817,14 @@ class MainWindow(QMainWindow):
         except SurgDeskError as exc:
             self.board.configure_same()
             self.show_message(f"Could not refresh the board — {exc}")
+            if isinstance(exc, DatabaseUnavailable):
+                self._board_stale = True
+                self.report_unreachable(str(exc))
             return
         if window is None:
             self.board.configure_same()
             return
+        self._loaded()
         self.board.configure(tz=window.tz, start=window.visible_start, end=window.visible_end,
                              mode=self.mode, snap_minutes=window.snap_minutes,
                              day_start=window.day_start, day_end=window.day_end,
@@ -612,7 +833,7 @@ class MainWindow(QMainWindow):
         self.board.verticalScrollBar().setValue(v)
 
     def go_today(self) -> None:
-        self.open_day(self.services.clock.now().astimezone(self._zone()).date())
+        self.open_day(self.services.clock.now().astimezone(self.tz).date())
 
     def go_to_date(self) -> None:
         text, ok = QInputDialog.getText(self, "Go to date", "Date (YYYY-MM-DD):",
@@ -665,6 +886,88 @@ class MainWindow(QMainWindow):
             "urgent cases. A yellow triangle is a soft conflict (hover for details). The "
             "hatched strip after a case is the room's turnover. Chevrons at a bar's end: the "
             "case continues on the previous or next day.</p>")
+
+    # -- the database and the wall display ---------------------------------------------------
+
+    def _confirm(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(self, title, question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def connection_dialog(self) -> QDialog:
+        from surgdesk.ui.connection import ConnectionDialog
+
+        return ConnectionDialog(self.database_url, self)
+
+    def choose_database(self) -> str | None:
+        """File > Database…: the connection settings on the current database; another one,
+        once confirmed, signs out here and emits ``switch_database`` (None otherwise)."""
+        from surgdesk.ui.connection import SETTINGS_KEY
+
+        settings = QSettings()
+        before = settings.value(SETTINGS_KEY)
+        dialog = self.connection_dialog()
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        chosen = getattr(dialog, "chosen_url", None)
+        if not isinstance(chosen, str) or not chosen:
+            return None
+        if database_key(chosen) == self.db_key:
+            self.show_message(f"Still connected to {describe(chosen)}")
+            return None
+        if not self.confirm("Connect to another database",
+                            f"Sign out and connect to {describe(chosen)}?\n\nThis window "
+                            "closes; you sign in again on that database."):
+            # The dialog saved the choice for the next start already: put it back.
+            if isinstance(before, str) and before:
+                settings.setValue(SETTINGS_KEY, before)
+            else:
+                settings.remove(SETTINGS_KEY)
+            self.show_message("Database not changed")
+            return None
+        if self.offline:
+            # The server cannot be told now; the token expires on its own.
+            self.token = None
+            self.store.clear_session(self.db_key)
+        else:
+            self._end_session()
+        self.switch_database.emit(chosen)
+        return chosen
+
+    def open_wall(self) -> WallWindow | None:
+        """View > Wall display…: the wall for this database on its configured monitor,
+        signed in as a device (the kept device session, or its credentials asked once).
+        It shares this window's services and closes with it; a second call raises it."""
+        wall = self.wall
+        if wall is not None and shiboken6.isValid(wall) and wall.isVisible():
+            wall.raise_()
+            wall.activateWindow()
+            return wall
+        from surgdesk.config import DepartmentConfig, load_department_config
+        from surgdesk.ui.wall import WallWindow, sign_in_device
+
+        try:
+            config = load_department_config() or DepartmentConfig()
+            result = sign_in_device(self.services, self.database_url, self.store,
+                                    database_label=describe(self.database_url))
+            if result is None:
+                return None
+            wall = WallWindow(self.services, result.actor, clock=self.services.clock,
+                              config=config, database_url=self.database_url)
+        except SurgDeskError as exc:
+            self.show_message(f"Wall display not opened — {exc}")
+            return None
+        wall.owns_services = False  # the services are this window's: it disposes them
+        wall.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.wall = wall
+        wall.show_on_wall()
+        self.show_message(f"Wall display opened as {result.actor.display_name}")
+        return wall
+
+    def _close_wall(self) -> None:
+        wall, self.wall = self.wall, None
+        if wall is not None and shiboken6.isValid(wall):
+            wall.shutdown()  # stops its feed and timers even if it is hidden
+            wall.close()
 
     # -- who is signed in -------------------------------------------------------------------------
 
@@ -748,10 +1051,7 @@ class MainWindow(QMainWindow):
         for action in self._locked_actions:
             action.setEnabled(True)
         self._locked_actions = []
-        stack = self.controller.undo_stack
-        self.undo_action.setEnabled(stack.canUndo())
-        self.redo_action.setEnabled(stack.canRedo())
-        self.board.set_editable(self.controller.can_schedule)
+        self._apply_access()  # the role's rights, less what downtime takes away
         self.idle_watcher.start()
 
     def _switch_from_lock(self) -> None:
@@ -775,6 +1075,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        self._close_wall()  # before the services it shares are disposed
         self.idle_watcher.stop()  # removes its application-wide event filter
         for timer in self.timers():
             timer.stop()

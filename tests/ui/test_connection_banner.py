@@ -44,7 +44,7 @@ def test_says_since_when_in_the_department_zone_and_counts_down(qtbot: QtBot) ->
                            "was then (read-only).")
     assert "terminated" in banner.reason_label.text()
     banner.set_retry_in(8)
-    assert "Reconnecting in 8 s…" in banner.text()
+    assert "Reconnecting in 8\N{NO-BREAK SPACE}s…" in banner.text()
     banner.set_retry_in(0)
     assert banner.text().endswith("Reconnecting…")
     # Another zone, another wall-clock time for the same instant.
@@ -58,7 +58,7 @@ def test_saves_waiting_are_counted(qtbot: QtBot) -> None:
     banner.show_lost(SINCE, BERLIN, "test")
     banner.set_retry_in(30)
     banner.set_pending(2)
-    assert "Reconnecting in 30 s… 2 saves waiting." in banner.text()
+    assert "Reconnecting in 30\N{NO-BREAK SPACE}s… 2 saves waiting." in banner.text()
     banner.set_pending(1)
     assert banner.text().endswith("1 save waiting.")
     banner.set_pending(0)

@@ -152,6 +152,8 @@ def test_editing_pauses_while_the_database_is_away(qtbot: QtBot, wall_url: str) 
     assert "Editing paused" in window.last_message
     assert "Editing paused" in window.unlock_status.text()
     assert not window.unlock_button.isEnabled()
+    # Banner, pause notice and countdown fit the wall's width: nothing pushes it wider.
+    assert window.minimumSizeHint().width() <= WALL_SIZE[0]
     view = window.board
     case, target = on_screen_move(view)
     drag(qtbot, view, bar_centre(view, case.case_number),

@@ -164,7 +164,7 @@ class ConnectionBanner(QFrame):
         if left is None:
             pass
         elif left > 0:
-            parts.append(f"Reconnecting in {left} s…")
+            parts.append(f"Reconnecting in {left}\N{NO-BREAK SPACE}s…")  # "8 s" on one line
         else:
             parts.append("Reconnecting…")
         if self.pending:

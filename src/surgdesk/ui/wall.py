@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -361,6 +362,9 @@ class WallWindow(QWidget):
         self.message_label = QLabel()
         self.message_label.setObjectName("wallMessage")
         self.message_label.setFont(wall_font(LEGEND_PX - 4))
+        # A long message is cut, never widens the wall beyond its screen.
+        self.message_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                         QSizePolicy.Policy.Preferred)
         row = QHBoxLayout(self.strip)
         row.setContentsMargins(20, 6, 24, 6)
         row.setSpacing(24)
@@ -464,7 +468,7 @@ class WallWindow(QWidget):
             if self.board.dragged_case() is not None:
                 self.board.cancel_drag()
             self.board.set_editable(False)
-            self.show_message("Editing paused — the database cannot be reached")
+            self.show_message("Editing paused until the database is back")
             self._update_unlock(self.clock.now())
 
     def connection_restored(self) -> None:
@@ -562,7 +566,7 @@ class WallWindow(QWidget):
             self.lock()
             return
         left = int((state.until - now).total_seconds())
-        what = "Editing paused (no database)" if self.offline else "Editing"
+        what = "Editing paused" if self.offline else "Editing"
         self.unlock_status.setText(
             f"{what}: {state.editor.display_name} — {left // 60}:{left % 60:02d} left")
         self.unlock_status.show()

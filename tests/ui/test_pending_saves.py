@@ -276,3 +276,19 @@ def test_a_mouse_drag_whose_reply_is_lost_is_saved_once(
                         == target.room_id, timeout=10_000)
     finally:
         window.close()
+
+
+def test_reads_that_find_the_database_unreachable_say_so_and_still_raise(
+        board: BoardController, monkeypatch: pytest.MonkeyPatch) -> None:
+    heard = Heard(board)
+
+    def unreachable(*_args: object, **_kwargs: object) -> None:
+        raise DatabaseUnavailable("the database cannot be reached")
+
+    monkeypatch.setattr(board.services.cases, "board", unreachable)
+    with pytest.raises(DatabaseUnavailable):
+        board.reload()
+    monkeypatch.setattr(board.services.changes, "impact", unreachable)
+    with pytest.raises(DatabaseUnavailable):
+        board.remote_update(())
+    assert heard.unreachable == ["the database cannot be reached"] * 2

@@ -187,6 +187,13 @@ class BoardController(QObject):
         change its neighbours' conflict marks, so cases overlapping its old or new times
         are read again too (without flashing).
         """
+        try:
+            return self._remote_update(changes)
+        except DatabaseUnavailable as exc:
+            self.unreachable.emit(str(exc))
+            raise
+
+    def _remote_update(self, changes: Iterable[Change]) -> RemoteUpdate:
         impact = self.services.changes.impact(changes)
         if impact.reload:
             return RemoteUpdate(reload=True)

@@ -957,7 +957,6 @@ class MainWindow(QMainWindow):
             self.show_message(f"Wall display not opened — {exc}")
             return None
         wall.owns_services = False  # the services are this window's: it disposes them
-        wall.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.wall = wall
         wall.show_on_wall()
         self.show_message(f"Wall display opened as {result.actor.display_name}")

@@ -168,7 +168,7 @@ def run_wall(database_url: str | None) -> int:
     url = startup.resolve_database_url(database_url, user_choice=saved_url())
     try:
         config = load_department_config() or DepartmentConfig()
-        services = startup.open_services(url)
+        services = startup.open_services(url, interactive=True)
     except SurgDeskError as exc:
         QMessageBox.critical(None, "SurgDesk wall display",
                              f"Cannot open the database {startup.describe(url)}:\n{exc}")

@@ -1,17 +1,26 @@
 """The idle lock: after the department's idle minutes the window hides the board behind a
 password prompt; "Switch user" is one click away. Wall displays (device sessions) never lock.
+
+On a shared PC nothing of the previous user's patients may show while the screen is locked:
+the overlay covers the whole window, keeps the keyboard inside itself (Tab does not walk
+on to the board behind it), and takes the window's other windows out of sight — a case
+form or a floating dock is hidden and comes back with its input on unlock; a question
+asked with ``exec()`` (which would block the password field) is cancelled; a tooltip goes.
 """
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -101,6 +110,7 @@ class LockOverlay(QFrame):
         layout.addLayout(buttons)
         layout.addWidget(self.error)
         layout.addStretch(2)
+        self.covered: list[QWidget] = []  # the window's other windows, hidden while locked
         self.hide()
 
     def lock(self, who: str) -> None:
@@ -110,9 +120,65 @@ class LockOverlay(QFrame):
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())
+            self._cover_windows(parent)
+        QToolTip.hideText()  # a bar's tooltip names the patient
         self.show()
         self.raise_()
         self.password.setFocus()
+
+    def unlock(self, *, restore: bool = True) -> None:
+        """Hide the overlay; the covered windows come back (``restore``) or, when another
+        user takes over, are closed: the next user must not see the previous one's forms."""
+        if not restore:
+            self.discard_covered()
+        self.hide()
+
+    def discard_covered(self) -> None:
+        """Close the windows hidden by the lock instead of showing them again."""
+        covered, self.covered = self.covered, []
+        for window in covered:
+            if shiboken6.isValid(window):
+                window.close()
+
+    def setVisible(self, visible: bool) -> None:
+        super().setVisible(visible)
+        if not visible and self.covered:
+            # The window unlocks by hiding the overlay: what the lock hid comes back.
+            covered, self.covered = self.covered, []
+            for window in covered:
+                if shiboken6.isValid(window) and not window.isVisible():
+                    window.show()
+                    window.raise_()
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Shift+Tab go round the lock's own fields, never to the board behind."""
+        chain = [w for w in (self.password, *self.findChildren(QPushButton))
+                 if w.isVisible() and w.isEnabled()]
+        if not chain:
+            return True
+        current = QApplication.focusWidget()
+        index = chain.index(current) if current in chain else -1
+        chain[(index + (1 if next else -1)) % len(chain)].setFocus(
+            Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
+        return True
+
+    def _cover_windows(self, owner: QWidget) -> None:
+        """Take the owner's other visible windows (dialogs, forms, floating docks, menus)
+        out of sight. A dialog run with ``exec()`` (application-modal) is cancelled: it
+        would keep the password field from getting any input. The rest is hidden and
+        shown again on unlock, unsaved input and all."""
+        for widget in owner.findChildren(QWidget):
+            if not widget.isWindow() or not widget.isVisible() or widget in self.covered:
+                continue
+            if widget.windowType() == Qt.WindowType.Popup:  # a menu: gone, not kept
+                widget.close()
+                continue
+            blocking = widget.windowModality() is Qt.WindowModality.ApplicationModal
+            if isinstance(widget, QDialog) and blocking:
+                widget.reject()
+                continue
+            widget.hide()
+            self.covered.append(widget)
 
     def _unlock(self) -> None:
         self.unlock_requested.emit(self.password.text())

@@ -1,7 +1,7 @@
 """Wall soak: the wall display on Postgres with another PC changing a case every second.
 
     uv run python benchmarks/soak.py [--postgres ADMIN_URL] [--minutes 10] [--gap-s 1]
-                                     [--rooms 12]
+                                     [--rooms 12] [--sample-s 10] [--tracemalloc]
 
 A scratch database is created on the server (and dropped afterwards), filled with demo
 data in a child process; the wall opens on it signed in as the device, with its live feed
@@ -14,16 +14,26 @@ Prints one JSON object: resident memory after warm-up and at the end (``rss_star
 (``max_frame_ms``: applying a batch of changes or a tick, plus a synchronous repaint of
 the board's viewport), frame percentiles, and how many changes the wall applied. Kept
 apart from ``run.py``, which stays quick. Nothing here asserts a target.
+
+Whether memory levels off or grows per change: ``samples`` holds, every ``--sample-s``
+seconds, the changes applied so far, RSS, the wall's QObjects and scene items (and, with
+``--tracemalloc``, Python's traced heap). ``rss_growth_kb_per_1000_changes`` compares the
+first and the second half of the run after warm-up: a leak grows alike in both, warm-up
+only in the first. ``rss_end_trimmed_mb`` is RSS after ``malloc_trim(0)``: memory glibc
+kept from freed blocks, not memory still in use, goes away there.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import json
 import os
 import subprocess
 import sys
 import time
+import tracemalloc
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -42,6 +52,30 @@ def rss_mb() -> float:
     except OSError:
         return 0.0
     return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def malloc_trim() -> bool:
+    """Give glibc's freed-but-kept heap back to the OS (False where there is no glibc)."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        return bool(ctypes.CDLL(name).malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
+
+
+def growth_per_1000(samples: list[dict[str, float]], key: str) -> float | None:
+    """Least-squares slope of ``key`` against changes applied, in units per 1000 changes."""
+    points = [(s["changes"], s[key]) for s in samples if key in s]
+    if len(points) < 2:
+        return None
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    if spread == 0:
+        return None
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread * 1000
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -100,6 +134,10 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--gap-s", type=float, default=1.0)
     parser.add_argument("--rooms", type=int, default=12)
+    parser.add_argument("--sample-s", type=float, default=10.0,
+                        help="seconds between memory samples")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="also sample Python's traced heap (slower)")
     parser.add_argument("--generate-into", help=argparse.SUPPRESS)
     parser.add_argument("--writer", nargs=2, metavar=("URL", "CASES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -109,7 +147,7 @@ def main() -> int:
         return writer(args.writer[0], args.writer[1].split(","), args.minutes * 60, args.gap_s)
 
     import psycopg
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
     from surgdesk import startup
@@ -176,11 +214,29 @@ def main() -> int:
         loop = QEventLoop()
         marks: dict[str, float] = {}
         tail = [0.0]
+        samples: list[dict[str, float]] = []
+        next_sample = [started + WARM_UP_S]
+        if args.tracemalloc:
+            tracemalloc.start()
+
+        def sample() -> None:
+            point = {
+                "t_s": round(time.monotonic() - started, 1), "changes": applied[0],
+                "rss_mb": round(rss_mb(), 2),
+                "qobjects": len(window.findChildren(QObject)),
+                "scene_items": len(window.board.scene().items()),
+            }
+            if args.tracemalloc:
+                point["python_mb"] = round(tracemalloc.get_traced_memory()[0] / 2**20, 2)
+            samples.append(point)
 
         def check() -> None:
             if "rss_start" not in marks and time.monotonic() - started >= WARM_UP_S:
                 marks["rss_start"] = rss_mb()
                 marks["frames_at_warm_up"] = len(frames)
+            if time.monotonic() >= next_sample[0]:
+                sample()
+                next_sample[0] += args.sample_s
             if process.poll() is None:
                 return
             tail[0] = tail[0] or time.monotonic() + 2.0  # let the last changes arrive
@@ -195,7 +251,12 @@ def main() -> int:
         ticker.stop()
         out, _ = process.communicate()
         marks.setdefault("rss_start", rss_mb())
+        sample()
         rss_end = rss_mb()
+        trimmed = malloc_trim()
+        rss_end_trimmed = rss_mb() if trimmed else None
+        if args.tracemalloc:
+            tracemalloc.stop()
         written = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         window.close()
         window.shutdown()
@@ -203,6 +264,8 @@ def main() -> int:
         with psycopg.connect(args.postgres, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     after = frames[int(marks.get("frames_at_warm_up", 0)):] or frames
+    half = len(samples) // 2
+    early, late = samples[:half + 1], samples[half:]
     print(json.dumps({
         "minutes": args.minutes,
         "changes_written": next((w["changes"] for w in written if "changes" in w), None),
@@ -215,8 +278,22 @@ def main() -> int:
         "frames": len(after),
         "board": f"{args.rooms} rooms, today, wall at {WIDTH}x{HEIGHT}",
         "backend": "postgresql",
+        "rss_end_trimmed_mb": round(rss_end_trimmed, 1) if rss_end_trimmed else None,
+        "rss_growth_kb_per_1000_changes": {
+            "early": _kb(growth_per_1000(early, "rss_mb")),
+            "late": _kb(growth_per_1000(late, "rss_mb")),
+        },
+        "python_growth_kb_per_1000_changes": {
+            "early": _kb(growth_per_1000(early, "python_mb")),
+            "late": _kb(growth_per_1000(late, "python_mb")),
+        } if args.tracemalloc else None,
+        "samples": samples,
     }))
     return 0
+
+
+def _kb(mb: float | None) -> float | None:
+    return None if mb is None else round(mb * 1024, 1)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from surgdesk.domain.enums import CaseStatus, ItemStatus, NoteType, Phase, TeamRole
 from surgdesk.errors import DatabaseUnavailable
-from surgdesk.ui.case import ChecklistWidget
+from surgdesk.ui.case import ChecklistWidget, case_form_factory
 from surgdesk.ui.case.form import UNREACHABLE_TEXT
 from surgdesk.ui.case.models import ChecklistModel
 from tests.ui.case.conftest import Dept
@@ -185,3 +185,18 @@ def test_a_note_without_the_database_keeps_its_text_and_is_added_once(
     assert add.op_ids[0] is not None
     assert add.op_ids == [add.op_ids[0]] * 2
     assert len(dept.services.cases.get_case(dept["admin"], number).notes) == 1
+
+
+def test_the_factory_wires_the_forms_outage_reports(
+        qtbot: QtBot, dept: Dept, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dept.services.cases, "create_case",
+                        LoseReplies(dept.services.cases.create_case, never=1))
+    heard: list[str] = []
+    make = case_form_factory(dept.services, dept["sched"], on_unreachable=heard.append)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    form = make(parent, None)
+    form.confirm_warnings = lambda _w: True
+    fill_valid(qtbot, form, room=None)
+    assert form.save() is False
+    assert heard == ["the database cannot be reached"]

@@ -1154,12 +1154,14 @@ class CaseFormDialog(QDialog):
 def case_form_factory(
     services: Services, actor: Actor | Callable[[], Actor], *,
     on_change: Callable[[str], object] | None = None,
+    on_unreachable: Callable[[str], object] | None = None,
 ) -> Callable[[QWidget, str | None], CaseFormDialog]:
     """The main window's ``case_form_factory`` hook: ``(parent, case_number | None)``.
 
     ``actor`` may be a callable (e.g. ``lambda: window.actor``) so a switched user gets
     forms of their own; ``on_change`` (e.g. the board's refresh) hears every write while
-    the form is still open.
+    the form is still open; ``on_unreachable`` (e.g. the window's outage report) hears
+    the form, its checklist or its tabs find the database unreachable.
     """
 
     def make(parent: QWidget, case_number: str | None) -> CaseFormDialog:
@@ -1167,6 +1169,8 @@ def case_form_factory(
         form = CaseFormDialog(services, who, case_number, parent)
         if on_change is not None:
             form.caseChanged.connect(on_change)
+        if on_unreachable is not None:
+            form.unreachable.connect(on_unreachable)
         return form
 
     return make

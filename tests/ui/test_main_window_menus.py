@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
@@ -122,22 +122,19 @@ def test_run_gui_closes_the_window_and_signs_in_on_the_new_database(
         return None  # cancelled on the second database: run_gui ends
 
     windows: list[MainWindow] = []
-    show = MainWindow.show
 
-    def show_and_switch(window: MainWindow) -> None:
-        windows.append(window)
-        show(window)
-        QTimer.singleShot(0, lambda: window.switch_database.emit(other_database))
+    def fake_exec(_self: object = None) -> int:
+        # The event loop, as far as this test needs it: the user picks another database.
+        shown = [w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, MainWindow) and w.isVisible()]
+        windows.extend(shown)
+        for window in shown:
+            window.switch_database.emit(other_database)
+        return 0
 
     monkeypatch.setattr(app_module, "sign_in", sign_in)
-    monkeypatch.setattr(MainWindow, "show", show_and_switch)
-    # A ceiling: should the switch not end the event loop, this does (and the test fails).
-    ceiling = QTimer()
-    ceiling.setSingleShot(True)
-    ceiling.timeout.connect(lambda: QApplication.exit(99))
-    ceiling.start(30_000)
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
     assert app_module.run_gui(demo_url, day=BOARD_DAY) == 0
-    ceiling.stop()
     assert urls == [demo_url, other_database]
     assert len(windows) == 1
     assert windows[0].closed

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
 from surgdesk.errors import DatabaseUnavailable
+from surgdesk.services.context import FakeClock
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.live import LiveState
 from surgdesk.ui.main_window import NEEDS_DATABASE, MainWindow
@@ -180,10 +182,27 @@ def test_the_day_list_prints_from_the_board_while_the_database_is_unreachable(
     _no_database_reads(window, monkeypatch)
     text = _print_to_pdf(window, tmp_path / "downtime.pdf", monkeypatch)
     assert f"DOWNTIME COPY — database unreachable since {SINCE}" in text
-    assert f"data as last synced at {SINCE}" in text
+    assert window.synced_at is not None
+    assert f"data as last synced at {window._hm(window.synced_at)}" in text
     for case in expected:
         assert case.case_number in text
     assert "downtime copy" in window.last_message
+
+
+def test_a_live_feed_keeps_the_sync_time_current_while_nothing_changes(
+        qtbot: QtBot, window: MainWindow, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = window.services.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(timedelta(hours=2))  # two quiet hours: nothing read, the feed answering
+    qtbot.waitUntil(lambda: window.synced_at is not None
+                    and window.synced_at > NOW + timedelta(hours=1), timeout=10_000)
+    window.report_unreachable("test")
+    _no_database_reads(window, monkeypatch)
+    text = _print_to_pdf(window, tmp_path / "downtime.pdf", monkeypatch)
+    later = NOW + timedelta(hours=2)
+    assert f"unreachable since {window._hm(later)}" in text
+    assert f"data as last synced at {window._hm(later - timedelta(seconds=2))}" in text
 
 
 def test_a_refresh_that_cannot_reach_the_database_starts_the_downtime(

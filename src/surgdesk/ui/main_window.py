@@ -65,7 +65,7 @@ from surgdesk.ui.board.view import BoardMode, BoardView
 from surgdesk.ui.case.form import CaseFormDialog
 from surgdesk.ui.case_details import CaseDetailsDialog
 from surgdesk.ui.idle_lock import IdleWatcher, LockOverlay
-from surgdesk.ui.live import LiveFeed
+from surgdesk.ui.live import LiveFeed, LiveState
 from surgdesk.ui.login import LoginDialog
 from surgdesk.ui.queue import QueueDock
 
@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
         self.live.lost.connect(self._live_lost)
         self.live.restored.connect(self._live_restored)
         self.live.retrying.connect(self.banner.set_retry_in)
+        self.live.heartbeat.timeout.connect(self._heartbeat_ran)  # after the feed's own slot
         self.banner.retry_requested.connect(self.live.retry_now)
         self.controller.unreachable.connect(self.report_unreachable)
         self.controller.pending.changed.connect(self.banner.set_pending)
@@ -263,6 +264,21 @@ class MainWindow(QMainWindow):
             self.synced_at = self.services.clock.now()
         if not self.offline:
             self.controller.pending.retry_all()
+
+    def _heartbeat_ran(self) -> None:
+        """The feed's heartbeat just ran. A ping goes out only when none is outstanding,
+        so a fresh one means the last was answered: the board, fed by the live feed, was
+        in step with the database within the last interval (the downtime copy's "data as
+        last synced")."""
+        watcher = self.live.watcher
+        if self.live.state is not LiveState.LIVE or watcher is None or self._board_stale \
+                or self.controller.window is None:
+            return
+        interval = self.live.heartbeat.interval() / 1000
+        if watcher.unanswered_seconds() < interval / 2:
+            moment = self.services.clock.now() - timedelta(seconds=interval)
+            if self.synced_at is None or moment > self.synced_at:
+                self.synced_at = moment
 
     def apply_remote_changes(self, changes: tuple[Change, ...]) -> None:
         """Other PCs' commits: update the board in place; a bar they changed flashes.

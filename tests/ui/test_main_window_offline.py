@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from surgdesk.errors import DatabaseUnavailable
 from surgdesk.services.context import FakeClock
 from surgdesk.services.dto import CaseSummary
+from surgdesk.ui.case.form import CaseFormDialog
 from surgdesk.ui.live import LiveState
 from surgdesk.ui.main_window import NEEDS_DATABASE, MainWindow
 from tests.netfault import FaultProxy
@@ -219,6 +220,19 @@ def test_a_refresh_that_cannot_reach_the_database_starts_the_downtime(
     assert window.live.state is LiveState.LOST
     assert window.day == day  # still the day the board shows: that is what prints
     assert window.controller.model.cases() == shown
+
+
+def test_a_case_form_that_cannot_reach_the_database_starts_the_downtime(
+        window: MainWindow) -> None:
+    case = movable_case(window.board)
+    window.open_case(case.case_number)
+    form = window.case_form
+    assert isinstance(form, CaseFormDialog)
+    form.unreachable.emit("saving the case: the database did not answer within 15 s")
+    assert window.offline
+    assert window.banner.isVisible()
+    assert form.isVisible()  # the form keeps the user's input
+    form.reject()
 
 
 def test_saves_waiting_show_on_the_banner_and_are_retried_once_back(

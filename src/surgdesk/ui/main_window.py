@@ -510,7 +510,8 @@ class MainWindow(QMainWindow):
         from surgdesk.ui.case import case_form_factory
         from surgdesk.ui.manage import may_open
 
-        self.case_form_factory = case_form_factory(self.services, actor)
+        self.case_form_factory = case_form_factory(self.services, actor,
+                                                   on_unreachable=self.report_unreachable)
         self._apply_access()
         for admin_action, guard in self.admin_actions:
             admin_action.setVisible(may_open(actor, guard))
@@ -733,6 +734,9 @@ class MainWindow(QMainWindow):
             changed = getattr(widget, "caseChanged", None)
             if changed is not None:
                 changed.connect(self._case_changed)
+            unreachable = getattr(widget, "unreachable", None)
+            if unreachable is not None:
+                unreachable.connect(self.report_unreachable)
             dock.setWidget(widget)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             self.tabifyDockWidget(self.queue_dock, dock)

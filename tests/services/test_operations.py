@@ -122,3 +122,35 @@ def test_a_retry_racing_its_original_is_answered_not_applied(pg_kit: Kit) -> Non
     assert len(results) == 2
     assert not [r for r in results if isinstance(r, Exception)], results
     assert audit_count(pg_kit, "move_case") == 1
+
+
+@pytest.mark.postgres
+def test_a_versioned_retry_racing_its_original_is_a_replay_not_stale(pg_kit: Kit) -> None:
+    """The GUI's retries carry the version they started from. A retry that waited on its
+    original's row lock must find the original's operation, not be refused as stale by
+    the version the original itself moved on — or a save that was made would be reported
+    to the user as not saved."""
+    for day in range(3):  # which thread wins varies; each round has a case and day of its own
+        created = pg_kit.new_case(start=at(8, day=day)).case
+        move_id = op()
+        results: list[object] = []
+        barrier = threading.Barrier(2)
+
+        def attempt(number: str = created.case_number, version: int = created.version,
+                    op_id: str = move_id, on: int = day, out: list[object] = results,
+                    gate: threading.Barrier = barrier) -> None:
+            gate.wait()
+            try:
+                out.append(pg_kit.cases.move(pg_kit["sched"], number, start=at(11, day=on),
+                                             op_id=op_id, expected_version=version))
+            except Exception as exc:  # surfaced below
+                out.append(exc)
+
+        threads = [threading.Thread(target=attempt) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert len(results) == 2
+        assert not [r for r in results if isinstance(r, Exception)], results
+    assert audit_count(pg_kit, "move_case") == 3

@@ -330,9 +330,11 @@ class CaseService(Service):
         preop_ready at once when its Readiness items are already done)."""
         self.require(actor, Action.SCHEDULE_CASES, what="schedule cases")
         with self.uow() as uow:
-            if (done := self.replayed(uow, op_id, "schedule_case")) is not None:
-                return self._replay(uow, actor, done)
-            case = self._case(uow, case_number, expected_version)
+            found = self._claim(uow, actor, case_number, expected_version, op_id,
+                                "schedule_case")
+            if isinstance(found, CaseResult):
+                return found  # a retry of an operation already applied
+            case = found
             if case.status not in QUEUE_STATUSES:
                 raise TransitionRefused(
                     f"{case.case_number} is {case.status.value}: only requested or postponed "
@@ -377,9 +379,11 @@ class CaseService(Service):
         an end or a duration resizes."""
         self.require(actor, Action.SCHEDULE_CASES, what="move cases")
         with self.uow() as uow:
-            if (done := self.replayed(uow, op_id, "move_case")) is not None:
-                return self._replay(uow, actor, done)
-            case = self._case(uow, case_number, expected_version)
+            found = self._claim(uow, actor, case_number, expected_version, op_id,
+                                "move_case")
+            if isinstance(found, CaseResult):
+                return found  # a retry of an operation already applied
+            case = found
             if case.status in QUEUE_STATUSES:
                 return self._schedule_in(uow, actor, case, room, start, end, duration_min)
             if case.status not in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY):
@@ -431,9 +435,11 @@ class CaseService(Service):
         if target not in CLINICAL_TARGETS:
             self.require(actor, Action.SCHEDULE_CASES, what=f"make cases {target.value}")
         with self.uow() as uow:
-            if (done := self.replayed(uow, op_id, "set_status")) is not None:
-                return self._replay(uow, actor, done)
-            case = self._case(uow, case_number, expected_version)
+            found = self._claim(uow, actor, case_number, expected_version, op_id,
+                                "set_status")
+            if isinstance(found, CaseResult):
+                return found  # a retry of an operation already applied
+            case = found
             if target in CLINICAL_TARGETS:
                 require_team(uow, actor, case, Action.SIGN_OFF,
                              f"make {case.case_number} {target.value}")
@@ -507,9 +513,11 @@ class CaseService(Service):
             if getattr(edit, name) is None:
                 raise BadInput(FieldProblem(name, "may not be empty"))
         with self.uow() as uow:
-            if (done := self.replayed(uow, op_id, "update_case")) is not None:
-                return self._replay(uow, actor, done)
-            case = self._case(uow, case_number, expected_version)
+            found = self._claim(uow, actor, case_number, expected_version, op_id,
+                                "update_case")
+            if isinstance(found, CaseResult):
+                return found  # a retry of an operation already applied
+            case = found
             if case.status in FINAL_STATUSES:
                 raise TransitionRefused(f"{case.case_number} is {case.status.value} (final)")
             tz = self.department_zone(uow)
@@ -920,9 +928,25 @@ class CaseService(Service):
         case.notes.append(note)
         return note
 
-    @staticmethod
-    def _case(uow: UnitOfWork, case_number: str, expected_version: int | None) -> m.SurgeryCase:
+    def _claim(self, uow: UnitOfWork, actor: Actor, case_number: str,
+               expected_version: int | None, op_id: str | None,
+               action: str) -> m.SurgeryCase | CaseResult:
+        """The case, locked for this write — or, when ``op_id`` was already applied, the
+        answer to that retry.
+
+        The operation is looked up only after the row lock: on Postgres a retry that raced
+        its original waits here until the original commits, then finds its operation (each
+        statement sees the newest commits) and is answered as a replay, instead of being
+        refused as stale by the version the original itself moved on."""
         case = find_case(uow, case_number)
+        if (done := self.replayed(uow, op_id, action)) is not None:
+            return self._replay(uow, actor, done)
+        return self._case(uow, case_number, expected_version, found=case)
+
+    @staticmethod
+    def _case(uow: UnitOfWork, case_number: str, expected_version: int | None, *,
+              found: m.SurgeryCase | None = None) -> m.SurgeryCase:
+        case = found if found is not None else find_case(uow, case_number)
         if expected_version is not None and case.version != expected_version:
             raise StaleVersion(
                 f"{case.case_number} was changed by someone else meanwhile "

@@ -85,11 +85,13 @@ def _drain_until(listener: PostgresListener, done: Callable[[], bool]) -> bool:
     notifications. Fails after the ceiling."""
     heard = False
     deadline = time.monotonic() + CEILING
-    while not done():
-        assert time.monotonic() < deadline, "nothing arrived"
-        select.select([listener.fileno()], [], [], 0.2)
+    while True:
         heard = listener.drain() or heard
-    return heard
+        if done():
+            # done() may have taken in a notification along with a reply: drain reports it.
+            return listener.drain() or heard
+        assert time.monotonic() < deadline, "nothing arrived"
+        _readable(listener, 0.2)
 
 
 def _drain_until_heard_and_answered(listener: PostgresListener) -> None:
@@ -143,8 +145,31 @@ def test_notifications_around_heartbeats_are_all_reported(
         _add_room(pg_db, "H3")
         _add_room(pg_db, "H4")
         _drain_until_heard_and_answered(listener)
-        assert not _readable(listener, 0.3)
-        assert not listener.drain()  # nothing left over
+        # H4's NOTIFY may come a moment after H3's: read until the socket stays quiet,
+        # then nothing is left over.
+        while _readable(listener, 0.3):
+            listener.drain()
+        assert not listener.drain()
+
+
+@pytest.mark.postgres
+def test_a_reply_read_before_drain_counts_and_its_notification_is_kept(
+        proxy: FaultProxy, postgres_url: str, pg_db: Database) -> None:
+    # A busy event loop may run the heartbeat timer before the socket's notifier: the
+    # reply already on the socket must count, and a change read along with it must still
+    # be reported by the next drain.
+    clock = FakeClock()
+    with PostgresListener(proxy.url(postgres_url), clock=clock) as listener:
+        _add_room(pg_db, "R1")
+        assert _readable(listener, CEILING)
+        listener.ping()
+        clock.now += 1
+        deadline = time.monotonic() + CEILING
+        while listener.unanswered_seconds() == 1.0:
+            assert time.monotonic() < deadline, "the reply never arrived"
+            _readable(listener, 0.2)
+        assert listener.drain()
+        assert not listener.drain()
 
 
 @pytest.mark.postgres

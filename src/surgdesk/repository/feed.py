@@ -286,6 +286,7 @@ class PostgresListener:
         self._goodbye: str | None = None  # a FATAL the server sent before hanging up
         self._lost: str | None = None  # why the connection is gone, once it is
         self._ping_sent_at: float | None = None
+        self._heard = False  # notifications taken in, not yet reported by drain()
         self._conn.add_notice_handler(self._on_notice)
         try:
             listen = sql.SQL("LISTEN {}").format(sql.Identifier(NOTIFY_CHANNEL))
@@ -320,25 +321,19 @@ class PostgresListener:
 
     def drain(self) -> bool:
         """Read what arrived (notifications, heartbeat replies) without waiting: True if
-        there were notifications."""
+        there were notifications since the last drain."""
         if self._lost is not None:
-            raise DatabaseUnavailable(self._lost)
+            self._lose(self._lost)
         if self._conn.closed:
             raise DatabaseUnavailable("the change listener's connection is closed")
-        pg = self._pg
-        got = False
         try:
-            pg.consume_input()  # reads what the socket holds; never waits
-            self._collect_heartbeat()
-            while pg.notifies() is not None:
-                got = True
-            if self._ping_sent_at is not None:
-                pg.flush()  # the rest of a heartbeat the socket could not take at once
+            self._take_in()
         except psycopg.OperationalError as exc:
             self._lose(_reason("the change listener lost the database", exc))
         if self._goodbye is not None:
             self._lose(f"the change listener lost the database ({self._goodbye})")
-        return got
+        heard, self._heard = self._heard, False
+        return heard
 
     changed = drain
 
@@ -356,13 +351,26 @@ class PostgresListener:
 
     def unanswered_seconds(self) -> float:
         """How long the outstanding heartbeat has waited for its reply; 0.0 when none.
-        Replies are taken in by :meth:`drain`."""
+
+        A reply already on the socket counts as an answer even before :meth:`drain` ran
+        (the event loop may have been busy, and its timer may fire before the socket's
+        notifier): it is taken in here, with any notification that came along, which the
+        next :meth:`drain` still reports. Never waits, never raises: a loss found here is
+        reported by :meth:`drain` (a lost socket stays readable)."""
+        if self._ping_sent_at is not None and self._lost is None and not self._conn.closed:
+            try:
+                self._take_in()
+            except psycopg.OperationalError as exc:
+                self._lost = _reason("the change listener lost the database", exc)
         if self._ping_sent_at is None:
             return 0.0
         return max(0.0, self._clock() - self._ping_sent_at)
 
-    def _collect_heartbeat(self) -> None:
+    def _take_in(self) -> None:
+        """Read what the socket holds (never waits) and take in heartbeat replies and
+        notifications (remembered for :meth:`drain`)."""
         pg = self._pg
+        pg.consume_input()
         while self._ping_sent_at is not None and not pg.is_busy():
             result = pg.get_result()
             if result is None:  # the reply is complete
@@ -371,6 +379,10 @@ class PostgresListener:
                 severity = result.error_field(pq.DiagnosticField.SEVERITY_NONLOCALIZED)
                 if severity in (b"FATAL", b"PANIC"):
                     self._goodbye = _result_message(result)
+        while pg.notifies() is not None:
+            self._heard = True
+        if self._ping_sent_at is not None:
+            pg.flush()  # the rest of a heartbeat the socket could not take at once
 
     def _lose(self, reason: str) -> NoReturn:
         self._lost = reason

@@ -22,7 +22,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QDialog, QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
@@ -31,6 +31,7 @@ from surgdesk.services.context import FakeClock
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.case.form import CaseFormDialog
 from surgdesk.ui.live import LiveState
+from surgdesk.ui.login import LoginDialog
 from surgdesk.ui.main_window import NEEDS_DATABASE, MainWindow
 from tests.netfault import FaultProxy
 
@@ -247,6 +248,25 @@ def test_saves_waiting_show_on_the_banner_and_are_retried_once_back(
     assert saved == ["result"]
     assert len(window.controller.pending) == 0
     assert "saved" in window.last_message
+
+
+def test_signing_out_during_an_outage_drops_waiting_saves_and_does_not_wait_for_the_server(
+        window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    messages: list[str] = []
+    say = window.show_message
+    monkeypatch.setattr(window, "show_message", lambda text: (messages.append(text), say(text)))
+    window.report_unreachable("test")
+    window.controller.pending.add("op-1", "Move of 2026-000001",
+                                  lambda: pytest.fail("retried as the user who left"),
+                                  lambda _result: None)
+    window.token = "a-token"
+    monkeypatch.setattr(window.services.auth, "logout",
+                        lambda _token: pytest.fail("a server call while it is unreachable"))
+    monkeypatch.setattr(LoginDialog, "exec", lambda _d: int(QDialog.DialogCode.Rejected))
+    assert not window.sign_out()
+    assert len(window.controller.pending) == 0
+    assert any("Move of 2026-000001" in m and "no longer retried" in m for m in messages)
+    assert window.token is None
 
 
 def test_unlocking_the_idle_lock_during_an_outage_keeps_the_board_read_only(

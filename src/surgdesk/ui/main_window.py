@@ -944,12 +944,7 @@ class MainWindow(QMainWindow):
                 settings.remove(SETTINGS_KEY)
             self.show_message("Database not changed")
             return None
-        if self.offline:
-            # The server cannot be told now; the token expires on its own.
-            self.token = None
-            self.store.clear_session(self.db_key)
-        else:
-            self._end_session()
+        self._end_session()
         self.switch_database.emit(chosen)
         return chosen
 
@@ -1009,7 +1004,19 @@ class MainWindow(QMainWindow):
         self.show_message(f"Signed in as {result.actor.display_name}")
 
     def _end_session(self) -> None:
-        if self.token is not None:
+        waiting = self.controller.pending.descriptions()
+        if waiting:
+            # Their retries would write as the user who is leaving: they are dropped, and
+            # whether the database got them is unknown — say so.
+            self.controller.pending.clear()
+            self.show_message(f"Not confirmed, and no longer retried: {'; '.join(waiting)} — "
+                              "check the board once the database is back")
+        if self.token is not None and self.offline:
+            # The server cannot be told now (a call would wait for the deadline); the
+            # session ends there when its token expires.
+            self.show_message("Signed out on this PC; the database is unreachable, so the "
+                              "session ends there when it expires")
+        elif self.token is not None:
             try:
                 self.services.auth.logout(self.token)
             except SurgDeskError as exc:

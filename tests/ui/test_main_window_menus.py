@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from surgdesk import app as app_module
@@ -228,3 +228,27 @@ def test_cancelling_the_device_sign_in_opens_no_wall(
                         lambda _dialog: int(QDialog.DialogCode.Rejected))
     assert desk.open_wall() is None
     assert desk.wall is None
+
+
+def test_with_two_monitors_the_user_picks_where_the_wall_goes(
+        desk: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    _device_dialog(monkeypatch)
+    screen = QGuiApplication.primaryScreen()
+    assert screen is not None
+    monkeypatch.setattr(QGuiApplication, "screens", staticmethod(lambda: [screen, screen]))
+    offered: list[tuple[list[str], int]] = []
+
+    def pick(_parent: object, _title: str, _label: str, items: list[str], current: int,
+             _editable: bool) -> tuple[str, bool]:
+        offered.append((items, current))
+        return items[1], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
+    wall = desk.open_wall()
+    assert wall is not None
+    assert offered
+    assert offered[0][1] == 0  # the configured monitor first
+    assert len(offered[0][0]) == 2
+    assert wall.config.wall.monitor == 1
+    desk.close()
+    assert not wall.isVisible()

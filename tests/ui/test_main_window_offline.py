@@ -144,6 +144,11 @@ def test_an_outage_makes_the_window_read_only_and_retry_now_gives_editing_back(
     assert "unreachable" in window.banner.text()
     assert SINCE in window.banner.text()
     assert_read_only(window)
+    view.select_case(case.case_number)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # a keyboard nudge is refused too, and says why
+    assert "cannot be moved now" in window.last_message
+    assert "unreachable" in window.last_message
     window.open_case(case.case_number)
     assert "Cannot open" in window.last_message
     assert "unreachable" in window.last_message

@@ -25,7 +25,14 @@ from zoneinfo import ZoneInfo
 import PySide6
 import shiboken6
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal, qVersion
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
@@ -70,6 +77,7 @@ from surgdesk.ui.login import LoginDialog
 from surgdesk.ui.queue import QueueDock
 
 if TYPE_CHECKING:
+    from surgdesk.config import DepartmentConfig
     from surgdesk.ui.printing.daylist import DayList
     from surgdesk.ui.wall import WallWindow
 
@@ -151,7 +159,7 @@ class MainWindow(QMainWindow):
 
         self.controller.message.connect(self.show_message)
         self.controller.stale.connect(self._reload_after_stale)
-        self.board.status_message.connect(self.show_message)
+        self.board.status_message.connect(self._board_message)
         self.board.case_activated.connect(self.open_case)
         self.board.context_menu_requested.connect(self._context_menu)
         self.queue_dock.list.case_activated.connect(self.open_case)
@@ -264,6 +272,12 @@ class MainWindow(QMainWindow):
             self.synced_at = self.services.clock.now()
         if not self.offline:
             self.controller.pending.retry_all()
+
+    def _board_message(self, text: str) -> None:
+        if self.offline and not self.board.editable and self.controller.can_schedule:
+            # The board is read-only because of the outage, not the role: say that.
+            text = f"Cases cannot be moved now — {self._offline_reason()} (read-only)"
+        self.show_message(text)
 
     def _heartbeat_ran(self) -> None:
         """The feed's heartbeat just ran. A ping goes out only when none is outstanding,
@@ -957,11 +971,12 @@ class MainWindow(QMainWindow):
             wall.raise_()
             wall.activateWindow()
             return wall
-        from surgdesk.config import DepartmentConfig, load_department_config
         from surgdesk.ui.wall import WallWindow, sign_in_device
 
         try:
-            config = load_department_config() or DepartmentConfig()
+            config = self._wall_config()
+            if config is None:
+                return None
             result = sign_in_device(self.services, self.database_url, self.store,
                                     database_label=describe(self.database_url))
             if result is None:
@@ -976,6 +991,25 @@ class MainWindow(QMainWindow):
         wall.show_on_wall()
         self.show_message(f"Wall display opened as {result.actor.display_name}")
         return wall
+
+    def _wall_config(self) -> DepartmentConfig | None:
+        """The department's wall settings; with several monitors, the one the user picks
+        (the configured one offered first). None when the user cancels."""
+        from surgdesk.config import DepartmentConfig, load_department_config
+
+        config = load_department_config() or DepartmentConfig()
+        screens = QGuiApplication.screens()
+        if len(screens) < 2:
+            return config
+        names = [f"{n + 1}: {screen.name()} ({screen.geometry().width()}×"
+                 f"{screen.geometry().height()})" for n, screen in enumerate(screens)]
+        current = config.wall.monitor if config.wall.monitor < len(screens) else 0
+        chosen, ok = QInputDialog.getItem(self, "Wall display", "Show the wall display on:",
+                                          names, current, False)
+        if not ok or chosen not in names:
+            return None
+        wall = config.wall.model_copy(update={"monitor": names.index(chosen)})
+        return config.model_copy(update={"wall": wall})
 
     def _close_wall(self) -> None:
         wall, self.wall = self.wall, None

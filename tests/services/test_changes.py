@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from surgdesk.domain.enums import NoteType, TeamRole
+from surgdesk.repository.database import Database, make_engine
 from surgdesk.services.changes import ChangeImpact, ChangeService
 from tests.services.factories import Kit, add_room, at, kit, team_case
 
@@ -72,3 +73,19 @@ def test_summaries_by_ids_are_masked_per_actor_and_marked_against_overlapping_ca
     assert masked.patient_name is None
     assert masked.patient_id is None
     assert masked.conflicts == seen.conflicts
+
+
+def test_reset_connections_drops_the_pooled_ones_and_the_feed_reads_on(db_url: str) -> None:
+    pooled = Database(make_engine(db_url))
+    try:
+        feed = ChangeService(pooled)
+        position = feed.start()
+        assert pooled.engine.pool.checkedin() == 1  # kept for the next call
+
+        feed.reset_connections()
+
+        assert pooled.engine.pool.checkedin() == 0
+        add_room(pooled, "OR9")
+        assert [c.table_name for c in feed.read(position).changes] == ["operating_room"]
+    finally:
+        pooled.dispose()

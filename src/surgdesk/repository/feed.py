@@ -28,6 +28,18 @@ reconnects reloads.
 
 Positions hold deadlines in the reader's clock (``time.monotonic`` by default): keep a
 position in memory for the session; to persist one across runs, keep ``high`` only.
+
+Watchers and the heartbeat
+--------------------------
+A :class:`ChangeWatcher` says when to read: LISTEN on Postgres, ``PRAGMA data_version``
+on SQLite. On Postgres it must also say when the *database* is gone, and a silent network
+(traffic dropped without a reset, bytes still acknowledged on the way) never makes a
+LISTEN connection fail: it only ever reads, and nothing arrives from a quiet department
+either. So the listener has a heartbeat — :meth:`PostgresListener.ping` sends a query
+without waiting, the reply comes back on the socket the GUI already watches, and
+:meth:`PostgresListener.unanswered_seconds` tells how long it has been waited for. The
+caller decides when that means "lost" (a few seconds; see ``ui/live.py``). A FATAL from
+the server or an end of stream still raises from ``drain()`` at once.
 """
 
 from __future__ import annotations

@@ -5,6 +5,11 @@ A window takes :meth:`ChangeService.start` *before* it loads, asks a watcher (fr
 position, and turns the changes into what it shows with :meth:`ChangeService.impact`.
 The feed names rows only (table, id, version) — never patient data; what a client then
 re-reads goes through the other services, masked for its actor.
+
+Connection loss: the watcher's ``ping()``/``unanswered_seconds()`` heartbeat notices a
+silent network; a window that lost the database calls :meth:`ChangeService.reset_connections`
+before reconnecting, so no call waits on a pooled connection that went silent, then reads
+from the position it kept (nothing is missed: the change log holds what happened).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
@@ -194,6 +195,28 @@ def test_the_day_list_prints_from_the_board_while_the_database_is_unreachable(
     for case in expected:
         assert case.case_number in text
     assert "downtime copy" in window.last_message
+
+
+def test_file_print_day_list_prints_the_downtime_copy(
+        window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "printed.pdf"
+
+    def print_to_file(dialog: QPrintDialog) -> int:
+        # What a person choosing "Print to file (PDF)" in the dialog does.
+        printer: QPrinter = dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(QPrintDialog, "exec", print_to_file)
+    window.report_unreachable("test")
+    _no_database_reads(window, monkeypatch)
+    _action(window, "printDaylist").trigger()
+    assert "sent to the printer (downtime copy" in window.last_message
+    text = _pdf_text(target)
+    assert "DOWNTIME COPY" in text
+    for case in _day_cases(window):
+        assert case.case_number in text
 
 
 def test_a_live_feed_keeps_the_sync_time_current_while_nothing_changes(

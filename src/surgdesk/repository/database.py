@@ -134,16 +134,17 @@ class DeadlineConnection(psycopg.Connection[Any]):
         try:
             return super().wait(gen, interval, self.deadline_s)
         except _pg_errors._WaitTimeout:
-            # Mid-protocol: the reply may still come one day, so the connection cannot be
-            # used again. Closing it also tells the server (when the path heals) to roll
-            # back, and makes SQLAlchemy see a disconnect and invalidate it.
+            # Mid-protocol: a late reply could still arrive, so the connection cannot be
+            # used again. Closed, SQLAlchemy sees a disconnect and invalidates it; the
+            # server ends the session once the path heals, or at the idle-in-transaction
+            # timeout.
             self.pgconn.finish()
             raise NoReply(f"no reply from the database within {self.deadline_s:g} s") \
                 from None
 
 
 def deadline_supported() -> bool:
-    """Whether the installed psycopg gives :meth:`Connection.wait` a timeout (3.2.x+)."""
+    """Whether the installed psycopg gives ``Connection.wait`` a timeout (3.3 does)."""
     return (hasattr(_pg_errors, "_WaitTimeout")
             and "timeout" in inspect.signature(psycopg.Connection.wait).parameters)
 
@@ -181,7 +182,9 @@ def make_engine(url: str | URL, *, application_name: str = "surgdesk",
         connect_args: dict[str, Any] = {
             "application_name": application_name,
             "connect_timeout": CONNECT_TIMEOUT_S,
-            # Notice a silent network within seconds, not after the OS default of hours.
+            # Notice a dead peer (nothing acknowledged any more) within seconds, not after
+            # the OS default of hours. A path that still acknowledges but never delivers
+            # defeats these: that is what ``deadline_s`` is for.
             "keepalives": 1,
             "keepalives_idle": 5,
             "keepalives_interval": 2,

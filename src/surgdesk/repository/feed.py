@@ -269,7 +269,7 @@ class PostgresListener:
     ``get_result``/``notifies`` on a non-blocking connection): psycopg's own ``execute``
     would wait for the reply, which is the one thing that must never happen here.
     Notifications that arrive before, between or after heartbeat replies are all queued
-    by libpq and all counted.
+    by libpq and all reported.
     """
 
     poll_interval_ms: int | None = None
@@ -303,7 +303,7 @@ class PostgresListener:
         try:
             listen = sql.SQL("LISTEN {}").format(sql.Identifier(NOTIFY_CHANNEL))
             self._run_now(listen.as_bytes(self._conn), timeout=CONNECT_TIMEOUT_S)
-        except (psycopg.OperationalError, _NoAnswer) as exc:
+        except (psycopg.OperationalError, _ListenFailed) as exc:
             self._conn.close()
             raise DatabaseUnavailable(_reason("cannot listen for changes", exc)) from None
 
@@ -315,7 +315,7 @@ class PostgresListener:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise _NoAnswer(f"no reply from the database within {timeout:g} s")
+                raise _ListenFailed(f"no reply from the database within {timeout:g} s")
             if pg.flush():
                 select.select([], [self._fd], [], remaining)
                 continue
@@ -325,7 +325,7 @@ class PostgresListener:
                 if result is None:
                     return
                 if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
-                    raise _NoAnswer(_result_message(result))
+                    raise _ListenFailed(_result_message(result))
             select.select([self._fd], [], [], remaining)
 
     def fileno(self) -> int:
@@ -419,7 +419,7 @@ class PostgresListener:
         self.close()
 
 
-class _NoAnswer(Exception):
+class _ListenFailed(Exception):
     """Setting up the listener failed or got no reply in time."""
 
 

@@ -489,6 +489,8 @@ def _header_footer(painter: QPainter, daylist: DayList, page: int, pages: int,
     printed = f"Printed {daylist.printed_at:%d %b %Y %H:%M} by {daylist.printed_by}"
     if daylist.any_masked:
         printed += " · patients masked where this role may not see them"
+    if daylist.downtime is not None:
+        printed += " · from the board: team, checklist items and notes not included"
     painter.drawText(bottom, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
                      printed)
     painter.drawText(bottom, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),

@@ -78,7 +78,7 @@ def test_downtime_pdf_carries_the_header_the_cases_and_masks(
     assert "3/9 required done" in text
     assert "deep clean" in text
     assert "Sam Scheduler" in text
-    assert "team, checklist items and notes not included" in text
+    assert "checklist items and notes are not included" in text
 
 
 def test_an_unknown_sync_time_says_so() -> None:

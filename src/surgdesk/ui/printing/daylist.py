@@ -53,7 +53,10 @@ BODY_PT = 9.5  # the smallest text on the page (requirement: at least 9 pt)
 HEADING_PT = 12.0
 MARGIN_MM = 10.0
 HEADER_MM = 11.0
-DOWNTIME_HEADER_MM = 7.0  # the red downtime line above the usual header
+DOWNTIME_HEADER_MM = 12.0  # the red downtime band (two lines) above the usual header
+DOWNTIME_DETAIL = ("Printed from the board's last known data: team list, checklist items "
+                   "and notes are not included. Check against a live list once the database "
+                   "is back.")
 FOOTER_MM = 8.0
 PDF_DPI = 300
 NOTE_CHARS = 110
@@ -466,10 +469,18 @@ def _header_footer(painter: QPainter, daylist: DayList, page: int, pages: int,
         band = QRectF(0, 0, width, DOWNTIME_HEADER_MM * per_mm - per_mm)
         painter.fillRect(band, QColor("#a40000"))
         painter.setPen(QPen(QColor("#ffffff")))
+        inner = band.adjusted(2 * per_mm, 0.5 * per_mm, -2 * per_mm, -0.5 * per_mm)
+        top_line = QRectF(inner.left(), inner.top(), inner.width(), inner.height() * 0.55)
+        detail_line = QRectF(inner.left(), top_line.bottom(), inner.width(),
+                             inner.height() - top_line.height())
         painter.setFont(_font(HEADING_PT, bold=True))
-        painter.drawText(band.adjusted(2 * per_mm, 0, -2 * per_mm, 0),
+        painter.drawText(top_line,
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                          downtime_text(daylist))
+        painter.setFont(_font(BODY_PT))
+        painter.drawText(detail_line,
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         DOWNTIME_DETAIL)
     painter.setPen(ink)
     top = QRectF(0, header_h - HEADER_MM * per_mm, width, HEADER_MM * per_mm - 2.5 * per_mm)
     painter.setFont(_font(HEADING_PT + 2, bold=True))
@@ -489,8 +500,6 @@ def _header_footer(painter: QPainter, daylist: DayList, page: int, pages: int,
     printed = f"Printed {daylist.printed_at:%d %b %Y %H:%M} by {daylist.printed_by}"
     if daylist.any_masked:
         printed += " · patients masked where this role may not see them"
-    if daylist.downtime is not None:
-        printed += " · from the board: team, checklist items and notes not included"
     painter.drawText(bottom, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
                      printed)
     painter.drawText(bottom, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),

@@ -253,9 +253,9 @@ class MainWindow(QMainWindow):
             self.board.cancel_drag()  # it could not be saved
         self.banner.show_lost(since, self.tz, reason)
         self._apply_access()
-        self.show_message(f"Live updates stopped: {self._offline_reason()} ({reason}). The "
-                          "board is read-only with the last known data; reconnecting by "
-                          "itself.")
+        # The banner gives the reason and the countdown; this stays short enough to read.
+        self.show_message(f"Live updates stopped — {self._offline_reason()}; the board is "
+                          "read-only")
 
     def _live_restored(self) -> None:
         """Back and caught up (the backlog is on the board): editing as the role allows,

@@ -43,6 +43,13 @@ class BarShape(NamedTuple):
     clipped_end: bool = False  # ...or goes on after it
 
 
+# Elided texts kept per delegate. A week of 12 rooms is about 1,500 (title and body lines
+# at one zoom); every day brings new cases and times, so the cache is bounded by count,
+# not by day: at ~350 bytes an entry it is ~1.4 MB at most (the old cap of 50,000 let a
+# wall running for weeks creep up by ~17 MB before it was cleared).
+ELIDE_CACHE_SIZE = 4096
+
+
 class BarDelegate:
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
@@ -108,8 +115,10 @@ class BarDelegate:
         if cached is None:
             metrics = self._title_metrics if title else self._body_metrics
             cached = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width))
-            if len(self._elided) > 50_000:
-                self._elided.clear()
+            if len(self._elided) >= ELIDE_CACHE_SIZE:
+                # Oldest first out (dicts keep insertion order): the texts on screen now
+                # were added last.
+                del self._elided[next(iter(self._elided))]
             self._elided[key] = cached
         return cached
 

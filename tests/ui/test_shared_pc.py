@@ -12,7 +12,7 @@ from surgdesk import app as app_module
 from surgdesk import startup
 from surgdesk.config import DepartmentConfig, SessionSection
 from surgdesk.credentials import SERVICE, CredentialStore, database_key
-from surgdesk.errors import NotLoggedIn
+from surgdesk.errors import DatabaseUnavailable, NotLoggedIn
 from surgdesk.repository.connect import open_database
 from surgdesk.services.registry import Services
 from surgdesk.ui.login import LoginDialog
@@ -86,6 +86,21 @@ def test_this_pcs_config_forbids_remember_me_whatever_the_department_says(
         assert result is not None
         assert result.token is None
         assert stored_sessions(memory_keyring) == []
+    finally:
+        services.close()
+
+
+def test_the_box_follows_this_pcs_config_when_the_department_cannot_be_read(
+        qtbot: QtBot, demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    services = Services.create(open_database(demo_url), machine=FORBIDDEN_HERE)
+    try:
+        def unreachable(_actor: object) -> None:
+            raise DatabaseUnavailable("the database server cannot be reached")
+
+        monkeypatch.setattr(services.settings, "session_policy", unreachable)
+        dialog = LoginDialog(services, database_label="test.db")
+        qtbot.addWidget(dialog)
+        assert not dialog.remember.isEnabled()
     finally:
         services.close()
 

@@ -40,7 +40,10 @@ class LoginDialog(QDialog):
         try:
             allowed = services.settings.session_policy(ANONYMOUS).remember_me_allowed
         except SurgDeskError:
-            allowed = True
+            # The department's setting cannot be read (the sign-in will say why); this
+            # PC's own config still decides. The service checks again at sign-in anyway.
+            machine = services.settings.machine
+            allowed = machine is None or machine.remember_me_allowed
         if not allowed:
             self.remember.setChecked(False)
             self.remember.setEnabled(False)

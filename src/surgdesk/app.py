@@ -51,7 +51,9 @@ def create_main_window(database_url: str, *, username: str, password: str,
     Wrong credentials raise the services' ``AuthenticationFailed`` / ``AccountLocked``.
     """
     _application()
-    services = startup.open_services(database_url, clock=clock)
+    # interactive: the same client-side deadline as the app, so a silent network
+    # cannot freeze a scripted window either.
+    services = startup.open_services(database_url, clock=clock, interactive=True)
     try:
         result = services.auth.login(username, password)
         return MainWindow(services, result.actor, database_url=database_url, day=day)

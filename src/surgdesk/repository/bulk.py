@@ -61,6 +61,10 @@ class BulkWriter:
             self.session.execute(text(
                 "LOCK TABLE user_account, operating_room, surgery_case "
                 "IN SHARE ROW EXCLUSIVE MODE"))
+            # A load plans its rows in Python between statements, for tens of seconds at
+            # hospital scale: the app engines' idle-in-transaction timeout (there to free
+            # the locks of a client that vanished) would end this session midway.
+            self.session.execute(text("SET LOCAL idle_in_transaction_session_timeout = 0"))
 
     def holds_data(self) -> bool:
         """True when the database has any user, operating room or surgery case."""

@@ -254,8 +254,7 @@ class MainWindow(QMainWindow):
         self.banner.show_lost(since, self.tz, reason)
         self._apply_access()
         # The banner gives the reason and the countdown; this stays short enough to read.
-        self.show_message(f"Live updates stopped — {self._offline_reason()}; the board is "
-                          "read-only")
+        self.show_message(f"Read-only — {self._offline_reason()}; reconnecting by itself")
 
     def _live_restored(self) -> None:
         """Back and caught up (the backlog is on the board): editing as the role allows,

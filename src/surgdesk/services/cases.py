@@ -22,7 +22,7 @@ Decisions where DESIGN.md leaves room:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -581,6 +581,60 @@ class CaseService(Service):
                                  at=self.now())
                 uow.commit()
             return details
+
+    def record_downtime_print(
+        self,
+        actor: Actor,
+        day: date,
+        printed_at: datetime,
+        shows_patients: bool,
+        case_count: int,
+        *,
+        case_numbers: Sequence[str] = (),
+        op_id: str | None = None,
+    ) -> bool:
+        """Audit a day list printed (or saved as PDF) during an outage from what an open
+        board held — no database call was possible then, so the window keeps this and
+        writes it once the database is back.
+
+        The same action as a live print (``print_day_list``), with ``downtime: true``,
+        when it was printed, whether it showed patients, how many cases it listed and
+        the numbers of those whose patient it showed (case numbers only, never a patient
+        name or id). Recorded even when every patient was masked: a paper copy of stale
+        data went round. Idempotent by ``op_id``: True when recorded now, False when that
+        operation was already recorded."""
+        self.require(actor, Action.SEE_BOARD, what="print day lists")
+        if not isinstance(day, date) or isinstance(day, datetime):
+            raise BadInput(FieldProblem("day", "must be a date"))
+        if printed_at.tzinfo is None or printed_at.utcoffset() is None:
+            raise BadInput(FieldProblem("printed_at", "needs a time zone (an instant)"))
+        if case_count < 0:
+            raise BadInput(FieldProblem("case_count", "may not be negative"))
+        shown = [number.strip() for number in case_numbers]
+        if any(not number or len(number) > NAME_MAX for number in shown):
+            raise BadInput(FieldProblem("case_numbers", "holds an empty or too long number"))
+        if len(shown) > case_count:
+            raise BadInput(FieldProblem("case_numbers", "more than case_count"))
+        with self.uow() as uow:
+            if self.replayed(uow, op_id, "print_day_list") is not None:
+                return False
+            event = uow.audit.record(
+                actor_id=actor.user_id, action="print_day_list", target_class="DayList",
+                target_id=None, at=self.now(),
+                details={"day": day.isoformat(), "downtime": True,
+                         "printed_at": printed_at.astimezone(UTC).isoformat(),
+                         "shows_patients": bool(shows_patients), "case_count": case_count,
+                         "case_numbers": shown})
+            try:
+                uow.flush()
+                self.remember_operation(uow, actor, event)
+                uow.commit()
+            except Duplicate as exc:
+                # The same operation committed meanwhile (a retry racing its original).
+                if exc.field != "op_id" or op_id is None:
+                    raise
+                return False
+            return True
 
     def _detail(self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase) -> CaseDetail:
         full = uow.cases.with_details(case.id)

@@ -15,11 +15,14 @@ files and the CLI, a QPrinter behind QPrintDialog for paper.
 While the database is unreachable, ``build_downtime_daylist`` makes the same list from
 what an open board still holds (no database call); every page then says in red that it
 is a downtime copy, since when the database is unreachable and how old the data is.
+Such a copy cannot be audited when it is made; ``queue_downtime_audit`` keeps its audit
+record among the saves waiting for the database, written once it is back.
 """
 
 from __future__ import annotations
 
 import html
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -46,6 +49,7 @@ from surgdesk.errors import BadInput, FieldProblem
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseDetail, CaseSummary, ChecklistView, ClosureView, RoomView
 from surgdesk.services.registry import Services
+from surgdesk.ui.pending import PendingSaves
 
 # Left off the list: nobody goes to theatre for these.
 MASKED = "masked"
@@ -185,6 +189,36 @@ def build_downtime_daylist(day: date, tz: ZoneInfo, *, rooms: Sequence[RoomView]
             if c.starts_at < end and c.ends_at > start]
     return _daylist(day, tz, now, _printed_by(actor), rooms, shut, details,
                     Downtime(unreachable_since, synced_at))
+
+
+def downtime_audit(daylist: DayList) -> tuple[bool, int, tuple[str, ...]]:
+    """What the audit trail records of a printed copy: whether it showed any patient, how
+    many cases it listed, and the numbers of those whose patient it showed."""
+    cases = [d.case for section in daylist.sections for d in section.cases]
+    shown = tuple(c.case_number for c in cases
+                  if not c.patient_masked and c.patient_name is not None)
+    return bool(shown), len(cases), shown
+
+
+def queue_downtime_audit(pending: PendingSaves, services: Services, actor: Actor,
+                         daylist: DayList, *, op_id: str | None = None) -> str | None:
+    """After a downtime copy went to the printer or a PDF: keep its audit record
+    (``CaseService.record_downtime_print``) in ``pending``, written once when the
+    connection is back (``pending.retry_all``). The op id of the waiting record, or None
+    for a live list (``build_daylist`` audited that one as it read it)."""
+    if daylist.downtime is None:
+        return None
+    op_id = op_id or uuid.uuid4().hex
+    shows_patients, count, shown = downtime_audit(daylist)
+    day, printed_at = daylist.day, daylist.printed_at
+
+    def record() -> bool:
+        return services.cases.record_downtime_print(actor, day, printed_at, shows_patients,
+                                                    count, case_numbers=shown, op_id=op_id)
+
+    pending.add(op_id, f"Audit record of the downtime day list of {day:%d %b %Y}", record,
+                lambda _recorded: None)
+    return op_id
 
 
 def _e(value: object) -> str:

@@ -410,11 +410,41 @@ class CaseService(Service):
 
     def unschedule(
         self, actor: Actor, case_number: str, *, expected_version: int | None = None,
-        op_id: str | None = None,
+        op_id: str | None = None, to: CaseStatus = CaseStatus.REQUESTED,
     ) -> CaseResult:
-        """Back to the queue: scheduled -> requested, room and times cleared."""
-        return self.set_status(actor, case_number, CaseStatus.REQUESTED,
-                               expected_version=expected_version, op_id=op_id)
+        """Back to the queue: scheduled -> requested, room and times cleared.
+
+        ``to=postponed`` undoes the scheduling of a postponed case: it goes back to the
+        queue as postponed, without a new reason — allowed only when the case came onto
+        the board from postponed (its history says so), so the postponement and its
+        reason note still stand. Postponing anew needs ``set_status`` with a reason."""
+        target: CaseStatus = _enum(CaseStatus, to, "to")
+        if target is CaseStatus.REQUESTED:
+            return self.set_status(actor, case_number, CaseStatus.REQUESTED,
+                                   expected_version=expected_version, op_id=op_id)
+        if target is not CaseStatus.POSTPONED:
+            raise BadInput(FieldProblem("to", "must be requested or postponed"))
+        self.require(actor, Action.SCHEDULE_CASES, what="make cases postponed")
+        with self.uow() as uow:
+            found = self._claim(uow, actor, case_number, expected_version, op_id,
+                                "set_status")
+            if isinstance(found, CaseResult):
+                return found  # a retry of an operation already applied
+            case = found
+            tz = self.department_zone(uow)
+            if case.status is CaseStatus.POSTPONED:
+                return self._finish(uow, actor, case, tz)
+            if case.status not in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY):
+                raise TransitionRefused(
+                    f"{case.case_number} is {case.status.value}: only a case on the board "
+                    "goes back to the queue")
+            if _board_entry_from(uow, case) is not CaseStatus.POSTPONED:
+                raise TransitionRefused(
+                    f"{case.case_number} was not postponed before it was scheduled: "
+                    "postpone it with a reason instead")
+            self._transition(uow, actor, case, CaseStatus.POSTPONED, None,
+                             postponement_stands=True)
+            return self._finish(uow, actor, case, tz, readiness=True)
 
     # ---- status ---------------------------------------------------------------------
 
@@ -451,8 +481,10 @@ class CaseService(Service):
 
     def _transition(
         self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, target: CaseStatus,
-        reason: str | None,
+        reason: str | None, *, postponement_stands: bool = False,
     ) -> None:
+        """``postponement_stands``: back to postponed with the reason note it already has
+        (an undo of its scheduling; see ``unschedule``), so no new reason is asked."""
         current = case.status
         if not can_transition(current, target):
             final = " (final)" if current in FINAL_STATUSES else ""
@@ -464,7 +496,8 @@ class CaseService(Service):
                 "preop_ready follows the Readiness checklist: reopen a Readiness item to "
                 "bring the case back to scheduled"
             )
-        text = _text(reason, "reason") if target in NEEDS_REASON else None
+        text = _text(reason, "reason") if target in NEEDS_REASON \
+            and not postponement_stands else None
         if target is CaseStatus.SCHEDULED:
             room, start, end = case.operating_room, case.scheduled_start, case.scheduled_end
             if room is None or start is None or end is None:
@@ -494,6 +527,8 @@ class CaseService(Service):
                                    **diff(before, _state(case))}
         if text is not None:
             details["reason"] = text
+        if postponement_stands:
+            details["postponement_restored"] = True
         self.audit(uow, actor, "set_status", case, details)
 
     # ---- editing --------------------------------------------------------------------
@@ -1081,6 +1116,24 @@ def _place(case: m.SurgeryCase, room: m.OperatingRoom, start: datetime, end: dat
     case.scheduled_end = end
     case.occupied_until = occupied_until(end, room.turnover_minutes)
     case.estimated_duration_min = _minutes(end - start)
+
+
+def _board_entry_from(uow: UnitOfWork, case: m.SurgeryCase) -> CaseStatus | None:
+    """The queue status the case left when it last came onto the board, from its audit
+    trail (None when it was created onto the board or the trail does not say)."""
+    queue = {s.value for s in QUEUE_STATUSES}
+    events = sorted(uow.audit.for_target(type(case).__name__, case.id),
+                    key=lambda e: e.id, reverse=True)
+    for event in events:
+        status = event.details.get("status") if isinstance(event.details, dict) else None
+        if not isinstance(status, dict):
+            continue
+        before, after = status.get("before"), status.get("after")
+        if after in queue:
+            return None  # it went back to the queue after that: no board entry since
+        if before in queue:
+            return CaseStatus(before)
+    return None
 
 
 def _unplace(case: m.SurgeryCase) -> None:

@@ -383,7 +383,13 @@ class DepartmentSettings(Versioned, Base):
 
 
 class ChangeLog(Base):
-    """What changed, for the live feed: table, row, new version. Never patient data."""
+    """What changed, for the live feed: table, row id, new version, and who — never
+    patient data.
+
+    ``actor_id`` is the signed-in user whose write it was (NULL: the system — migrations,
+    demo and import loads, the CLI without a login). It has no foreign key on purpose: the
+    log is append-only history and must not stop a user being deleted or anonymised.
+    """
 
     __tablename__ = "change_log"
 
@@ -391,6 +397,7 @@ class ChangeLog(Base):
     row_id: Mapped[int] = mapped_column(Integer)
     row_version: Mapped[int | None] = mapped_column(Integer)
     op: Mapped[str] = mapped_column(String(8))  # insert / update / delete
+    actor_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class AppliedOperation(Base):

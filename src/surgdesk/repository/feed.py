@@ -1,7 +1,8 @@
 """The change feed's read side: what changed since a client's position, and "look now" signals.
 
 The write side (``changefeed.py``) leaves one ``change_log`` row per changed row in the
-writing transaction. A client keeps a :class:`FeedPosition`, asks
+writing transaction: table, row id, new version, and who (the acting user's id) — never
+patient data. A client keeps a :class:`FeedPosition`, asks
 :meth:`ChangeReader.read_since` for the rows after it whenever a watcher says "look now",
 re-reads the rows named there, and keeps the position it gets back.
 
@@ -47,7 +48,7 @@ from __future__ import annotations
 import select
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -92,13 +93,16 @@ _PG_KEEPALIVES: dict[str, int] = {
 
 @dataclass(frozen=True)
 class Change:
-    """One change-log row: which row of which table changed, to what version, and how."""
+    """One change-log row: which row of which table changed, to what version, how, and
+    who changed it (``actor_id``: the user's id; None for the system or rows written
+    before the log named people). Never patient data."""
 
     id: int
     table_name: str
     row_id: int
     row_version: int | None
     op: str  # insert / update / delete
+    actor_id: int | None = None  # last, with a default: positional constructions still work
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,19 @@ class ChangeReader:
             rows = _fetch_after(uow, position.high, limit)
         return self._advance(position, late, rows, limit)
 
+    def actor_names(self, actor_ids: Iterable[int]) -> dict[int, str]:
+        """Display names (username when a display name is blank) of the users the log
+        names, in one query; ids of users that no longer exist are left out. Staff
+        columns only, never patient data."""
+        ids = sorted(set(actor_ids))[:_IN_CHUNK]
+        if not ids:
+            return {}
+        user = m.User
+        stmt = sa_select(user.id, user.display_name, user.username).where(user.id.in_(ids))
+        with UnitOfWork(self.db, read_only=True) as uow:
+            return {uid: (shown or "").strip() or login
+                    for uid, shown, login in uow.session.execute(stmt)}
+
     def _advance(
         self, position: FeedPosition, late: list[Change], rows: list[Change], limit: int
     ) -> ChangeBatch:
@@ -205,9 +222,10 @@ def _new_gaps(old_high: int, rows: Sequence[Change], give_up_at: float) -> list[
     return gaps
 
 
-def _change_rows() -> Select[int, str, int, int | None, str]:
+def _change_rows() -> Select[int, str, int, int | None, str, int | None]:
     cl = m.ChangeLog
-    return sa_select(cl.id, cl.table_name, cl.row_id, cl.row_version, cl.op).order_by(cl.id)
+    return sa_select(cl.id, cl.table_name, cl.row_id, cl.row_version, cl.op,
+                     cl.actor_id).order_by(cl.id)
 
 
 def _fetch_after(uow: UnitOfWork, high: int, limit: int) -> list[Change]:

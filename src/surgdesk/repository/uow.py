@@ -15,6 +15,7 @@ from surgdesk.errors import (
     StaleVersion,
     SurgDeskError,
 )
+from surgdesk.repository.changefeed import actor_of, set_actor
 from surgdesk.repository.database import Database, NoReply
 from surgdesk.repository.repos import (
     AuditRepo,
@@ -64,17 +65,42 @@ def translate_db_error(exc: BaseException) -> SurgDeskError | None:
 
 
 class UnitOfWork:
-    """``with UnitOfWork(db) as uow: ...; uow.commit()`` — rolls back unless committed."""
+    """``with UnitOfWork(db) as uow: ...; uow.commit()`` — rolls back unless committed.
+
+    ``actor_id``: the signed-in user the unit writes for; the change log names them on
+    every row this unit writes (None: the system — migrations, demo loads, the CLI without
+    a login). It can also be named later with :meth:`act_as`, any time before commit.
+    """
 
     session: Session
 
-    def __init__(self, db: Database, *, read_only: bool = False) -> None:
+    def __init__(self, db: Database, *, read_only: bool = False,
+                 actor_id: int | None = None) -> None:
         self.db = db
         self.read_only = read_only
+        self._actor_id = actor_id
+
+    @property
+    def actor_id(self) -> int | None:
+        """The user this unit writes for, once named."""
+        session = getattr(self, "session", None)
+        return actor_of(session) if session is not None else self._actor_id
+
+    def act_as(self, actor_id: int | None) -> None:
+        """Name the user this unit writes for, if none is named yet (one unit, one
+        person: a later, different name is ignored). Rows the unit already flushed are
+        attributed before it commits."""
+        if actor_id is None or self.actor_id is not None:
+            return
+        self._actor_id = actor_id
+        if getattr(self, "session", None) is not None:
+            set_actor(self.session, actor_id)
 
     def __enter__(self) -> UnitOfWork:
         self.session = self.db.new_session(read_only=self.read_only)
         s = self.session
+        # In the session's own info: per unit of work, nothing shared between threads.
+        set_actor(s, self._actor_id)
         self.cases = CaseRepo(s)
         self.rooms = RoomRepo(s)
         self.users = UserRepo(s)

@@ -71,8 +71,13 @@ class Service:
         self.db = db
         self.clock: Clock = clock or SystemClock()
 
-    def uow(self, *, read_only: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.db, read_only=read_only)
+    def uow(self, *, read_only: bool = False, actor: Actor | None = None) -> UnitOfWork:
+        """A unit of work; with ``actor``, the change log names that user on every row it
+        writes. Without, :meth:`audit` and :meth:`remember_operation` name the actor they
+        are given (every write is audited), and a unit that never names one writes as the
+        system (NULL)."""
+        return UnitOfWork(self.db, read_only=read_only,
+                          actor_id=actor.user_id if actor is not None else None)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -107,6 +112,7 @@ class Service:
     @staticmethod
     def remember_operation(uow: UnitOfWork, actor: Actor, target: Any) -> None:
         """Record the unit's client operation, in the same transaction as its change."""
+        uow.act_as(actor.user_id)
         if uow.pending_operation is None:
             return
         op_id, action = uow.pending_operation
@@ -123,7 +129,9 @@ class Service:
         target: Any,
         details: dict[str, Any] | None = None,
     ) -> None:
-        """Record an audit event in the same transaction as the change it describes."""
+        """Record an audit event in the same transaction as the change it describes; its
+        actor is also who the unit's change-log rows name."""
+        uow.act_as(actor.user_id)
         uow.audit.record(
             actor_id=actor.user_id,
             action=action,

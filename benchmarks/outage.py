@@ -1,7 +1,7 @@
 """Connection-loss benchmark on Postgres: how fast a window notices, and how fast it is back.
 
     uv run python benchmarks/outage.py [--postgres ADMIN_URL] [--reset-trials 7]
-                                       [--silent-trials 3] [--changes 200]
+                                       [--silent-trials 5] [--changes 200]
 
 Creates a scratch database on the server (``ADMIN_URL``, default
 ``postgresql://postgres@127.0.0.1/postgres``; dropped at the end), fills ``--rooms`` x 7 days
@@ -17,10 +17,11 @@ users get. Prints one JSON object of figures measured in this run:
   window's ``LiveFeed`` emitting ``lost``. The server says goodbye, so this is the socket
   notifier and one read. Target: well under a second.
 - ``loss_detect_silent_s`` (median of ``--silent-trials``): from ``FaultProxy.blackhole()``
-  (bytes acknowledged, never delivered, no reset) to ``lost``. Only the heartbeat can see
-  this; with the defaults it is between the timeout and the timeout plus two heartbeat
-  intervals (a ping goes out at the next beat; the loss is declared at the first beat
-  after it waited longer than the timeout). Target: within ~10 s.
+  (bytes acknowledged, never delivered, no reset), at a random point of the heartbeat
+  cycle, to ``lost``. Only the heartbeat can see this: a ping goes out at the next beat
+  and the loss is declared at the first beat after it waited longer than the timeout —
+  with the defaults (2 s, 5 s) between 6 and 8 s after the network went silent.
+  Target: within ~10 s.
 - ``reconnect_catch_up_ms`` (median, one per silent trial): while the window is away, a
   separate writer process (``benchmarks/run.py --sync-writer``, straight to the server)
   commits ``--changes`` changes (moves of 10 cases); then the proxy is restored and, once
@@ -32,16 +33,22 @@ users get. Prints one JSON object of figures measured in this run:
   that every case the writer changed shows its last written version in the model when
   ``restored`` arrives (``reconnect_catch_up_all_applied``). Target: well under 1 s
   after the network is back.
+  Not included: waiting for an attempt that was already stuck on the silent network
+  (up to ``CONNECT_TIMEOUT_S``) and, without "Retry now", for the back-off timer (up to
+  30 s late in a long outage). ``network_back_to_restored_trials_s`` shows that
+  wait: from ``FaultProxy.restore()`` to ``restored``, with "Retry now" pressed as soon
+  as it can do anything.
 - ``write_deadline_s`` (one trial: it is a configured bound): the network goes silent
   while the window is live and a board write (a case's end moved by 5 minutes through
   the board controller, as a drop does) is made at once; measured is how long that call
-  blocks the GUI thread before it returns reporting the database unreachable. The bound
-  is ``OPERATION_DEADLINE_S`` for the pooled connection's pre-ping plus, at worst, one
-  ``CONNECT_TIMEOUT_S`` for the new connection the pool then tries
-  (``write_deadline_bound_s``). ``write_deadline_reported`` says the save was reported
-  (it waits in the window's pending saves) rather than lost, and
-  ``write_deadline_saved_after_restore`` that its one retry saved it once the network was
-  back.
+  blocks the GUI thread before it returns reporting the database unreachable. Target
+  (issue 6 / the repository contract): no longer than ``OPERATION_DEADLINE_S`` (15 s).
+  The bound the repository documents is ``OPERATION_DEADLINE_S`` for the pooled
+  connection's pre-ping plus, at worst, one ``CONNECT_TIMEOUT_S`` for the new connection
+  the pool then tries (``write_deadline_bound_s``). ``write_deadline_reported`` says the
+  save was reported (it waits in the window's pending saves) rather than lost, and
+  ``write_deadline_saved_after_restore`` that its one retry saved it once the network
+  was back.
 
 Stamps are ``time.perf_counter()`` in this process, taken in slots connected to the
 feed's signals. Nothing here asserts a target; the README compares the figures with the
@@ -55,6 +62,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -116,7 +124,7 @@ def main() -> int:
                         default="postgresql://postgres@127.0.0.1/postgres",
                         help="a server where a scratch database may be created and dropped")
     parser.add_argument("--reset-trials", type=int, default=7)
-    parser.add_argument("--silent-trials", type=int, default=3)
+    parser.add_argument("--silent-trials", type=int, default=5)
     parser.add_argument("--changes", type=int, default=200)
     parser.add_argument("--rooms", type=int, default=20)
     parser.add_argument("--quick", action="store_true",
@@ -201,6 +209,8 @@ def _measure(admin_url: str, url: str, name: str, *, rooms: int, reset_trials: i
             "reconnect_catch_up_all_applied": all(s["all_applied"] for s in silent)
             if silent else None,
             "reconnect_catch_up_started_by": [s["started_by"] for s in silent],
+            "network_back_to_restored_trials_s": [round(s["back_to_restored_s"], 2)
+                                                  for s in silent],
             "write_deadline_reported": deadline["reported"],
             "write_deadline_saved_after_restore": deadline["saved_after_restore"],
             "write_deadline_bound_s": connect.OPERATION_DEADLINE_S + database.CONNECT_TIMEOUT_S,
@@ -273,8 +283,11 @@ class Outage:
         pump_until(lambda: self.feed.state is self.LIVE and self.feed.watcher is not None,
                    what)
         # A heartbeat answered on the new connection before the next trial.
-        end = time.monotonic() + (0.3 if self.quick else 1.0)
-        pump_until(lambda: time.monotonic() >= end, "a quiet moment")
+        self.pause(0.3 if self.quick else 1.0)
+
+    def pause(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        pump_until(lambda: time.monotonic() >= end, "a pause")
 
     def wait_lost(self, seen: int, what: str) -> float:
         pump_until(lambda: len(self.lost_at) > seen, what)
@@ -324,6 +337,10 @@ class Outage:
     def silent_trial(self, changes: int) -> dict[str, Any]:
         """blackhole -> lost; a writer commits ``changes`` meanwhile; restore, then from the
         reconnect attempt to restored with everything applied."""
+        # At a random point of the heartbeat cycle: the trials before this one end a fixed
+        # time after the feed (and its heartbeat timer) restarted, which would otherwise
+        # put every blackhole at the same phase and every figure at the same value.
+        self.pause(random.uniform(0, self.feed.heartbeat.interval() / 1000))
         seen = len(self.lost_at)
         self.proxy.blackhole()
         t0 = time.perf_counter()
@@ -356,6 +373,7 @@ class Outage:
         self.arrived.clear()
         restored_seen = len(self.restored_at)
         self.proxy.restore()
+        back = time.perf_counter()
 
         def retry_when_idle() -> bool:
             if len(self.restored_at) > restored_seen:
@@ -375,6 +393,7 @@ class Outage:
         result = {
             "detect_s": detect,
             "catch_up_ms": (end - start) * 1000,
+            "back_to_restored_s": end - back,
             "change_rows": sum(self.arrived),
             "all_applied": bool(applied) and applied[0] and len(commits) == changes,
             "started_by": "retry_now" if start in self.mine else "back-off timer",

@@ -1,7 +1,8 @@
 """Wall soak: the wall display on Postgres with another PC changing a case every second.
 
     uv run python benchmarks/soak.py [--postgres ADMIN_URL] [--minutes 10] [--gap-s 1]
-                                     [--rooms 12] [--sample-s 10] [--tracemalloc]
+                                     [--rooms 12] [--sample-s 10] [--warm-up-changes 600]
+                                     [--tracemalloc]
 
 A scratch database is created on the server (and dropped afterwards), filled with demo
 data in a child process; the wall opens on it signed in as the device, with its live feed
@@ -17,10 +18,13 @@ apart from ``run.py``, which stays quick. Nothing here asserts a target.
 
 Whether memory levels off or grows per change: ``samples`` holds, every ``--sample-s``
 seconds, the changes applied so far, RSS, the wall's QObjects and scene items (and, with
-``--tracemalloc``, Python's traced heap). ``rss_growth_kb_per_1000_changes`` compares the
-first and the second half of the run after warm-up: a leak grows alike in both, warm-up
-only in the first. ``rss_end_trimmed_mb`` is RSS after ``malloc_trim(0)``: memory glibc
-kept from freed blocks, not memory still in use, goes away there.
+``--tracemalloc``, Python's traced heap after a collection). ``rss_start_mb`` is taken
+20 s in, before the caches are full at one change a second (Qt's pixmap cache alone fills
+up to 10 MB); ``rss_after_warm_up_changes_mb`` after ``--warm-up-changes`` (600).
+``rss_growth_kb_per_1000_changes`` compares the first and the second half of the samples
+after those changes: a leak grows alike in both, warm-up only in the first.
+``rss_end_trimmed_mb`` is RSS after ``malloc_trim(0)``: memory glibc kept from freed
+blocks, not memory still in use, goes away there.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import ctypes.util
+import gc
 import json
 import os
 import subprocess
@@ -63,6 +68,23 @@ def malloc_trim() -> bool:
         return bool(ctypes.CDLL(name).malloc_trim(0))
     except (OSError, AttributeError):
         return False
+
+
+FRAMES = 8  # traceback depth kept by --tracemalloc
+
+
+def growth_sites(after: tracemalloc.Snapshot, before: tracemalloc.Snapshot) -> list[str]:
+    """Where the Python heap grew most between two snapshots, one line each: the four
+    innermost frames, the allocation first, then its callers."""
+    lines = []
+    for stat in after.compare_to(before, "traceback")[:8]:
+        if stat.size_diff <= 0:
+            continue
+        innermost_first = reversed(list(stat.traceback))  # kept oldest first
+        frames = [f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno}" for f in innermost_first][:4]
+        lines.append(f"+{stat.size_diff / 1024:.1f} KiB in {stat.count_diff:+d} blocks: "
+                     + " < ".join(frames))
+    return lines
 
 
 def growth_per_1000(samples: list[dict[str, float]], key: str) -> float | None:
@@ -136,6 +158,8 @@ def main() -> int:
     parser.add_argument("--rooms", type=int, default=12)
     parser.add_argument("--sample-s", type=float, default=10.0,
                         help="seconds between memory samples")
+    parser.add_argument("--warm-up-changes", type=int, default=600,
+                        help="changes after which caches are full (pixmaps, glyphs, SQL)")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also sample Python's traced heap (slower)")
     parser.add_argument("--generate-into", help=argparse.SUPPRESS)
@@ -217,7 +241,8 @@ def main() -> int:
         samples: list[dict[str, float]] = []
         next_sample = [started + WARM_UP_S]
         if args.tracemalloc:
-            tracemalloc.start()
+            tracemalloc.start(FRAMES)
+        snapshots: list[tracemalloc.Snapshot] = []
 
         def sample() -> None:
             point = {
@@ -227,6 +252,7 @@ def main() -> int:
                 "scene_items": len(window.board.scene().items()),
             }
             if args.tracemalloc:
+                gc.collect()  # live objects, not the garbage the next collection frees
                 point["python_mb"] = round(tracemalloc.get_traced_memory()[0] / 2**20, 2)
             samples.append(point)
 
@@ -234,6 +260,12 @@ def main() -> int:
             if "rss_start" not in marks and time.monotonic() - started >= WARM_UP_S:
                 marks["rss_start"] = rss_mb()
                 marks["frames_at_warm_up"] = len(frames)
+            if "rss_warm" not in marks and applied[0] >= args.warm_up_changes:
+                marks["rss_warm"] = rss_mb()
+                marks["changes_warm"] = applied[0]
+                if args.tracemalloc:
+                    gc.collect()
+                    snapshots.append(tracemalloc.take_snapshot())
             if time.monotonic() >= next_sample[0]:
                 sample()
                 next_sample[0] += args.sample_s
@@ -255,7 +287,11 @@ def main() -> int:
         rss_end = rss_mb()
         trimmed = malloc_trim()
         rss_end_trimmed = rss_mb() if trimmed else None
+        top: list[str] = []
         if args.tracemalloc:
+            gc.collect()
+            if snapshots:
+                top = growth_sites(tracemalloc.take_snapshot(), snapshots[0])
             tracemalloc.stop()
         written = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         window.close()
@@ -264,8 +300,10 @@ def main() -> int:
         with psycopg.connect(args.postgres, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     after = frames[int(marks.get("frames_at_warm_up", 0)):] or frames
-    half = len(samples) // 2
-    early, late = samples[:half + 1], samples[half:]
+    warm = [s for s in samples if s["changes"] >= args.warm_up_changes]
+    measured = warm if len(warm) >= 4 else samples
+    half = len(measured) // 2
+    early, late = measured[:half + 1], measured[half:]
     print(json.dumps({
         "minutes": args.minutes,
         "changes_written": next((w["changes"] for w in written if "changes" in w), None),
@@ -278,6 +316,9 @@ def main() -> int:
         "frames": len(after),
         "board": f"{args.rooms} rooms, today, wall at {WIDTH}x{HEIGHT}",
         "backend": "postgresql",
+        "warm_up_changes": args.warm_up_changes,
+        "rss_after_warm_up_changes_mb": (round(marks["rss_warm"], 1) if "rss_warm" in marks
+                                         else None),
         "rss_end_trimmed_mb": round(rss_end_trimmed, 1) if rss_end_trimmed else None,
         "rss_growth_kb_per_1000_changes": {
             "early": _kb(growth_per_1000(early, "rss_mb")),
@@ -287,6 +328,7 @@ def main() -> int:
             "early": _kb(growth_per_1000(early, "python_mb")),
             "late": _kb(growth_per_1000(late, "python_mb")),
         } if args.tracemalloc else None,
+        "python_top_growth_after_warm_up": top if args.tracemalloc else None,
         "samples": samples,
     }))
     return 0

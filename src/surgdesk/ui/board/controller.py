@@ -94,6 +94,9 @@ class RemoteUpdate:
     ``marks``: other cases whose conflict marks moved with them (updated, no flash).
     ``gone``: case numbers that no longer exist. ``reload``: load the window again.
     ``before``: what the board held of the changed cases.
+    ``authors``: case number -> display name of who made its newest change, for the
+    changed and gone cases whose author is known (a case missing here was changed by the
+    system, or by a user who no longer exists: say "on another PC").
     """
 
     changed: tuple[CaseSummary, ...] = ()
@@ -101,6 +104,7 @@ class RemoteUpdate:
     gone: tuple[str, ...] = ()
     reload: bool = False
     before: dict[str, CaseSummary] = field(default_factory=dict)
+    authors: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -185,7 +189,8 @@ class BoardController(QObject):
         Checklist and team changes re-read their case's summary (progress, masking,
         marks); user changes re-read the cases naming that user. A case that moved may
         change its neighbours' conflict marks, so cases overlapping its old or new times
-        are read again too (without flashing).
+        are read again too (without flashing). ``authors`` names who changed each changed
+        or removed case (staff display names from the change log, one query).
         """
         try:
             return self._remote_update(changes)
@@ -223,7 +228,14 @@ class BoardController(QObject):
             marks = tuple(s for s in self.services.cases.summaries_by_ids(self.actor, neighbours)
                           if held.get(s.id) != s)
         before = {s.case_number: held[s.id] for s in changed if s.id in held}
-        return RemoteUpdate(changed, marks, gone, False, before)
+        numbers = {s.id: s.case_number for s in changed}
+        numbers.update({i: held[i].case_number for i in wanted - found if i in held})
+        authored = {numbers[i]: who for i, who in impact.authors.items() if i in numbers}
+        authors: dict[str, str] = {}
+        if authored:
+            names = self.services.changes.author_names(set(authored.values()))
+            authors = {number: names[who] for number, who in authored.items() if who in names}
+        return RemoteUpdate(changed, marks, gone, False, before, authors)
 
     def apply_remote(self, update: RemoteUpdate) -> None:
         """Take a remote update into the models, incrementally (no reset)."""

@@ -1006,14 +1006,18 @@ class CaseFormDialog(QDialog):
 
     # ---- someone else saved first --------------------------------------------------------------
 
-    def changed_elsewhere(self, version: int) -> bool:
+    def changed_elsewhere(self, version: int, by: str | None = None) -> bool:
         """The live feed says the case is at ``version`` now: if that is newer than what
-        this form was loaded from, say so (the input stays; Save then asks to reload or
-        re-apply). True when the banner was shown."""
+        this form was loaded from, say so — by whom (``by``: a display name from
+        ``RemoteUpdate.authors``) and when it was heard, in the department's time (the
+        input stays; Save then asks to reload or re-apply). True when the banner was
+        shown."""
         if self.detail is None or version <= self.detail.case.version:
             return False
-        self._say(f"{self.case_number} was changed by someone else — Save will ask you to "
-                  "reload or re-apply your changes")
+        heard = self.services.clock.now().astimezone(self.tz).strftime("%H:%M")
+        who = by.strip() if by and by.strip() else "someone else"
+        self._say(f"{self.case_number} was changed by {who} at {heard} — Save will ask you "
+                  "to reload or re-apply your changes")
         return True
 
     def _current(self) -> CaseDetail | None:

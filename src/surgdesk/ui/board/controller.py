@@ -278,10 +278,15 @@ class BoardController(QObject):
 
     def _change(self, case_number: str, before: Placement | None,
                 after: Placement | None) -> bool:
+        case = self.case(case_number)
+        # Undoing the scheduling of a postponed case puts it back postponed.
+        queued_as = CaseStatus.POSTPONED if before is None and case is not None \
+            and case.status is CaseStatus.POSTPONED else CaseStatus.REQUESTED
         if not self.place(case_number, after):
             return False
         self.undo_stack.push(PlaceCaseCommand(self, case_number, before, after,
-                                              describe(case_number, before, after)))
+                                              describe(case_number, before, after),
+                                              queued_as=queued_as))
         return True
 
     def _placement(self, case: CaseSummary) -> Placement | None:
@@ -293,6 +298,17 @@ class BoardController(QObject):
 
     def place(self, case_number: str, placement: Placement | None) -> bool:
         """PlacementWriter: one service call, the model updated from its result."""
+        return self._place(case_number, placement, CaseStatus.REQUESTED)
+
+    def place_in_queue(self, case_number: str, status: CaseStatus) -> bool:
+        """PlacementWriter: back to the queue as ``status`` (requested goes through
+        ``place``, which a subclass may override — the wall writes as its editor)."""
+        if status is CaseStatus.REQUESTED:
+            return self.place(case_number, None)
+        return self._place(case_number, None, status)
+
+    def _place(self, case_number: str, placement: Placement | None,
+               queued_as: CaseStatus) -> bool:
         case = self.case(case_number)
         version = case.version if case is not None else None
         cases = self.services.cases
@@ -302,13 +318,14 @@ class BoardController(QObject):
         def call() -> CaseResult:
             if placement is None:
                 return cases.unschedule(actor, case_number, expected_version=version,
-                                        op_id=op_id)
+                                        op_id=op_id, to=queued_as)
             write = cases.schedule if case is not None and not on_board(case) else cases.move
             return write(actor, case_number, room=placement.room_code,
                          start=placement.start, end=placement.end, expected_version=version,
                          op_id=op_id)
 
-        return self._write(case_number, call, what=_placing(case_number, case, placement),
+        return self._write(case_number, call,
+                           what=_placing(case_number, case, placement, queued_as),
                            op_id=op_id)
 
     def _write(self, case_number: str, call: Callable[[], CaseResult], *,
@@ -385,10 +402,12 @@ class BoardController(QObject):
             self.message.emit(f"{case.case_number} saved")
 
 
-def _placing(case_number: str, case: CaseSummary | None, placement: Placement | None) -> str:
+def _placing(case_number: str, case: CaseSummary | None, placement: Placement | None,
+             queued_as: CaseStatus = CaseStatus.REQUESTED) -> str:
     """What a placement does, as the status bar names it ("Move of C-2026-0012")."""
     if placement is None:
-        return f"Return of {case_number} to the queue"
+        postponed = " (postponed)" if queued_as is CaseStatus.POSTPONED else ""
+        return f"Return of {case_number} to the queue{postponed}"
     if case is None or not on_board(case) or case.room_code is None:
         return f"Scheduling of {case_number} in {placement.room_code}"
     if case.room_code == placement.room_code and case.scheduled_start == placement.start:

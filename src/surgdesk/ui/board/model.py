@@ -32,6 +32,9 @@ from surgdesk.services.dto import BoardSnapshot, CaseSummary, ClosureView, RoomV
 
 Index = QModelIndex | QPersistentModelIndex
 CASE_MIME_TYPE = "application/x-surgdesk-case-number"
+# The version of the dragged case when the drag began: a drop of a case changed since
+# (on another PC, while the drag was in flight) is refused rather than written.
+CASE_VERSION_MIME_TYPE = "application/x-surgdesk-case-version"
 
 _ROOM_ID = 0  # internal id of a top-level (room) index; a case's is its room's row + 1
 
@@ -325,7 +328,8 @@ class BoardModel(QAbstractItemModel):
 
 
 class QueueModel(QAbstractListModel):
-    """Requested (and postponed) cases waiting for a slot; drags carry the case number."""
+    """Requested (and postponed) cases waiting for a slot; drags carry the case number
+    and the version the card showed (``CASE_VERSION_MIME_TYPE``)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -404,13 +408,15 @@ class QueueModel(QAbstractListModel):
         return roles.get(role)
 
     def mimeTypes(self) -> list[str]:
-        return [CASE_MIME_TYPE]
+        return [CASE_MIME_TYPE, CASE_VERSION_MIME_TYPE]
 
     def mimeData(self, indexes: Any) -> QMimeData:
-        numbers = [self._cases[i.row()].case_number for i in indexes if i.isValid()]
+        cases = [self._cases[i.row()] for i in indexes if i.isValid()]
         mime = QMimeData()
-        if numbers:
-            mime.setData(CASE_MIME_TYPE, QByteArray(numbers[0].encode("utf-8")))
+        if cases:
+            mime.setData(CASE_MIME_TYPE, QByteArray(cases[0].case_number.encode("utf-8")))
+            mime.setData(CASE_VERSION_MIME_TYPE,
+                         QByteArray(str(cases[0].version).encode("ascii")))
         return mime
 
     def supportedDragActions(self) -> Qt.DropAction:
@@ -427,6 +433,14 @@ def case_number_from_mime(mime: QMimeData) -> str | None:
         return None
     raw = bytes(mime.data(CASE_MIME_TYPE).data()).decode("utf-8").strip()
     return raw or None
+
+
+def case_version_from_mime(mime: QMimeData) -> int | None:
+    """The version the dragged case had when the drag began (None: not said)."""
+    if not mime.hasFormat(CASE_VERSION_MIME_TYPE):
+        return None
+    raw = bytes(mime.data(CASE_VERSION_MIME_TYPE).data()).decode("ascii", "replace").strip()
+    return int(raw) if raw.isdigit() else None
 
 
 def drop_problem(model: BoardModel, case_id: int | None, room_id: int, start: datetime,

@@ -17,12 +17,15 @@ from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
+from surgdesk.domain.enums import CaseStatus
+
 
 @dataclass(frozen=True, slots=True)
 class Placement:
     """Where a case sits: a room (by code, as the services take it) and an interval.
 
-    ``None`` instead of a placement means "in the queue" (requested, no room).
+    ``None`` instead of a placement means "in the queue" (no room): requested, or for an
+    undo the queue status the case had before (``PlaceCaseCommand.queued_as``).
     """
 
     room_code: str
@@ -35,15 +38,24 @@ class PlacementWriter(Protocol):
         """Put the case there through the services; False (reason shown) when refused."""
         ...
 
+    def place_in_queue(self, case_number: str, status: CaseStatus) -> bool:
+        """Back to the queue as ``status`` (requested, or postponed again when undoing the
+        scheduling of a postponed case); False (reason shown) when refused."""
+        ...
+
 
 class PlaceCaseCommand(QUndoCommand):
     def __init__(self, writer: PlacementWriter, case_number: str, before: Placement | None,
-                 after: Placement | None, text: str) -> None:
+                 after: Placement | None, text: str, *,
+                 queued_as: CaseStatus = CaseStatus.REQUESTED) -> None:
+        """``queued_as``: the queue status the case had when ``before`` is None (undo
+        puts a postponed case back as postponed, not requested)."""
         super().__init__(text)
         self.writer = writer
         self.case_number = case_number
         self.before = before
         self.after = after
+        self.queued_as = queued_as
         self._done = True  # pushed after the service call succeeded
 
     def redo(self) -> None:
@@ -54,7 +66,11 @@ class PlaceCaseCommand(QUndoCommand):
             self.setObsolete(True)
 
     def undo(self) -> None:
-        if not self.writer.place(self.case_number, self.before):
+        if self.before is None:
+            done = self.writer.place_in_queue(self.case_number, self.queued_as)
+        else:
+            done = self.writer.place(self.case_number, self.before)
+        if not done:
             self.setObsolete(True)
 
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import (
     QEasingCurve,
     QEvent,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -66,7 +67,12 @@ from surgdesk.ui.board import palette
 from surgdesk.ui.board.delegate import BarDelegate, BarShape, shape_between
 from surgdesk.ui.board.grid import DragMode, Drop, DropWriter, Grid, RowController
 from surgdesk.ui.board.items import BAR_Z, DRAGGED_Z, CaseBarItem, GhostItem, NowLineItem, item_at
-from surgdesk.ui.board.model import BoardModel, case_number_from_mime, drop_problem
+from surgdesk.ui.board.model import (
+    BoardModel,
+    case_number_from_mime,
+    case_version_from_mime,
+    drop_problem,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -947,6 +953,25 @@ class BoardView(QGraphicsView):
         self._external_case = case
         return Drop(case.case_number, room.id, start, end)
 
+    def _changed_while_dragged(self, mime: QMimeData) -> str | None:
+        """Why a queue card dropped here is not scheduled because its case changed (on
+        another PC) after the drag began — the queue now holds another version, or no
+        longer holds it — or None. The drop is refused rather than written with data the
+        user did not see (the live feed updates the queue during the drag)."""
+        number = case_number_from_mime(mime)
+        if number is None:
+            return None
+        case = self.queue_lookup(number)
+        if case is None:
+            where = "is on the board now" if self._model is not None \
+                and self._model.case(number) is not None else "is no longer in the queue"
+            return f"{number} was changed on another PC ({where}) — not scheduled"
+        dragged = case_version_from_mime(mime)
+        if dragged is not None and dragged != case.version:
+            return (f"{number} was changed on another PC while you dragged it — not "
+                    "scheduled; the queue shows it as it is now")
+        return None
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.editable and case_number_from_mime(event.mimeData()):
             event.setDropAction(Qt.DropAction.MoveAction)
@@ -970,6 +995,11 @@ class BoardView(QGraphicsView):
 
     def dropEvent(self, event: QDropEvent) -> None:
         self._ghost.setVisible(False)
+        changed = self._changed_while_dragged(event.mimeData()) if self.editable else None
+        if changed is not None:
+            self.status_message.emit(changed)
+            event.ignore()
+            return
         drop = self._external_drop(event) if self.editable else None
         if drop is None:
             event.ignore()

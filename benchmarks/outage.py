@@ -43,9 +43,9 @@ users get. Prints one JSON object of figures measured in this run:
 - ``write_deadline_s`` (one trial: it is a configured bound): the network goes silent
   while the window is live and a board write (a case's end moved by 5 minutes through
   the board controller, as a drop does) is made at once; measured is how long that call
-  blocks the GUI thread before it returns reporting the database unreachable. Target
-  (issue 6 / the repository contract): no longer than ``OPERATION_DEADLINE_S`` (15 s).
-  The bound the repository documents is ``OPERATION_DEADLINE_S`` for the pooled
+  blocks the GUI thread before it returns reporting the database unreachable. Target:
+  at most 15 s. The bound the repository documents is ``OPERATION_DEADLINE_S`` (10 s)
+  for the pooled
   connection's pre-ping plus, at worst, one ``CONNECT_TIMEOUT_S`` for the new connection
   the pool then tries (``write_deadline_bound_s``). ``write_deadline_reported`` says the
   save was reported (it waits in the window's pending saves) rather than lost, and

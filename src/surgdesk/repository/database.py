@@ -14,9 +14,10 @@ socket, for a query, its results, COMMIT, ROLLBACK and the pool's pre-ping alike
 psycopg's own wait timeout. Past it the connection is closed (it is mid-protocol and
 cannot be reused) and :class:`NoReply` is raised; SQLAlchemy sees a closed connection,
 invalidates it, and the unit of work reports ``DatabaseUnavailable("no reply from the
-database within 15 s")``. A pre-ping that gets no reply makes the pool open a new
+database within 10 s")``. A pre-ping that gets no reply makes the pool open a new
 connection, bounded by ``connect_timeout``: a call made on a silent network so returns
-within the deadline plus, at worst, one connect timeout.
+within the deadline plus, at worst, one connect timeout — 10 + 5 s, measured 15.0 s by
+``benchmarks/outage.py``; the window's heartbeat has declared the outage well before.
 
 Why not a watchdog thread that shuts the socket down: psycopg (3.2+) waits in Python with
 ``select``, not inside libpq, so the waiting thread can keep its own deadline — no thread,
@@ -55,8 +56,11 @@ log = logging.getLogger(__name__)
 # A writer waits this long for another writer before giving up (SQLite).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _READ_ONLY = "surgdesk_read_only"
-# The longest an interactive (GUI) database call waits for the server's reply.
-OPERATION_DEADLINE_S = 15.0
+# The longest an interactive (GUI) database call waits for the server's reply. Every GUI
+# statement answers in milliseconds; 10 s (plus one connect timeout when a pooled
+# connection proves dead, so at worst 15 s) bounds how long a silent network can freeze
+# the window.
+OPERATION_DEADLINE_S = 10.0
 # How long opening a Postgres connection may take (libpq connect_timeout, whole seconds).
 CONNECT_TIMEOUT_S = 5
 # The server ends a session left idle inside a transaction after this long. A client that

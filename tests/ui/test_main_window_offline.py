@@ -25,9 +25,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from surgdesk.domain import models as m
 from surgdesk.errors import DatabaseUnavailable
+from surgdesk.repository.database import Database, make_nullpool_engine
 from surgdesk.services.context import FakeClock
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.case.form import CaseFormDialog
@@ -217,6 +220,36 @@ def test_file_print_day_list_prints_the_downtime_copy(
     assert "DOWNTIME COPY" in text
     for case in _day_cases(window):
         assert case.case_number in text
+
+
+def _downtime_print_audits(url: str) -> list[dict[str, object]]:
+    db = Database(make_nullpool_engine(url))
+    try:
+        with db.new_session(read_only=True) as session:
+            details = session.scalars(select(m.AuditEvent.details)
+                                      .where(m.AuditEvent.action == "print_day_list"))
+            return [d for d in details if d and d.get("downtime")]
+    finally:
+        db.dispose()
+
+
+def test_a_downtime_copy_is_audited_once_the_database_is_back(
+        qtbot: QtBot, window: MainWindow, demo_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    window.report_unreachable("test: the database cannot be reached")
+    _print_to_pdf(window, tmp_path / "downtime.pdf", monkeypatch)
+    assert len(window.pending_audits) == 1
+    assert _downtime_print_audits(demo_url) == []  # nothing could be written yet
+
+    with qtbot.waitSignal(window.live.restored, timeout=10_000):
+        window.live.retry_now()
+    recorded = _downtime_print_audits(demo_url)
+    assert len(recorded) == 1
+    assert recorded[0]["case_count"] == len(_day_cases(window))
+    assert len(window.pending_audits) == 0
+    window.controller.pending.retry_all()
+    window.pending_audits.retry_all()
+    assert len(_downtime_print_audits(demo_url)) == 1  # written once
 
 
 def test_a_live_feed_keeps_the_sync_time_current_while_nothing_changes(

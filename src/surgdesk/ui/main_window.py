@@ -74,6 +74,7 @@ from surgdesk.ui.case_details import CaseDetailsDialog
 from surgdesk.ui.idle_lock import IdleWatcher, LockOverlay
 from surgdesk.ui.live import LiveFeed, LiveState
 from surgdesk.ui.login import LoginDialog
+from surgdesk.ui.pending import PendingSaves
 from surgdesk.ui.queue import QueueDock
 
 if TYPE_CHECKING:
@@ -191,6 +192,12 @@ class MainWindow(QMainWindow):
         self.controller.unreachable.connect(self.report_unreachable)
         self.controller.pending.changed.connect(self.banner.set_pending)
         self.controller.pending.message.connect(self.show_message)
+        # Audit records of downtime printouts, written once the database is back. Apart
+        # from the user's saves: each carries the user who printed, so it outlives a
+        # sign-out (a paper copy with patients on it went round; the record must not).
+        self.pending_audits = PendingSaves(self)
+        self.pending_audits.message.connect(self.show_message)
+        self.pending_audits.unreachable.connect(self.report_unreachable)
         self._apply_actor()
         # The position comes before the first load: a change committed in between is read
         # again (harmless: rows are re-read by id), never missed.
@@ -271,6 +278,8 @@ class MainWindow(QMainWindow):
             self.synced_at = self.services.clock.now()
         if not self.offline:
             self.controller.pending.retry_all()
+        if not self.offline:
+            self.pending_audits.retry_all()
 
     def _board_message(self, text: str) -> None:
         if self.offline and not self.board.editable and self.controller.can_schedule:
@@ -818,6 +827,7 @@ class MainWindow(QMainWindow):
             if print_built_daylist(build, self.day, self):
                 downtime = " (downtime copy from the last known data)" if any(
                     c.downtime is not None for c in copies) else ""
+                self._audit_downtime(copies)
                 self.show_message(f"Day list of {self.day} sent to the printer{downtime}")
         except (SurgDeskError, OSError) as exc:
             self.show_message(f"Printing failed — {exc}")
@@ -836,7 +846,18 @@ class MainWindow(QMainWindow):
             self.show_message(f"Export failed — {exc}")
             return
         downtime = " (downtime copy from the last known data)" if daylist.downtime else ""
+        self._audit_downtime([daylist])
         self.show_message(f"Wrote {written}{downtime}")
+
+    def _audit_downtime(self, copies: list[DayList]) -> None:
+        """Keep the audit record of each downtime copy until the database takes it (a
+        live list was audited by the service as it was read)."""
+        from surgdesk.ui.printing.daylist import queue_downtime_audit
+
+        for copy in copies:
+            queue_downtime_audit(self.pending_audits, self.services, self.actor, copy)
+        if not self.offline:  # the connection came back while the dialog was open
+            self.pending_audits.retry_all()
 
     # -- navigation and refresh -----------------------------------------------------------------
 

@@ -126,8 +126,9 @@ def test_a_drag_is_cancelled_when_its_case_changes_underneath(
 
     moved = other_pc.move(window, theirs)
     qtbot.waitUntil(lambda: view.dragged_case() is None, timeout=FEED_WAIT_MS)
-    assert f"{case.case_number} was changed on another PC — drag cancelled" \
-        in window.last_message
+    # The change log names who did it (staff, never a patient).
+    assert f"{case.case_number} was changed by {other_pc.actor.display_name} on another PC " \
+        "— drag cancelled" in window.last_message
     assert not view.ghost().isVisible()
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=release_at)
 
@@ -255,7 +256,7 @@ def test_an_open_case_form_is_told_when_its_case_changes_elsewhere(
     form = window.case_form
     assert isinstance(form, CaseFormDialog)
     other_pc.move(window, free_slot(window.board, case))
-    qtbot.waitUntil(lambda: "changed by someone else" in form.last_message,
+    qtbot.waitUntil(lambda: f"changed by {other_pc.actor.display_name}" in form.last_message,
                     timeout=FEED_WAIT_MS)
     assert form.isVisible()  # the user's input stays; Save asks to reload or re-apply
     form.reject()

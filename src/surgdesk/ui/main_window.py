@@ -106,6 +106,11 @@ NEEDS_DATABASE = ("dayView", "weekView", "previous", "next", "today", "goToDate"
                   "wallDisplay")
 
 
+def _by(name: str | None) -> str:
+    """Who changed a case elsewhere, as the change log names them (staff, never patients)."""
+    return "on another PC" if name is None else f"by {name} on another PC"
+
+
 class MainWindow(QMainWindow):
     # The user chose another database (File > Database…) and confirmed: sign out and
     # connect there. ``run_gui`` closes this window and signs in on the new URL.
@@ -332,22 +337,26 @@ class MainWindow(QMainWindow):
                                   f"drag of {dragged} cancelled")
             return
         changed = {c.case_number for c in update.changed} | set(update.gone)
+        by = update.authors
         if dragged is not None and dragged in changed:
             self.board.cancel_drag()
-            self.show_message(f"{dragged} was changed on another PC — drag cancelled")
+            self.show_message(f"{dragged} was changed {_by(by.get(dragged))} — drag cancelled")
+        elif len(changed) == 1 and (number := next(iter(changed))) in by:
+            self.show_message(f"{number} was changed {_by(by[number])}")
         self.controller.apply_remote(update)
         for case in update.changed:
             self.board.flash(case.case_number)
-        self._tell_case_form(update.changed)
+        self._tell_case_form(update.changed, by)
 
-    def _tell_case_form(self, changed: tuple[CaseSummary, ...]) -> None:
+    def _tell_case_form(self, changed: tuple[CaseSummary, ...],
+                        authors: dict[str, str]) -> None:
         form = getattr(self, "case_form", None)
         if not isinstance(form, CaseFormDialog) or not shiboken6.isValid(form) \
                 or not form.isVisible():
             return
         for case in changed:
             if case.case_number == form.case_number:
-                form.changed_elsewhere(case.version)
+                form.changed_elsewhere(case.version, by=authors.get(case.case_number))
 
     # -- loading ----------------------------------------------------------------------------
 

@@ -50,6 +50,7 @@ class FaultProxy:
         self._selector.register(self._listener, selectors.EVENT_READ, None)
         self._pipes: list[_Pipe] = []
         self._silent = False
+        self._refusing = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fault-proxy", daemon=True)
@@ -75,10 +76,16 @@ class FaultProxy:
             for pipe in self._pipes:
                 pipe.dead = True
 
+    def refuse(self) -> None:
+        """Like a server that is down: every new connection is closed at once."""
+        with self._lock:
+            self._refusing = True
+
     def restore(self) -> None:
         """New connections are forwarded again; the silent ones stay silent."""
         with self._lock:
             self._silent = False
+            self._refusing = False
 
     def reset_all(self) -> None:
         """Close every connection now (the client sees an end of stream)."""
@@ -144,7 +151,10 @@ class FaultProxy:
             return
         self.connections_accepted += 1
         with self._lock:
-            silent = self._silent
+            silent, refusing = self._silent, self._refusing
+        if refusing:
+            client.close()
+            return
         try:
             upstream = socket.create_connection(self.target, timeout=5)
         except OSError:

@@ -73,3 +73,12 @@ def test_reset_all_ends_open_connections(echo_port: int) -> None:
         proxy.reset_all()
         assert sock.recv(16) == b""  # end of stream
         sock.close()
+
+
+def test_refuse_closes_new_connections_until_restored(echo_port: int) -> None:
+    with FaultProxy("127.0.0.1", echo_port) as proxy:
+        proxy.refuse()
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=2) as sock:
+            assert sock.recv(16) == b""  # closed at once, like a server that is down
+        proxy.restore()
+        assert _roundtrip(proxy.port, b"up") == b"up"

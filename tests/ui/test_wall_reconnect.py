@@ -21,6 +21,7 @@ from surgdesk.services.dto import CaseSummary
 from surgdesk.services.registry import Services
 from surgdesk.ui.live import LiveState
 from surgdesk.ui.wall import WallWindow
+from tests.netfault import FaultProxy
 
 from .helpers import bar_centre, drag, point_for
 from .wall_helpers import MORNING, PASSWORD, WALL_SIZE, fill_wall_demo, on_screen_move
@@ -165,3 +166,33 @@ def test_editing_pauses_while_the_database_is_away(qtbot: QtBot, wall_url: str) 
     assert window.board.editable
     assert "Editing resumed" in window.last_message
     window.close()
+
+
+@pytest.mark.postgres
+def test_a_wall_started_while_the_database_is_down_shows_the_board_once_it_is_back(
+        qtbot: QtBot, pg_wall_url: str) -> None:
+    """A wall PC that boots during a database outage must not stay blind for weeks: it
+    shows the banner, keeps trying, and loads the day once the database answers."""
+    clock = FakeClock(MORNING)
+    with FaultProxy.for_url(pg_wall_url) as proxy:
+        url = proxy.url(pg_wall_url)
+        services = startup.open_services(url, clock=clock, interactive=True)
+        device = services.auth.login_device("wall.display", PASSWORD).actor
+        proxy.refuse()
+        services.changes.reset_connections()  # the pooled connection would still work
+        window = WallWindow(services, device, clock=clock, config=DepartmentConfig(),
+                            database_url=url)
+        window.owns_services = True
+        qtbot.addWidget(window)
+        window.resize(*WALL_SIZE)
+        window.show()
+        assert window.live.state is LiveState.LOST
+        assert window.banner.isVisible()
+        assert not window.controller.model.cases()  # nothing could be loaded
+
+        with qtbot.waitSignal(window.live.restored, timeout=RECONNECT_WAIT_MS):
+            proxy.restore()
+        assert window.controller.window is not None
+        assert window.controller.model.cases()  # today's board, loaded once back
+        qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=RECONNECT_WAIT_MS)
+        window.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+import psycopg
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -58,10 +59,27 @@ def translate_db_error(exc: BaseException) -> SurgDeskError | None:
                                                                    False):
         return DatabaseUnavailable("the database connection was lost")
     if isinstance(exc, OperationalError):
-        text_ = str(exc.orig)
-        if "could not connect" in text_ or "Connection refused" in text_ or "timeout" in text_:
-            return DatabaseUnavailable(f"the database cannot be reached ({text_.strip()[:120]})")
+        text_ = str(exc.orig).strip()
+        first = text_.splitlines()[0][:120] if text_ else type(exc.orig).__name__
+        if _connection_lost(exc.orig) or "could not connect" in text_ \
+                or "Connection refused" in text_ or "timeout" in text_:
+            return DatabaseUnavailable(f"the database cannot be reached ({first})")
     return None
+
+
+# Postgres errors that mean "no server to talk to": connection exceptions (class 08) and
+# the server shutting sessions down (admin command, crash, starting up).
+_GONE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+
+
+def _connection_lost(orig: BaseException | None) -> bool:
+    """A Postgres error raised by the client library with no server answer behind it
+    (refused, closed unexpectedly, connect timeout), or one the server sends as it ends
+    the session — as opposed to an error about the statement itself."""
+    if not isinstance(orig, psycopg.Error):
+        return False
+    sqlstate = orig.sqlstate
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in _GONE_SQLSTATES
 
 
 class UnitOfWork:

@@ -110,10 +110,15 @@ class LiveFeed(QObject):
 
     # -- starting and stopping ---------------------------------------------------------------
 
-    def start(self, url: str, position: FeedPosition) -> None:
+    def start(self, url: str, position: FeedPosition | None) -> None:
         """Watch ``url`` and read from ``position`` (taken before the window's first
         load). Raises ``BadInput`` for an in-memory database. A database that cannot be
-        reached now is an outage like any other: ``lost``, then reconnect attempts."""
+        reached now is an outage like any other: ``lost``, then reconnect attempts.
+
+        ``position`` None: the window could not take one (the database was away when it
+        opened). The feed then takes the newest position once it is connected, and the
+        window must load everything again on ``restored`` — what changed before that
+        position is not announced."""
         self.stop()
         self.url = url
         self.position = position
@@ -211,10 +216,16 @@ class LiveFeed(QObject):
 
     def catch_up(self) -> None:
         """Read everything after the position and announce it (nothing when empty)."""
-        if self.position is None or self.state is LiveState.OFF:
+        if self.state is LiveState.OFF:
             return
         if self.state is LiveState.LOST and not self._restoring:
             return  # the next reconnect reads it
+        if self.position is None:
+            try:
+                self.position = self.changes.start()
+            except SurgDeskError as exc:
+                self._lose(str(exc))
+                return
         found: list[Change] = []
         more = False
         try:

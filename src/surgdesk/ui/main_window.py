@@ -208,8 +208,7 @@ class MainWindow(QMainWindow):
         # again (harmless: rows are re-read by id), never missed.
         position = self._feed_start()
         self.load()
-        if position is not None:
-            self._start_live(position)
+        self._start_live(position)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -241,11 +240,13 @@ class MainWindow(QMainWindow):
     def _feed_start(self) -> FeedPosition | None:
         try:
             return self.services.changes.start()
-        except SurgDeskError as exc:
-            self.show_message(f"Live updates are off — {exc}")
+        except SurgDeskError:
+            # Away right now: the feed takes a position once it gets through, and the
+            # board is loaded again then.
+            self._board_stale = True
             return None
 
-    def _start_live(self, position: FeedPosition) -> None:
+    def _start_live(self, position: FeedPosition | None) -> None:
         try:
             # A database unreachable right now is an outage like any other: ``lost``.
             self.live.start(self.database_url, position)

@@ -318,15 +318,18 @@ class WallWindow(QWidget):
         if database_url is not None:
             try:
                 position = services.changes.start()
-            except SurgDeskError as exc:
-                self.show_message(f"Live updates are off — {exc}")
-        self.tz = self._zone()
+            except SurgDeskError:
+                # Away right now: the feed takes a position once it gets through, and
+                # the wall loads everything again then (a wall runs for weeks; it must
+                # not stay blind because the database was down when it started).
+                self.reload_needed = True
+        self._take_zone()
         self.day = clock.now().astimezone(self.tz).date()
         self.load()
-        if position is not None and database_url is not None:
+        if database_url is not None:
             try:
                 self.live.start(database_url, position)
-            except (BadInput, DatabaseUnavailable) as exc:
+            except BadInput as exc:
                 self.show_message(f"Live updates are off — {exc}")
         self.tick()
         self.timer.start()
@@ -388,6 +391,16 @@ class WallWindow(QWidget):
         from surgdesk.domain.timezones import zone
 
         return zone(self.services.settings.get(self.actor).time_zone)
+
+    def _take_zone(self) -> bool:
+        """The department's zone, when the database answers (else the one held: UTC
+        until the first answer). True when it was read."""
+        try:
+            self.tz = self._zone()
+        except DatabaseUnavailable:
+            self.reload_needed = True
+            return False
+        return True
 
     @property
     def offline(self) -> bool:
@@ -477,6 +490,8 @@ class WallWindow(QWidget):
             return
         self.banner.show_restored()
         self.unlock_button.setEnabled(True)
+        if self.reload_needed:
+            self._take_zone()  # it may never have been read (down when the wall started)
         today = self.clock.now().astimezone(self.tz).date()
         window = self.controller.window
         if today != self.day:

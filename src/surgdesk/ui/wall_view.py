@@ -249,7 +249,9 @@ class WallBoardView(BoardView):
         if self.dragged_case() is not None:
             return
         per_page = max(1, int((self.viewport().height() - HEADER_HEIGHT) // self.rows.row_height))
-        pages = -(-self.rows.count // per_page) if bar.maximum() > bar.minimum() else 1
+        # No rooms yet (nothing loaded: the database was away) is one empty page.
+        pages = max(1, -(-self.rows.count // per_page)) if bar.maximum() > bar.minimum() \
+            else 1
         page = int(now.timestamp() // PAGE_SECONDS) % pages
         self.current_page = page
         top = self.mapFromScene(QPointF(0, self.rows.top(page * per_page))).y()

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
-    QEasingCurve,
     QEvent,
     QMimeData,
     QModelIndex,
@@ -28,7 +28,7 @@ from PySide6.QtCore import (
     QRect,
     QRectF,
     Qt,
-    QVariantAnimation,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -81,6 +81,7 @@ HEADER_HEIGHT = 50.0
 BAR_PAD = 4.0
 DAY_ROW_HEIGHT = 62.0
 FLASH_MS = 1500
+FLASH_FRAME_MS = 33  # ~30 frames a second for the fade; plenty for a highlight
 WEEK_ROW_HEIGHT = 46.0
 
 
@@ -149,6 +150,8 @@ class BoardView(QGraphicsView):
         self.day_start = time(7)
         self.day_end = time(19)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        # Seconds, for the flash fade only (tests swap in a fake one).
+        self.flash_clock: Callable[[], float] = monotonic
         self.queue_target: QWidget | None = None
         self.queue_lookup: Callable[[str], CaseSummary | None] = lambda _n: None
         self.writer: DropWriter | None = None
@@ -158,7 +161,14 @@ class BoardView(QGraphicsView):
         self._shading: list[list[tuple[QRectF, str]]] = []
         self._selected: str | None = None
         self._drag: _Drag | None = None
-        self._flashes: dict[str, QVariantAnimation] = {}
+        # Case number -> when its flash began (``flash_clock``). One timer fades them all:
+        # a QVariantAnimation per flash kept its Python-side connections after it ran
+        # (PySide6 6.11, ~150 bytes a flash), and the wall flashes for weeks.
+        self._flashes: dict[str, float] = {}
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setObjectName("boardFlashTimer")
+        self._flash_timer.setInterval(FLASH_FRAME_MS)
+        self._flash_timer.timeout.connect(self._fade_flashes)
         self._external_case: CaseSummary | None = None
         self._ghost = GhostItem()
         self._scene.addItem(self._ghost)
@@ -422,31 +432,36 @@ class BoardView(QGraphicsView):
     # -- live changes from other PCs ----------------------------------------------------------
 
     def flash(self, case_number: str) -> None:
-        """Highlight a bar briefly (someone else changed it); it fades over ``FLASH_MS``."""
+        """Highlight a bar briefly (someone else changed it); it fades over ``FLASH_MS``.
+        Flashing a bar that is still flashing starts its fade again."""
         item = self._items.get(case_number)
         if item is None:
             return
-        self._stop_flash(case_number)
-        animation = QVariantAnimation(self)
-        animation.setStartValue(1.0)
-        animation.setEndValue(0.0)
-        animation.setDuration(FLASH_MS)
-        animation.setEasingCurve(QEasingCurve.Type.InQuad)
-        animation.valueChanged.connect(item.set_flash)
-        animation.finished.connect(lambda n=case_number: self._stop_flash(n))
-        self._flashes[case_number] = animation
+        self._flashes[case_number] = self.flash_clock()
         item.set_flash(1.0)
-        animation.start()
+        if not self._flash_timer.isActive():
+            self._flash_timer.start()
 
     def is_flashing(self, case_number: str) -> bool:
         return case_number in self._flashes
 
+    def _fade_flashes(self) -> None:
+        """The flash timer's frame: each level falls as ``1 - p²`` (p = elapsed / FLASH_MS,
+        an ease-in quad), and a flash ends once p reaches 1."""
+        now = self.flash_clock()
+        for number, began in list(self._flashes.items()):
+            progress = (now - began) * 1000.0 / FLASH_MS
+            item = self._items.get(number)
+            if item is None or progress >= 1.0:
+                self._stop_flash(number)
+            else:
+                item.set_flash(1.0 - max(progress, 0.0) ** 2)
+
     def _stop_flash(self, case_number: str) -> None:
-        animation = self._flashes.pop(case_number, None)
-        if animation is None:
+        if self._flashes.pop(case_number, None) is None:
             return
-        animation.stop()
-        animation.deleteLater()
+        if not self._flashes:
+            self._flash_timer.stop()
         item = self._items.get(case_number)
         if item is not None:
             item.set_flash(0.0)

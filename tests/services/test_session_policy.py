@@ -48,3 +48,22 @@ def test_policy_takes_the_stricter_of_department_and_machine(
     service = SettingsService(db, clk, machine=machine(config) if config else None)
     policy = service.session_policy(admin)
     assert (policy.remember_me_allowed, policy.idle_lock_minutes) == (allowed, minutes)
+
+
+def test_a_token_remembered_before_remember_me_was_turned_off_is_revoked(db: Database) -> None:
+    """Shared PCs: a sign-in kept from before the department (or the PC) forbade it must
+    not let the next person in; it is ended, not just refused."""
+    from surgdesk.errors import NotLoggedIn
+
+    clk = clock()
+    bootstrap_admin(db, clk)
+    auth = AuthService(db, clk, hasher=FAST_HASHER)
+    login = auth.login("admin", PASSWORD, remember=True)
+    assert login.token is not None
+    assert auth.resume(login.token).username == "admin"
+
+    forbidding_pc = AuthService(db, clk, hasher=FAST_HASHER, machine=machine(FORBIDS))
+    with pytest.raises(NotLoggedIn, match="no longer remembered"):
+        forbidding_pc.resume(login.token)
+    with pytest.raises(NotLoggedIn, match="session was ended"):
+        auth.resume(login.token)  # revoked, not merely refused on that PC

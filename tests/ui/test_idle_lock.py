@@ -235,9 +235,6 @@ def test_cancelling_switch_user_keeps_the_lock(qtbot: QtBot, window: MainWindow,
     assert window.actor.username == "scheduler1"
 
 
-@pytest.mark.xfail(strict=True, reason="needs MainWindow._switch_from_lock to close the "
-                   "first user's hidden windows (lock_overlay.discard_covered()) — see the "
-                   "item 5 report")
 def test_switch_user_from_the_lock_closes_the_first_users_case_form(
         qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     case = window.controller.model.cases()[0]

@@ -157,8 +157,6 @@ def test_switch_user_replaces_the_remembered_token(
     window.close()
 
 
-@pytest.mark.xfail(strict=True, reason="app.resume_session / AuthService.resume do not check "
-                   "the department's remember-me setting — see the item 5 report")
 def test_a_token_remembered_before_the_department_forbade_it_is_not_resumed(
         services: Services, demo_url: str, memory_keyring: MemoryKeyring) -> None:
     store = CredentialStore()

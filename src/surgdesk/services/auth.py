@@ -181,6 +181,14 @@ class AuthService(Service):
                 raise NotLoggedIn("not signed in (the session was ended); please sign in")
             if session.expires_at is not None and session.expires_at <= now:
                 raise NotLoggedIn("the session has expired; please sign in again")
+            if session.expires_at is not None and not session_policy(
+                    uow.settings.get(), self.machine).remember_me_allowed:
+                # Remembered before the department (or this PC) turned "remember me" off:
+                # it must not let the next person at a shared PC in. Device sessions (no
+                # expiry) are not "remember me" and stay.
+                session.revoked_at = now
+                uow.commit()
+                raise NotLoggedIn("sign-ins are no longer remembered on this PC; please sign in")
             user = session.user
             if not user.active or user.role is None:
                 raise NotLoggedIn("this account is not active; ask an administrator")

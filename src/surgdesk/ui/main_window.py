@@ -1093,12 +1093,24 @@ class MainWindow(QMainWindow):
         dialog.username.clear()
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_login is None:
             return False
+        self._close_user_windows()
         self._end_session()
         self.adopt_login(dialog.result_login)
         return True
 
+    def _close_user_windows(self) -> None:
+        """The leaving user's forms and dialogs go with them (including those the idle lock
+        hid): the next person must not find the first one's open case."""
+        self.lock_overlay.discard_covered()
+        for widget in self.findChildren(QWidget):
+            # Docks stay (the queue is the board's; side docks are rebuilt per user).
+            if widget.isWindow() and widget.isVisible() and widget is not self.wall \
+                    and not isinstance(widget, QDockWidget):
+                widget.close()
+
     def sign_out(self) -> bool:
         """End the session; the login dialog comes back, and cancelling it quits."""
+        self._close_user_windows()
         self._end_session()
         self.controller.model.load_empty()
         self.controller.queue.load([])

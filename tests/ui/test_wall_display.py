@@ -16,7 +16,7 @@ from surgdesk.resources import load_palette
 from surgdesk.services.context import FakeClock
 from surgdesk.ui.board.items import NowLineItem
 from surgdesk.ui.board.model import BoardRole
-from surgdesk.ui.board.view import LABEL_WIDTH
+from surgdesk.ui.board.view import HEADER_HEIGHT, LABEL_WIDTH
 from surgdesk.ui.idle_lock import IdleWatcher
 from surgdesk.ui.wall import WallWindow
 from surgdesk.ui.wall_theme import (
@@ -233,6 +233,11 @@ def test_rooms_beyond_the_height_are_shown_a_page_at_a_time(qtbot: QtBot,
                  for row in range(view.rows.count)}
         seen |= {row for row, rect in rects.items() if rect.top() >= 50
                  and rect.bottom() <= height}
+        # Whole rooms only: none is cut in half at the top or the bottom of a page.
+        for rect in rects.values():
+            # (a few pixels of the next page's first row are a border, not a cut room)
+            hidden = rect.bottom() <= HEADER_HEIGHT + 3 or rect.top() >= height - 3
+            assert hidden or (rect.top() >= HEADER_HEIGHT - 3 and rect.bottom() <= height + 3)
         clock.advance(timedelta(seconds=20))
     assert seen == set(range(view.rows.count))
     window.close()

@@ -164,7 +164,10 @@ class ConnectionBanner(QFrame):
         if left is None:
             pass
         elif left > 0:
-            parts.append(f"Reconnecting in {left}\N{NO-BREAK SPACE}s…")  # "8 s" on one line
+            # "8 s" / "2 min" on one line.
+            wait = f"{left}\N{NO-BREAK SPACE}s" if left < 120 \
+                else f"{round(left / 60)}\N{NO-BREAK SPACE}min"
+            parts.append(f"Reconnecting in {wait}…")
         else:
             parts.append("Reconnecting…")
         if self.pending:

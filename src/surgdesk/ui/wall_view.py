@@ -207,8 +207,27 @@ class WallBoardView(BoardView):
     def fit_row_height(self) -> float:
         rooms = self._model.rowCount() if self._model is not None else 0
         available = self.viewport().height() - HEADER_HEIGHT - 2
+        smallest = self.wall_delegate.min_row_height()
         fill = available / rooms if rooms else MAX_ROW_HEIGHT
-        return max(self.wall_delegate.min_row_height(), min(MAX_ROW_HEIGHT, fill))
+        if fill < smallest:
+            # Pages of rooms: as many whole rows as fit, stretched to fill the page, so no
+            # room is ever cut in half at the top or bottom of the wall.
+            fill = available / max(1, int(available // smallest))
+        return max(smallest, min(MAX_ROW_HEIGHT, fill))
+
+    def _relayout(self) -> None:
+        super()._relayout()
+        per_page = self._rows_per_page()
+        if self.rows.count > per_page:
+            # The last page starts at a whole row too: room to scroll it to the top.
+            pages = -(-self.rows.count // per_page)
+            rect = self._scene.sceneRect()
+            rect.setHeight(max(rect.height(),
+                               HEADER_HEIGHT + self.rows.top(pages * per_page) + 2))
+            self._scene.setSceneRect(rect)
+
+    def _rows_per_page(self) -> int:
+        return max(1, int((self.viewport().height() - HEADER_HEIGHT) // self.rows.row_height))
 
     def configure(self, *, tz: ZoneInfo, start: datetime, end: datetime, mode: BoardMode,
                   snap_minutes: int, day_start: time, day_end: time,
@@ -226,6 +245,7 @@ class WallBoardView(BoardView):
             self.rows.row_height = height
             self.configure_same()
         self.keep_now_in_view()
+        self.page_rooms(self.clock())  # whole rows at once, not only on the next tick
 
     def sizeHint(self) -> QSize:
         return QSize(1920, 960)
@@ -248,7 +268,7 @@ class WallBoardView(BoardView):
         bar = self.verticalScrollBar()
         if self.dragged_case() is not None:
             return
-        per_page = max(1, int((self.viewport().height() - HEADER_HEIGHT) // self.rows.row_height))
+        per_page = self._rows_per_page()
         # No rooms yet (nothing loaded: the database was away) is one empty page.
         pages = max(1, -(-self.rows.count // per_page)) if bar.maximum() > bar.minimum() \
             else 1

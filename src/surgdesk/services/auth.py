@@ -9,6 +9,11 @@
 - Login bookkeeping (failure counter, lock, rehash) is written without bumping the user's
   version, so an admin editing the same user is not told "someone changed it" because
   the user logged in meanwhile.
+- The idle lock during a database outage: the password of a user who proved it in this
+  process (a login or an unlock) is kept as a second argon2id hash, in memory only, so
+  the lock can still be opened on this PC while the database is unreachable; wrong
+  passwords are counted here, and after 5 every offline attempt is refused until the
+  database answers again (see :meth:`AuthService.verify_password`).
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import secrets
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,8 +38,10 @@ from surgdesk.errors import (
     AccountLocked,
     AuthenticationFailed,
     BadInput,
+    DatabaseUnavailable,
     FieldProblem,
     NotLoggedIn,
+    SurgDeskError,
 )
 from surgdesk.repository.database import Database
 from surgdesk.repository.uow import UnitOfWork
@@ -46,6 +55,39 @@ SESSION_LIFETIME = timedelta(hours=12)
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
 WRONG_CREDENTIALS = "wrong username or password"
+# The idle lock while the database is unreachable (verify_password on this PC's verifier).
+NOT_CHECKABLE_OFFLINE = (
+    "the database is unreachable, so your password cannot be checked until it is back "
+    "(it has not been checked on this PC since SurgDesk started); signing in as someone "
+    "else needs the database too"
+)
+TOO_MANY_OFFLINE = (
+    "too many wrong passwords on this PC; wait for the database to be back and try again"
+)
+
+
+class PasswordCheck(Enum):
+    """Where :meth:`AuthService.verify_password` checked the password."""
+
+    DATABASE = "database"
+    THIS_PC = "this_pc"  # the database was unreachable: the in-memory verifier was used
+
+
+@dataclass(slots=True)
+class _LocalVerifier:
+    """A second argon2id hash (own salt) of a password proven in this process."""
+
+    hash: str = field(repr=False)
+    failures: int = 0  # wrong passwords in a row checked against it, database unreachable
+
+
+@dataclass(frozen=True, slots=True)
+class _OfflineFailure:
+    """A wrong password refused on this PC, to be audited once the database answers."""
+
+    user_id: int
+    at: datetime
+    failures: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +166,10 @@ class AuthService(Service):
         super().__init__(db, clock)
         self.passwords = Passwords(hasher)
         self.machine = machine
+        # Process memory only: never written to disk, never logged. Keyed by user id.
+        self._verifiers: dict[int, _LocalVerifier] = {}
+        self._offline_failures: list[_OfflineFailure] = []
+        self._local_lock = threading.Lock()  # logins may run off the GUI thread
 
     # -- signing in -----------------------------------------------------------------
 
@@ -138,6 +184,9 @@ class AuthService(Service):
                 token = self._new_session(uow, user, expires)
             self.audit(uow, actor, "login", user, {"remember": token is not None})
             uow.commit()
+        assert actor.user_id is not None
+        self._keep_verifier(actor.user_id, password)
+        self._write_offline_failures()
         return LoginResult(actor=actor, token=token, expires_at=expires)
 
     def login_device(self, username: str, password: str) -> LoginResult:
@@ -200,22 +249,66 @@ class AuthService(Service):
         """End a remembered session. Ending one that is already gone is not an error."""
         with self.uow() as uow:
             session = uow.users.session_by_token_hash(token_hash(token))
+            if session is not None:
+                self._forget_verifier(session.user_id)
             if session is None or session.revoked_at is not None:
                 return
             session.revoked_at = self.now()
             self.audit(uow, actor_for(session.user), "logout", session.user)
             uow.commit()
 
-    def verify_password(self, actor: Actor, password: str) -> None:
-        """Re-entry after the idle lock: the actor's own password, failures counted."""
+    def verify_password(self, actor: Actor, password: str, *,
+                        database_down: bool = False) -> PasswordCheck:
+        """Re-entry after the idle lock: the actor's own password, failures counted.
+
+        Normally checked by the database (failures count towards the account's lockout
+        like logins). When the database is unreachable — it raises DatabaseUnavailable, or
+        the caller already knows (``database_down``: the GUI is in its outage and a call
+        could wait for the deadline) — the password is checked against the verifier this
+        process kept from the user's last login or unlock, and ``PasswordCheck.THIS_PC``
+        says so. Wrong ones are counted on this PC: after ``MAX_FAILED_LOGINS`` every
+        offline attempt is refused (AccountLocked) until the database answers again. No
+        verifier (a session resumed from the keyring): DatabaseUnavailable saying so.
+        """
         if actor.user_id is None:
             raise NotLoggedIn("not signed in")
-        with self.uow() as uow:
-            user = uow.users.get(actor.user_id)
-            if user is None:
-                raise NotLoggedIn("this account no longer exists")
-            self._check_password(uow, user.username, password, via="verify_password")
-            uow.commit()
+        if database_down:
+            return self._verify_on_this_pc(actor.user_id, password, None)
+        try:
+            with self.uow() as uow:
+                user = uow.users.get(actor.user_id)
+                if user is None:
+                    raise NotLoggedIn("this account no longer exists")
+                self._check_password(uow, user.username, password, via="verify_password")
+                uow.commit()
+        except DatabaseUnavailable as exc:
+            return self._verify_on_this_pc(actor.user_id, password, exc)
+        except SurgDeskError as exc:
+            if type(exc) is AuthenticationFailed and exc.message == WRONG_CREDENTIALS:
+                # A mistyped password: what this PC kept is still the password, and the
+                # offline count starts again from zero (the database's counts now).
+                self._reset_offline_count(actor.user_id)
+            else:
+                # Locked, disabled or gone: the database no longer lets this person in,
+                # so this PC must not either; an unlock it accepts keeps a verifier again.
+                self._forget_verifier(actor.user_id)
+            self._write_offline_failures()
+            raise
+        self._keep_verifier(actor.user_id, password)  # resets the offline count too
+        self._write_offline_failures()
+        return PasswordCheck.DATABASE
+
+    def can_check_on_this_pc(self, actor: Actor) -> bool:
+        """Whether :meth:`verify_password` could check this actor's password without the
+        database (their password was proven in this process and not forgotten since)."""
+        with self._local_lock:
+            return actor.user_id is not None and actor.user_id in self._verifiers
+
+    def forget_password(self, actor: Actor) -> None:
+        """Drop the actor's in-memory verifier (sign-out, switch user): the lock of the
+        next session cannot be opened offline with the leaving user's password."""
+        if actor.user_id is not None:
+            self._forget_verifier(actor.user_id)
 
     def change_password(
         self, actor: Actor, old: str, new: str, *, current_token: str | None = None
@@ -232,6 +325,80 @@ class AuthService(Service):
             uow.users.revoke_sessions(user.id, self.now(), keep_token_hash=keep)
             self.audit(uow, actor, "change_password", user)
             uow.commit()
+        # The old password must not open the lock offline; the next login or unlock
+        # checked by the database keeps the new one.
+        self._forget_verifier(actor.user_id)
+
+    # -- the idle lock while the database is unreachable --------------------------------
+
+    def _keep_verifier(self, user_id: int, password: str) -> None:
+        # A second hash with its own salt, not the database's: nothing read from the
+        # database is kept, and it is checked like any stored argon2id hash.
+        verifier = _LocalVerifier(self.passwords.hash(password))
+        with self._local_lock:
+            self._verifiers[user_id] = verifier
+
+    def _forget_verifier(self, user_id: int) -> None:
+        with self._local_lock:
+            self._verifiers.pop(user_id, None)
+
+    def _reset_offline_count(self, user_id: int) -> None:
+        with self._local_lock:
+            if (verifier := self._verifiers.get(user_id)) is not None:
+                verifier.failures = 0
+
+    def _verify_on_this_pc(self, user_id: int, password: str,
+                           cause: DatabaseUnavailable | None) -> PasswordCheck:
+        with self._local_lock:
+            verifier = self._verifiers.get(user_id)
+        if verifier is None:
+            raise DatabaseUnavailable(NOT_CHECKABLE_OFFLINE) from cause
+        if verifier.failures >= MAX_FAILED_LOGINS:
+            # Refused without even checking: guessing goes on only against the database,
+            # whose counter and lock apply.
+            raise AccountLocked(TOO_MANY_OFFLINE)
+        if self.passwords.verify(verifier.hash, password):
+            with self._local_lock:
+                verifier.failures = 0  # "in a row", as with the database's counter
+            return PasswordCheck.THIS_PC
+        with self._local_lock:
+            verifier.failures += 1
+            failures = verifier.failures
+            self._offline_failures.append(_OfflineFailure(user_id, self.now(), failures))
+        if failures >= MAX_FAILED_LOGINS:
+            raise AccountLocked(TOO_MANY_OFFLINE)
+        raise AuthenticationFailed(WRONG_CREDENTIALS)
+
+    def _write_offline_failures(self) -> None:
+        """Audit the wrong passwords refused on this PC during an outage, once the
+        database answers again (after a login or an unlock it checked). Best effort:
+        a write that fails leaves them for the next call that gets through.
+
+        They are audited, not added to the account's failed-login counter: they were
+        contained here already (5, then refused until the database answered), and adding
+        them afterwards would lock the person out on every PC for guesses that can no
+        longer go on. The database's own counter and lock apply from the next try.
+        """
+        with self._local_lock:
+            waiting = list(self._offline_failures)
+        if not waiting:
+            return
+        try:
+            with self.uow() as uow:
+                for failure in waiting:
+                    uow.audit.record(
+                        actor_id=None, action="login_failed", target_class="User",
+                        target_id=failure.user_id, at=failure.at,
+                        details={"via": "verify_password", "checked_on_this_pc": True,
+                                 "failures_on_this_pc": failure.failures,
+                                 "refused_until_database": failure.failures
+                                 >= MAX_FAILED_LOGINS},
+                    )
+                uow.commit()
+        except SurgDeskError:
+            return  # not this call's business: the login or unlock itself succeeded
+        with self._local_lock:
+            del self._offline_failures[:len(waiting)]
 
     # -- the shared check -------------------------------------------------------------
 

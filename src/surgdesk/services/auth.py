@@ -353,10 +353,12 @@ class AuthService(Service):
             verifier = self._verifiers.get(user_id)
         if verifier is None:
             raise DatabaseUnavailable(NOT_CHECKABLE_OFFLINE) from cause
+        # The refusals below name the outage as their cause (``__cause__``) when this call
+        # was the one to find the database unreachable, so the caller can say so.
         if verifier.failures >= MAX_FAILED_LOGINS:
             # Refused without even checking: guessing goes on only against the database,
             # whose counter and lock apply.
-            raise AccountLocked(TOO_MANY_OFFLINE)
+            raise AccountLocked(TOO_MANY_OFFLINE) from cause
         if self.passwords.verify(verifier.hash, password):
             with self._local_lock:
                 verifier.failures = 0  # "in a row", as with the database's counter
@@ -366,8 +368,8 @@ class AuthService(Service):
             failures = verifier.failures
             self._offline_failures.append(_OfflineFailure(user_id, self.now(), failures))
         if failures >= MAX_FAILED_LOGINS:
-            raise AccountLocked(TOO_MANY_OFFLINE)
-        raise AuthenticationFailed(WRONG_CREDENTIALS)
+            raise AccountLocked(TOO_MANY_OFFLINE) from cause
+        raise AuthenticationFailed(WRONG_CREDENTIALS) from cause
 
     def _write_offline_failures(self) -> None:
         """Audit the wrong passwords refused on this PC during an outage, once the

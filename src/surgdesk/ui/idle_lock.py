@@ -6,6 +6,10 @@ the overlay covers the whole window, keeps the keyboard inside itself (Tab does 
 on to the board behind it), and takes the window's other windows out of sight — a case
 form or a floating dock is hidden and comes back with its input on unlock; a question
 asked with ``exec()`` (which would block the password field) is cancelled; a tooltip goes.
+
+During a database outage the prompt says whether the password can still be checked (on
+this PC, against what this program kept from the user's last sign-in or unlock) or not
+until the database is back; "Switch user" is then unavailable (signing in needs it).
 """
 
 from __future__ import annotations
@@ -92,12 +96,21 @@ class LockOverlay(QFrame):
         self.error.setObjectName("idleLockError")
         self.error.setStyleSheet("color: #ffb4a0; font-weight: bold;")
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.error.setWordWrap(True)
+        # The database's state, when it matters for unlocking (an outage); else hidden.
+        self.note = QLabel()
+        self.note.setObjectName("idleLockNote")
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #ffd479;")
+        self.note.hide()
         unlock = QPushButton("Unlock")
         unlock.setObjectName("idleLockUnlock")
         unlock.clicked.connect(self._unlock)
         switch = QPushButton("Switch user…")
         switch.setObjectName("idleLockSwitch")
         switch.clicked.connect(self.switch_requested)
+        self.switch = switch
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(unlock)
@@ -106,6 +119,7 @@ class LockOverlay(QFrame):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(self.title)
+        layout.addWidget(self.note)
         layout.addWidget(self.password, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addLayout(buttons)
         layout.addWidget(self.error)
@@ -117,6 +131,8 @@ class LockOverlay(QFrame):
         self.title.setText(f"Locked — {who}, enter your password to go on")
         self.error.clear()
         self.password.clear()
+        self.show_note("")
+        self.allow_switch(True)
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())
@@ -125,6 +141,16 @@ class LockOverlay(QFrame):
         self.show()
         self.raise_()
         self.password.setFocus()
+
+    def show_note(self, text: str) -> None:
+        """A line under the title about the database (empty: none)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def allow_switch(self, allowed: bool, why: str = "") -> None:
+        """Offer "Switch user" or not (``why`` is its tooltip when not)."""
+        self.switch.setEnabled(allowed)
+        self.switch.setToolTip("" if allowed else why)
 
     def unlock(self, *, restore: bool = True) -> None:
         """Hide the overlay; the covered windows come back (``restore``) or, when another

@@ -59,7 +59,7 @@ from surgdesk.domain.status_machine import (
 from surgdesk.domain.timezones import zone
 from surgdesk.errors import BadInput, DatabaseUnavailable, SurgDeskError
 from surgdesk.repository.connect import describe
-from surgdesk.services.auth import LoginResult
+from surgdesk.services.auth import LoginResult, PasswordCheck
 from surgdesk.services.changes import Change, FeedPosition
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseSummary
@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self._board_stale = False  # a read failed: load the board again once back
         self.wall: WallWindow | None = None
         self.locked = False
+        self._lock_follows_live = False  # the idle lock listens to the live feed once locked
 
         self.controller = BoardController(services, actor, self)
         self.board = BoardView(self)
@@ -1068,6 +1069,9 @@ class MainWindow(QMainWindow):
         self.show_message(f"Signed in as {result.actor.display_name}")
 
     def _end_session(self) -> None:
+        # The leaving user's password, kept in memory for unlocking during an outage,
+        # must not open the next session's lock.
+        self.services.auth.forget_password(self.actor)
         waiting = self.controller.pending.descriptions()
         if waiting:
             # Their retries would write as the user who is leaving: they are dropped, and
@@ -1136,15 +1140,59 @@ class MainWindow(QMainWindow):
         for action in self._locked_actions:
             action.setEnabled(False)
         self.lock_overlay.lock(self.actor.display_name)
+        if not self._lock_follows_live:
+            # An outage that begins or ends while the screen is locked changes what the
+            # prompt can promise (after the window's own slots: offline is up to date).
+            self._lock_follows_live = True
+            self.live.lost.connect(self._show_lock_outage)
+            self.live.restored.connect(self._show_lock_outage)
+        self._show_lock_outage()
+
+    def _show_lock_outage(self) -> None:
+        """While locked during an outage, the prompt says plainly whether the password
+        can be checked (on this PC) or not until the database is back; switching user
+        is not offered then (signing in needs the database)."""
+        if not self.locked:
+            return
+        overlay = self.lock_overlay
+        if not self.offline:
+            overlay.show_note("")
+            overlay.allow_switch(True)
+            return
+        reason = self._offline_reason()
+        reason = f"{reason[:1].upper()}{reason[1:]}"
+        if self.services.auth.can_check_on_this_pc(self.actor):
+            overlay.show_note(f"{reason}: your password is checked on this PC, and the "
+                              "board stays read-only until the database is back.")
+        else:
+            overlay.show_note(f"{reason}: your password cannot be checked until it is back.")
+        overlay.allow_switch(False, f"Not available: {self._offline_reason()} "
+                                    "(signing in needs the database)")
 
     def try_unlock(self, password: str) -> bool:
+        known_down = self.offline  # then the database is not asked (it could hold us ~15 s)
         try:
-            self.services.auth.verify_password(self.actor, password)
+            check = self.services.auth.verify_password(self.actor, password,
+                                                       database_down=known_down)
         except SurgDeskError as exc:
+            # The service names the outage it found as the cause of its refusal (or, for
+            # "cannot be checked", of its own DatabaseUnavailable).
+            outage = exc if isinstance(exc, DatabaseUnavailable) else exc.__cause__
+            if isinstance(outage, DatabaseUnavailable) and not known_down:
+                if isinstance(outage.__cause__, DatabaseUnavailable):
+                    outage = outage.__cause__
+                # This check was the first to find the database gone: the outage begins.
+                self.report_unreachable(str(outage))
+            self._show_lock_outage()
             text = str(exc)
             self.lock_overlay.error.setText(f"{text[:1].upper()}{text[1:]}.")
             return False
+        if check is PasswordCheck.THIS_PC and not known_down:
+            self.report_unreachable("the password check could not reach the database")
         self._unlock()
+        if check is PasswordCheck.THIS_PC:
+            self.show_message("Unlocked — the database is unreachable; your password was "
+                              "checked on this PC (read-only until it is back)")
         return True
 
     def _unlock(self) -> None:
@@ -1157,6 +1205,11 @@ class MainWindow(QMainWindow):
         self.idle_watcher.start()
 
     def _switch_from_lock(self) -> None:
+        if self.offline:
+            # The button is off meanwhile; the signal may still come (keyboard, tests).
+            self.lock_overlay.error.setText(
+                f"Switching user needs the database — {self._offline_reason()}.")
+            return
         if self.switch_user():
             self._unlock()
             self._apply_actor()

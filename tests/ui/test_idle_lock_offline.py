@@ -178,3 +178,19 @@ def test_signing_out_forgets_the_password_kept_for_outages(
     monkeypatch.setattr(LoginDialog, "exec", lambda _d: int(QDialog.DialogCode.Rejected))
     assert not window.sign_out()
     assert not auth.can_check_on_this_pc(actor)
+
+
+def test_switching_user_to_oneself_keeps_the_password_checkable_on_this_pc(
+        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    me = window.actor.username
+
+    def sign_in_again(dialog: LoginDialog) -> int:
+        dialog.username.setText(me)
+        dialog.password.setText(DEMO_PASSWORD)
+        return int(QDialog.DialogCode.Accepted) if dialog.try_login() \
+            else int(QDialog.DialogCode.Rejected)
+
+    monkeypatch.setattr(LoginDialog, "exec", sign_in_again)
+    assert window.switch_user()
+    assert window.actor.username == me
+    assert window.services.auth.can_check_on_this_pc(window.actor)

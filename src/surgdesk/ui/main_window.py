@@ -1068,10 +1068,12 @@ class MainWindow(QMainWindow):
         self.load()
         self.show_message(f"Signed in as {result.actor.display_name}")
 
-    def _end_session(self) -> None:
+    def _end_session(self, *, next_actor: Actor | None = None) -> None:
         # The leaving user's password, kept in memory for unlocking during an outage,
-        # must not open the next session's lock.
-        self.services.auth.forget_password(self.actor)
+        # must not open the next session's lock (unless the next user is the same one,
+        # whose sign-in just kept it afresh).
+        if next_actor is None or next_actor.user_id != self.actor.user_id:
+            self.services.auth.forget_password(self.actor)
         waiting = self.controller.pending.descriptions()
         if waiting:
             # Their retries would write as the user who is leaving: they are dropped, and
@@ -1098,7 +1100,7 @@ class MainWindow(QMainWindow):
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_login is None:
             return False
         self._close_user_windows()
-        self._end_session()
+        self._end_session(next_actor=dialog.result_login.actor)
         self.adopt_login(dialog.result_login)
         return True
 

@@ -15,8 +15,9 @@ import contextlib
 import selectors
 import socket
 import threading
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.engine import make_url
 
@@ -202,3 +203,24 @@ class FaultProxy:
     def _unregister(self, sock: socket.socket) -> None:
         with contextlib.suppress(KeyError, ValueError, OSError):
             self._selector.unregister(sock)
+
+
+def bounded(call: Callable[[], Any], ceiling: float = 30.0) -> Any:
+    """``call()`` in a thread; fails (instead of hanging the suite) if it is still running
+    after ``ceiling`` seconds — a call on a silent network must come back. Re-raises what
+    it raised, returns what it returned."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the test thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(ceiling)
+    assert not worker.is_alive(), f"the call was still blocked after {ceiling:g} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")

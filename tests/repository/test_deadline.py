@@ -30,7 +30,7 @@ from surgdesk.repository.database import (
 )
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.changes import ChangeService
-from tests.netfault import FaultProxy
+from tests.netfault import FaultProxy, bounded
 from tests.services.factories import Kit, at, build_kit
 
 pytestmark = pytest.mark.postgres
@@ -39,26 +39,6 @@ DEADLINE_S = 2.0
 # Far above the deadline plus one connect timeout (5 s): only a hang reaches it.
 CEILING = 30.0
 NO_REPLY = "no reply from the database within 2 s"
-
-
-def _bounded(call: Callable[[], Any], ceiling: float = CEILING) -> Any:
-    """``call()`` in a thread; fails (instead of hanging) if it is still running after
-    ``ceiling`` seconds. Re-raises what it raised."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = call()
-        except BaseException as exc:  # handed to the test thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(ceiling)
-    assert not worker.is_alive(), "the call blocked past the deadline"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
 
 
 def _wait_for(condition: Callable[[], bool], what: str) -> None:
@@ -127,11 +107,11 @@ def test_a_read_on_a_silent_network_fails_instead_of_hanging(
 
     proxy.blackhole()
     with pytest.raises(DatabaseUnavailable):
-        _bounded(_board(gui_kit))
+        bounded(_board(gui_kit))
 
     proxy.restore()
     ChangeService(gui_kit.db).reset_connections()
-    assert len(_bounded(_board(gui_kit)).cases) == 1
+    assert len(bounded(_board(gui_kit)).cases) == 1
 
 
 def test_a_call_inside_a_transaction_says_no_reply_came(
@@ -143,7 +123,7 @@ def test_a_call_inside_a_transaction_says_no_reply_came(
             uow.session.execute(text("SELECT 2"))
 
     with pytest.raises(DatabaseUnavailable, match=NO_REPLY):
-        _bounded(read_twice)
+        bounded(read_twice)
 
 
 def test_the_deadline_leaves_a_call_shorter_than_it_alone(gui_db: Database) -> None:
@@ -191,13 +171,13 @@ def test_a_write_whose_commit_never_arrived_is_reported_then_applied_once(
         return gui_kit.cases.move(gui_kit["sched"], number, start=at(10), op_id=op_id)
 
     with pytest.raises(DatabaseUnavailable, match=NO_REPLY):
-        _bounded(move)
+        bounded(move)
     assert _case_row(direct, number) == (version, start)
     assert _operations(direct, op_id) == 0
 
     proxy.restore()
     ChangeService(gui_kit.db).reset_connections()
-    result = _bounded(move)
+    result = bounded(move)
 
     assert result.case.version == version + 1
     assert _case_row(direct, number) == (version + 1, result.case.scheduled_start)
@@ -255,7 +235,7 @@ def test_a_write_committed_but_unanswered_is_not_applied_twice(
 
     proxy.restore()
     ChangeService(gui_kit.db).reset_connections()
-    replay = _bounded(move)
+    replay = bounded(move)
 
     assert replay.case.version == version + 1
     assert _case_row(direct, number)[0] == version + 1

@@ -9,10 +9,8 @@ cannot hang the run.
 from __future__ import annotations
 
 import select
-import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import psycopg
 import pytest
@@ -22,7 +20,7 @@ from surgdesk.errors import DatabaseUnavailable
 from surgdesk.repository.database import Database, make_nullpool_engine
 from surgdesk.repository.feed import PostgresListener, SQLiteWatcher
 from surgdesk.repository.uow import UnitOfWork
-from tests.netfault import FaultProxy
+from tests.netfault import FaultProxy, bounded
 from tests.services.factories import ROOM_DEFAULTS
 
 CEILING = 10.0
@@ -54,26 +52,6 @@ def _add_room(db: Database, code: str) -> None:
     with UnitOfWork(db) as uow:
         uow.session.add(m.OperatingRoom(code=code, **{**ROOM_DEFAULTS, "name": f"Room {code}"}))
         uow.commit()
-
-
-def _bounded(call: Callable[[], Any], ceiling: float = CEILING) -> Any:
-    """``call()`` in a thread; fails (instead of hanging) if it is still running after
-    ``ceiling`` seconds. Re-raises what it raised."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = call()
-        except BaseException as exc:  # handed to the test thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(ceiling)
-    assert not worker.is_alive(), "the call blocked"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
 
 
 def _readable(listener: PostgresListener, timeout: float) -> bool:
@@ -186,8 +164,8 @@ def test_on_a_silent_network_the_heartbeat_stays_unanswered_and_nothing_blocks(
         while listener.unanswered_seconds() <= 1.0:
             assert time.monotonic() < deadline, "unanswered_seconds did not grow"
             select.select([listener.fileno()], [], [], 0.2)
-            assert _bounded(listener.drain, ceiling=5.0) is False
-            _bounded(listener.ping, ceiling=5.0)  # outstanding: sends nothing, resets nothing
+            assert bounded(listener.drain, ceiling=5.0) is False
+            bounded(listener.ping, ceiling=5.0)  # outstanding: sends nothing, resets nothing
         assert listener.unanswered_seconds() > 1.0
 
 

@@ -152,7 +152,7 @@ class FaultProxy:
             return
         self.connections_accepted += 1
         with self._lock:
-            silent, refusing = self._silent, self._refusing
+            refusing = self._refusing
         if refusing:
             client.close()
             return
@@ -163,8 +163,11 @@ class FaultProxy:
             return
         for sock in (client, upstream):
             sock.setblocking(False)
-        pipe = _Pipe(client, upstream, dead=silent)
+        pipe = _Pipe(client, upstream, dead=False)
         with self._lock:
+            # Decided with the append under one lock: a blackhole() while the upstream
+            # was being opened must not miss this connection.
+            pipe.dead = self._silent
             self._pipes.append(pipe)
         self._selector.register(client, selectors.EVENT_READ, pipe)
         self._selector.register(upstream, selectors.EVENT_READ, pipe)

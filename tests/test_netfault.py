@@ -50,29 +50,27 @@ def _roundtrip(port: int, payload: bytes, timeout: float = 2.0) -> bytes | None:
 def test_forwards_goes_silent_and_comes_back(echo_port: int) -> None:
     with FaultProxy("127.0.0.1", echo_port) as proxy:
         assert _roundtrip(proxy.port, b"hello") == b"hello"
-        open_before = socket.create_connection(("127.0.0.1", proxy.port), timeout=0.5)
-        proxy.blackhole()
-        # Silent, not refused: the send succeeds, no reply and no reset ever comes.
-        open_before.sendall(b"anyone?")
-        with pytest.raises(TimeoutError):
-            open_before.recv(1024)
-        assert _roundtrip(proxy.port, b"new", timeout=0.5) is None
-        proxy.restore()
-        assert _roundtrip(proxy.port, b"back") == b"back"
-        open_before.sendall(b"still?")
-        with pytest.raises(TimeoutError):
-            open_before.recv(1024)  # a connection that went silent stays silent
-        open_before.close()
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=0.5) as open_before:
+            proxy.blackhole()
+            # Silent, not refused: the send succeeds, no reply and no reset ever comes.
+            open_before.sendall(b"anyone?")
+            with pytest.raises(TimeoutError):
+                open_before.recv(1024)
+            assert _roundtrip(proxy.port, b"new", timeout=0.5) is None
+            proxy.restore()
+            assert _roundtrip(proxy.port, b"back") == b"back"
+            open_before.sendall(b"still?")
+            with pytest.raises(TimeoutError):
+                open_before.recv(1024)  # a connection that went silent stays silent
 
 
 def test_reset_all_ends_open_connections(echo_port: int) -> None:
-    with FaultProxy("127.0.0.1", echo_port) as proxy:
-        sock = socket.create_connection(("127.0.0.1", proxy.port), timeout=2)
+    with FaultProxy("127.0.0.1", echo_port) as proxy, \
+            socket.create_connection(("127.0.0.1", proxy.port), timeout=2) as sock:
         sock.sendall(b"x")
         assert sock.recv(16) == b"x"
         proxy.reset_all()
         assert sock.recv(16) == b""  # end of stream
-        sock.close()
 
 
 def test_refuse_closes_new_connections_until_restored(echo_port: int) -> None:

@@ -7,6 +7,8 @@ fake clock and the case and checklist services.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
@@ -191,3 +193,24 @@ def team_case(kit: Kit, **overrides: Any) -> str:
     number = kit.new_case(**overrides).case.case_number
     kit.cases.assign_team_member(kit["sched"], number, "nurse1", TeamRole.CIRCULATING_NURSE)
     return number
+
+
+def race(call: Callable[[], object], ceiling: float = 30.0) -> list[object]:
+    """Run ``call`` on two threads released at the same moment (a retry racing its
+    original); what each returned or raised, in the order they finished."""
+    outcomes: list[object] = []
+    barrier = threading.Barrier(2)
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            outcomes.append(call())
+        except Exception as exc:  # handed to the test
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=ceiling)
+    return outcomes

@@ -3,7 +3,6 @@ same operation id (after a lost reply) is answered with what is stored, not appl
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -17,7 +16,7 @@ from surgdesk.errors import BadInput, DatabaseUnavailable
 from surgdesk.repository.database import Database, make_nullpool_engine
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.dto import ChecklistItemView
-from tests.services.factories import Kit, build_kit, kit, mark_done, team_case
+from tests.services.factories import Kit, build_kit, kit, mark_done, race, team_case
 
 __all__ = ["kit"]
 
@@ -148,22 +147,8 @@ def test_a_tick_retry_racing_its_original_is_answered_not_applied(pg_kit: Kit) -
     number = team_case(pg_kit)
     version = item(pg_kit, number, "RD-RESULTS").version
     tick_id = op()
-    results: list[object] = []
-    barrier = threading.Barrier(2)
-
-    def attempt() -> None:
-        barrier.wait()
-        try:
-            results.append(pg_kit.checklists.tick(pg_kit["nurse1"], number, "RD-RESULTS",
+    results = race(lambda: pg_kit.checklists.tick(pg_kit["nurse1"], number, "RD-RESULTS",
                                                   expected_version=version, op_id=tick_id))
-        except Exception as exc:  # surfaced below
-            results.append(exc)
-
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
     assert len(results) == 2
     assert not [r for r in results if isinstance(r, Exception)], results
     assert count(pg_kit, m.AuditEvent, action="tick_item") == 1

@@ -3,7 +3,6 @@ case as it is now, and the change is not applied a second time."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
 
@@ -15,7 +14,7 @@ from surgdesk.domain.enums import CaseStatus
 from surgdesk.errors import BadInput, DatabaseUnavailable
 from surgdesk.repository.database import Database, make_nullpool_engine
 from surgdesk.repository.uow import UnitOfWork
-from tests.services.factories import Kit, at, build_kit, kit  # noqa: F401  (fixture)
+from tests.services.factories import Kit, at, build_kit, kit, race  # noqa: F401  (fixture)
 
 
 def op() -> str:
@@ -103,22 +102,8 @@ def test_a_retry_racing_its_original_is_answered_not_applied(pg_kit: Kit) -> Non
     row, then meets the unique key: it is rolled back and answered as a replay."""
     number = pg_kit.new_case().case.case_number
     move_id = op()
-    results: list[object] = []
-    barrier = threading.Barrier(2)
-
-    def attempt() -> None:
-        barrier.wait()
-        try:
-            results.append(pg_kit.cases.move(pg_kit["sched"], number, start=at(11),
+    results = race(lambda: pg_kit.cases.move(pg_kit["sched"], number, start=at(11),
                                              op_id=move_id))
-        except Exception as exc:  # surfaced below
-            results.append(exc)
-
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
     assert len(results) == 2
     assert not [r for r in results if isinstance(r, Exception)], results
     assert audit_count(pg_kit, "move_case") == 1
@@ -133,24 +118,13 @@ def test_a_versioned_retry_racing_its_original_is_a_replay_not_stale(pg_kit: Kit
     for day in range(3):  # which thread wins varies; each round has a case and day of its own
         created = pg_kit.new_case(start=at(8, day=day)).case
         move_id = op()
-        results: list[object] = []
-        barrier = threading.Barrier(2)
 
-        def attempt(number: str = created.case_number, version: int = created.version,
-                    op_id: str = move_id, on: int = day, out: list[object] = results,
-                    gate: threading.Barrier = barrier) -> None:
-            gate.wait()
-            try:
-                out.append(pg_kit.cases.move(pg_kit["sched"], number, start=at(11, day=on),
-                                             op_id=op_id, expected_version=version))
-            except Exception as exc:  # surfaced below
-                out.append(exc)
+        def move(number: str = created.case_number, version: int = created.version,
+                 op_id: str = move_id, on: int = day) -> object:
+            return pg_kit.cases.move(pg_kit["sched"], number, start=at(11, day=on),
+                                     op_id=op_id, expected_version=version)
 
-        threads = [threading.Thread(target=attempt) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
+        results = race(move)
         assert len(results) == 2
         assert not [r for r in results if isinstance(r, Exception)], results
     assert audit_count(pg_kit, "move_case") == 3

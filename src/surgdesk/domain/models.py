@@ -37,6 +37,7 @@ from surgdesk.domain.enums import (
     RoomStatus,
     TeamRole,
 )
+from surgdesk.domain.limits import CODE_MAX, NAME_MAX
 from surgdesk.domain.types import UTCDateTime, utcnow
 
 # Stable constraint names: SQLite batch migrations and Alembic drift checks need them.
@@ -48,10 +49,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# Field lengths, shared with the pydantic validators in services.
-NAME_MAX = 200
-CODE_MAX = 32
-TEXT_MAX = 4000
+# Field lengths are declared once, in domain/limits.py (re-exported here for the columns).
 
 
 def _enum(cls: type[Any], name: str) -> Enum:

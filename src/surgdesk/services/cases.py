@@ -39,7 +39,7 @@ from surgdesk.domain.enums import (
     Role,
     TeamRole,
 )
-from surgdesk.domain.models import NAME_MAX, TEXT_MAX
+from surgdesk.domain.limits import NAME_MAX, TEXT_MAX
 from surgdesk.domain.permissions import Action, allowed
 from surgdesk.domain.status_machine import CLINICAL_TARGETS, NEEDS_REASON, can_transition
 from surgdesk.domain.timezones import LocalTimeError, day_bounds, to_utc

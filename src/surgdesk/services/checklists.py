@@ -20,7 +20,7 @@ from surgdesk.domain.enums import (
     Phase,
     Section,
 )
-from surgdesk.domain.models import TEXT_MAX
+from surgdesk.domain.limits import TEXT_MAX
 from surgdesk.domain.permissions import Action, allowed
 from surgdesk.domain.status_machine import GATING_SECTIONS
 from surgdesk.errors import (

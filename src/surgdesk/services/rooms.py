@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import RoomStatus
-from surgdesk.domain.models import CODE_MAX, NAME_MAX
+from surgdesk.domain.limits import CODE_MAX, NAME_MAX
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import LocalTimeError, to_utc
 from surgdesk.errors import BadInput, Duplicate, FieldProblem, NotFound, RoomConflict

@@ -24,7 +24,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import Phase, Section
-from surgdesk.domain.models import CODE_MAX, NAME_MAX
+from surgdesk.domain.limits import CODE_MAX, NAME_MAX
 from surgdesk.domain.permissions import Action
 from surgdesk.errors import BadInput, Duplicate, FieldProblem, NotFound
 from surgdesk.repository.uow import UnitOfWork

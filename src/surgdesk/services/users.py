@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import Role
-from surgdesk.domain.models import NAME_MAX
+from surgdesk.domain.limits import NAME_MAX
 from surgdesk.domain.permissions import Action
 from surgdesk.errors import (
     BadInput,

@@ -66,7 +66,7 @@ from surgdesk.domain.enums import (
     Role,
     RoomStatus,
 )
-from surgdesk.domain.models import NAME_MAX
+from surgdesk.domain.limits import NAME_MAX
 from surgdesk.domain.permissions import Action, allowed
 from surgdesk.domain.status_machine import (
     ALLOWED_TRANSITIONS,

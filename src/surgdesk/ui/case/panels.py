@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from surgdesk.domain.enums import FINAL_STATUSES, NoteType, TeamRole
-from surgdesk.domain.models import TEXT_MAX
+from surgdesk.domain.limits import TEXT_MAX
 from surgdesk.errors import DatabaseUnavailable, SurgDeskError
 from surgdesk.services.cases import TEAM_ROLE_USERS
 from surgdesk.services.context import Actor

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from surgdesk.domain import models as m
-from surgdesk.domain.permissions import Action, Grant, grant_for
 from surgdesk.repository.repos import CaseRow
 from surgdesk.repository.uow import UnitOfWork
+from surgdesk.services.case_rights import rights_of_rows
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import (
     CaseResult,
+    CaseRights,
     CaseSummary,
     ChecklistItemView,
     ChecklistView,
@@ -20,24 +21,15 @@ from surgdesk.services.dto import (
 )
 
 
-def sees_patients_of(uow: UnitOfWork, actor: Actor, case_ids: Iterable[int]) -> set[int]:
-    """The case ids (of those given) whose patient the actor may see.
-
-    A wall display (device) never sees patients, whatever its role.
-    """
-    ids = list(case_ids)
-    if actor.is_device or not ids:
-        return set()
-    grant = grant_for(actor.role, Action.SEE_PATIENT)
-    if grant is Grant.ALWAYS:
-        return set(ids)
-    if grant is Grant.CARE_TEAM and actor.user_id is not None:
-        return uow.cases.care_team_case_ids(actor.user_id, ids)
-    return set()
+def rights_of_case(uow: UnitOfWork, actor: Actor, case: m.SurgeryCase) -> CaseRights:
+    """What the actor may do with one case now (see ``case_rights``)."""
+    row = case_row(case)
+    return rights_of_rows(uow, actor, [row])[row.id]
 
 
-def sees_patient(uow: UnitOfWork, actor: Actor, case_id: int) -> bool:
-    return case_id in sees_patients_of(uow, actor, [case_id])
+def sees_patient(uow: UnitOfWork, actor: Actor, case: m.SurgeryCase) -> bool:
+    """Whether the actor may see the case's patient (a wall display never does)."""
+    return rights_of_case(uow, actor, case).see_patient
 
 
 def case_row(case: m.SurgeryCase) -> CaseRow:
@@ -60,10 +52,13 @@ def case_row(case: m.SurgeryCase) -> CaseRow:
 def row_summary(
     row: CaseRow,
     *,
-    see_patient: bool,
+    rights: CaseRights,
     progress: tuple[int, int] = (0, 0),
     conflicts: Sequence[str] = (),
 ) -> CaseSummary:
+    """The summary as ``rights`` lets the actor see it (patient masked unless
+    ``rights.see_patient``)."""
+    see_patient = rights.see_patient
     done, total = progress
     # model_construct: every value comes typed from the database, and the board builds
     # thousands of these per refresh.
@@ -76,18 +71,18 @@ def row_summary(
         checklist_done=done,
         checklist_total=total,
         conflicts=tuple(conflicts),
+        rights=rights,
     )
 
 
 def case_summary(
     case: m.SurgeryCase,
     *,
-    see_patient: bool,
+    rights: CaseRights,
     progress: tuple[int, int] = (0, 0),
     conflicts: Sequence[str] = (),
 ) -> CaseSummary:
-    return row_summary(case_row(case), see_patient=see_patient, progress=progress,
-                       conflicts=conflicts)
+    return row_summary(case_row(case), rights=rights, progress=progress, conflicts=conflicts)
 
 
 def case_result(
@@ -96,9 +91,8 @@ def case_result(
     """The case after a change (flushed), with the warnings the change carries."""
     progress = uow.cases.checklist_progress([case.id]).get(case.id, (0, 0))
     codes = sorted({w.code for w in warnings})
-    summary = case_summary(
-        case, see_patient=sees_patient(uow, actor, case.id), progress=progress, conflicts=codes
-    )
+    summary = case_summary(case, rights=rights_of_case(uow, actor, case), progress=progress,
+                           conflicts=codes)
     return CaseResult(case=summary, warnings=tuple(warnings))
 
 

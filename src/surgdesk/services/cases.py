@@ -39,8 +39,8 @@ from surgdesk.domain.enums import (
     Role,
     TeamRole,
 )
-from surgdesk.domain.limits import NAME_MAX, TEXT_MAX
-from surgdesk.domain.permissions import Action, allowed
+from surgdesk.domain.limits import NAME_MAX, TEXT_MAX, date_problem
+from surgdesk.domain.permissions import Action
 from surgdesk.domain.status_machine import CLINICAL_TARGETS, NEEDS_REASON, can_transition
 from surgdesk.domain.timezones import LocalTimeError, day_bounds, to_utc
 from surgdesk.errors import (
@@ -56,6 +56,12 @@ from surgdesk.errors import (
 from surgdesk.repository.repos import CaseRow
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.base import Service, diff, validate
+from surgdesk.services.case_rights import (
+    case_rights,
+    grants,
+    on_team,
+    rights_of_rows,
+)
 from surgdesk.services.case_views import (
     case_result,
     case_row,
@@ -63,8 +69,6 @@ from surgdesk.services.case_views import (
     checklist_view,
     note_view,
     row_summary,
-    sees_patient,
-    sees_patients_of,
     team_member_view,
 )
 from surgdesk.services.checklists import (
@@ -90,6 +94,7 @@ from surgdesk.services.dto import (
     BoardSnapshot,
     CaseDetail,
     CaseResult,
+    CaseRights,
     CaseSummary,
     NoteView,
     SoftConflict,
@@ -671,16 +676,66 @@ class CaseService(Service):
                 return False
             return True
 
+    def record_board_export(
+        self, actor: Actor, first_day: date, days: int, shows_patients: bool, *,
+        op_id: str | None = None,
+    ) -> bool:
+        """Audit a board written to a file (``surgdesk board --out``): an export that can
+        show patients discloses like a printed day list, so it leaves an ``export_board``
+        event — the window (first department day, number of days), whether it showed
+        patients, how many cases it held and the numbers of those whose patient the actor
+        sees (case numbers only, never a patient name or id). Idempotent by ``op_id``:
+        True when recorded now, False when that operation was already recorded."""
+        self.require(actor, Action.SEE_BOARD, what="export the board")
+        if not isinstance(first_day, date) or isinstance(first_day, datetime):
+            raise BadInput(FieldProblem("first_day", "must be a date"))
+        if (problem := date_problem(first_day)) is not None:
+            raise BadInput(FieldProblem("first_day", problem))
+        if isinstance(days, bool) or not isinstance(days, int) \
+                or not 1 <= days <= MAX_BOARD_WINDOW.days:
+            raise BadInput(FieldProblem("days", f"must be 1 to {MAX_BOARD_WINDOW.days}"))
+        with self.uow() as uow:
+            if self.replayed(uow, op_id, "export_board") is not None:
+                return False
+            tz = self.department_zone(uow)
+            lo = day_bounds(first_day, tz)[0]
+            hi = day_bounds(first_day + timedelta(days=days - 1), tz)[1]
+            shown = [s for s in CaseStatus if s is not CaseStatus.CANCELLED]
+            rows = uow.cases.rows_in_window(lo, hi, statuses=shown)
+            rights = rights_of_rows(uow, actor, rows)
+            numbers = [r.case_number for r in rows if rights[r.id].see_patient] \
+                if shows_patients else []
+            event = uow.audit.record(
+                actor_id=actor.user_id, action="export_board", target_class="Board",
+                target_id=None, at=self.now(),
+                details={"first_day": first_day.isoformat(), "days": days,
+                         "shows_patients": bool(shows_patients),
+                         "case_count": len(rows), "case_numbers": numbers})
+            try:
+                uow.flush()
+                self.remember_operation(uow, actor, event)
+                uow.commit()
+            except Duplicate as exc:  # a retry racing its original
+                if exc.field != "op_id" or op_id is None:
+                    raise
+                return False
+            return True
+
     def _detail(self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase) -> CaseDetail:
         full = uow.cases.with_details(case.id)
         assert full is not None
         tz = self.department_zone(uow)
-        on_team = actor.user_id is not None and any(
-            t.user_id == actor.user_id for t in full.team)
+        row = case_row(full)
+        team_ids = {full.id} if actor.user_id is not None and any(
+            t.user_id == actor.user_id for t in full.team) else set()
+        # One computation: the role's grants on this case, and the rights they give now.
+        granted = grants(actor, on_team=on_team(actor, row, team_ids))
+        rights = case_rights(granted, full.status, placed=None not in (
+            row.room_id, row.scheduled_start, row.scheduled_end))
+        see = rights.see_patient
         progress = uow.cases.checklist_progress([case.id]).get(case.id, (0, 0))
         codes = sorted({w.code for w in soft_conflicts(uow, full, tz)})
-        see = sees_patient(uow, actor, case.id)
-        summary = case_summary(full, see_patient=see, progress=progress, conflicts=codes)
+        summary = case_summary(full, rights=rights, progress=progress, conflicts=codes)
         return CaseDetail(
             case=summary,
             team=tuple(team_member_view(t) for t in sorted(full.team, key=lambda t: t.id)),
@@ -688,11 +743,10 @@ class CaseService(Service):
                              for c in in_phase_order(uow.checklists.for_case(case.id))),
             # Notes are free text about the patient: masked callers get none.
             notes=tuple(note_view(n) for n in full.notes) if see else (),
-            can_edit_schedule=allowed(actor.role, Action.SCHEDULE_CASES),
-            can_update_checklist=allowed(actor.role, Action.UPDATE_CHECKLIST,
-                                         on_care_team=on_team),
-            can_sign_off=allowed(actor.role, Action.SIGN_OFF, on_care_team=on_team),
-            can_add_note=allowed(actor.role, Action.ADD_NOTE, on_care_team=on_team),
+            can_edit_schedule=granted.schedule,
+            can_update_checklist=granted.tick,
+            can_sign_off=granted.sign_off,
+            can_add_note=granted.add_note,
         )
 
     def list_cases(
@@ -775,11 +829,11 @@ class CaseService(Service):
                 context += [r for r in uow.cases.rows_in_window(
                     lo, hi, statuses=OCCUPYING_STATUSES) if r.id not in mine]
             ids = [r.id for r in rows]
-            visible = sees_patients_of(uow, actor, ids)
+            rights = rights_of_rows(uow, actor, rows)
             progress = uow.cases.checklist_progress(ids) if ids else {}
             marks = self._marks(uow, context, tz, None)
             return [
-                row_summary(r, see_patient=r.id in visible,
+                row_summary(r, rights=rights[r.id],
                             progress=progress.get(r.id, (0, 0)), conflicts=marks.get(r.id, ()))
                 for r in rows
             ]
@@ -790,14 +844,27 @@ class CaseService(Service):
     ) -> list[CaseSummary]:
         """Summaries of many cases in a fixed number of queries (no query per case)."""
         ids = [r.id for r in rows]
-        visible = sees_patients_of(uow, actor, ids)
+        rights = rights_of_rows(uow, actor, rows)
         progress = uow.cases.checklist_progress(ids) if ids else {}
         marks = self._marks(uow, rows, tz, rooms)
         return [
-            row_summary(r, see_patient=r.id in visible, progress=progress.get(r.id, (0, 0)),
+            row_summary(r, rights=rights[r.id], progress=progress.get(r.id, (0, 0)),
                         conflicts=marks.get(r.id, ()))
             for r in rows
         ]
+
+    def rights_for(self, actor: Actor, case_numbers: Iterable[str]) -> dict[str, CaseRights]:
+        """What ``actor`` may do now with each of these cases, by case number (numbers
+        that name no case are left out). For a wall display unlocked by a scheduler: its
+        summaries were read as the device, the scheduler's rights are asked here."""
+        self.require(actor, Action.SEE_BOARD, what="see the board")
+        numbers = {n.strip() for n in case_numbers if n and n.strip()}
+        if not numbers:
+            return {}
+        with self.uow(read_only=True) as uow:
+            rows = uow.cases.rows_by_ids(c.id for c in uow.cases.by_numbers(numbers))
+            rights = rights_of_rows(uow, actor, rows)
+            return {r.case_number: rights[r.id] for r in rows}
 
     @staticmethod
     def _marks(

@@ -142,7 +142,7 @@ class ChecklistService(Service):
         self.require(actor, Action.SEE_BOARD, what="see checklists")
         with self.uow(read_only=True) as uow:
             case = find_case(uow, case_number)
-            see = sees_patient(uow, actor, case.id)
+            see = sees_patient(uow, actor, case)
             return [checklist_view(c, see_notes=see)
                     for c in in_phase_order(uow.checklists.for_case(case.id))]
 

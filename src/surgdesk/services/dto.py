@@ -64,6 +64,26 @@ class RoomView(_Frozen):
     version: int
 
 
+class CaseRights(_Frozen):
+    """What the signed-in actor may do with this case now, decided by the services.
+
+    The UI only reflects these (shows, enables); every write checks again. Checklist
+    gates (Sign In and Time Out before in_progress, Sign Out before completed) are not
+    looked at here: the write refuses naming the items still missing."""
+
+    # Statuses a person may choose now, in the machine's order: no automatic transitions
+    # (preop_ready follows Readiness), no 'scheduled' for a case not on the board
+    # (placing it schedules it).
+    status_targets: tuple[CaseStatus, ...] = ()
+    needs_reason: tuple[CaseStatus, ...] = ()  # those of status_targets that need a reason
+    move: bool = False  # drag, resize, place from the queue, send back to the queue
+    edit: bool = False  # change the case's own fields and its team
+    tick: bool = False  # update checklist items
+    sign_off: bool = False  # sign off a phase; start / complete the case
+    add_note: bool = False
+    see_patient: bool = False
+
+
 class CaseSummary(_Frozen):
     """One case as lists and the board show it."""
 
@@ -97,6 +117,8 @@ class CaseSummary(_Frozen):
     actual_end: datetime | None
     # Soft-conflict codes that hold right now (the board's warning mark).
     conflicts: tuple[str, ...] = ()
+    # What the actor the summary was read for may do with the case now.
+    rights: CaseRights = CaseRights()
 
 
 class CaseResult(_Frozen):
@@ -156,7 +178,9 @@ class CaseDetail(_Frozen):
     team: tuple[TeamMemberView, ...]
     checklists: tuple[ChecklistView, ...]
     notes: tuple[NoteView, ...]
-    # What the actor may do with this case (the UI only reflects; services still check).
+    # What the actor's role grants on this case, whatever its status (the UI only
+    # reflects; services still check). ``case.rights`` narrows these by the status: read
+    # that; these stay for callers not yet moved to it.
     can_edit_schedule: bool
     can_update_checklist: bool
     can_sign_off: bool

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import CaseStatus, RoomStatus, TeamRole
 from surgdesk.errors import RoomConflict
+from surgdesk.services.rooms import RoomService
 from tests.services.factories import Kit, at, kit
 
 __all__ = ["kit"]
@@ -131,6 +132,26 @@ def test_outside_room_hours_warns_in_department_time(kit: Kit) -> None:
     assert kit.new_case(start=at(7), duration_min=60, patient_id="M2").warnings == ()
     saturday = kit.new_case(start=at(9, day=4), patient_id="M3")
     assert [w.code for w in saturday.warnings] == ["outside_hours"]
+
+
+def test_a_case_across_midnight_in_a_round_the_clock_room_is_not_outside_hours(kit: Kit) -> None:
+    # Before: the demo's emergency rooms (00:00-00:00, every day) flagged a case crossing
+    # midnight "outside hours" while the board shaded the room as open; and the room service
+    # refused the edit that says so. Now both read the room's hours through open_spans.
+    RoomService(kit.db, kit.clock).update_room(
+        kit["admin"], "OR1", opens_at=time(0), closes_at=time(0), weekdays=range(7))
+    result = kit.new_case(start=at(23), duration_min=120)  # Tuesday 23:00 to Wednesday 01:00
+    assert result.warnings == ()
+    saturday_night = kit.new_case(start=at(23, day=4), duration_min=120, patient_id="MRN-2")
+    assert saturday_night.warnings == ()
+
+
+def test_round_the_clock_hours_are_worded_in_the_warning(kit: Kit) -> None:
+    RoomService(kit.db, kit.clock).update_room(
+        kit["admin"], "OR1", opens_at=time(0), closes_at=time(0), weekdays=(0, 1, 2, 3, 4))
+    result = kit.new_case(start=at(23, day=3), duration_min=120)  # Friday night into Saturday
+    assert [w.code for w in result.warnings] == ["outside_hours"]
+    assert "open round the clock Mon,Tue,Wed,Thu,Fri" in result.warnings[0].message
 
 
 def test_specialty_not_in_room_tags_warns(kit: Kit) -> None:

@@ -103,7 +103,6 @@ BAD_ROOMS = [
     ("turnover_minutes", {"turnover_minutes": -1}),
     ("turnover_minutes", {"turnover_minutes": 241}),
     ("closes_at", {"opens_at": time(19), "closes_at": time(7)}),
-    ("closes_at", {"opens_at": time(8), "closes_at": time(8)}),
     ("weekdays", {"weekdays": (7,)}),
     ("weekdays", {"weekdays": ()}),
     ("specialty_tags", {"specialty_tags": ("",)}),
@@ -118,6 +117,17 @@ def test_bad_room_fields_are_named_and_nothing_is_written(db, admin, rooms):
             rooms.add_room(admin, **fields)
         assert err.value.field == field, f"{changes}: {err.value}"
     assert rooms.list_rooms(admin) == []
+
+
+def test_equal_hours_are_a_room_open_round_the_clock(db, admin, rooms):
+    # The demo writes emergency rooms open 00:00-00:00; editing one used to be refused
+    # ("closes_at must be after opens_at"), so a room that never closes was not expressible.
+    rooms.add_room(admin, code="ER1", name="Emergency 1", opens_at=time(0), closes_at=time(0),
+                   weekdays=range(7))
+    edited = rooms.update_room(admin, "ER1", name="Emergency theatre 1")
+    assert (edited.opens_at, edited.closes_at) == (time(0), time(0))
+    assert rooms.update_room(admin, "ER1", opens_at=time(8), closes_at=time(8)).opens_at \
+        == time(8)
 
 
 def test_update_room_changes_only_what_is_given(db, admin, rooms):

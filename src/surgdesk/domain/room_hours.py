@@ -131,3 +131,19 @@ def outside_hours(
     lo, hi = start.astimezone(UTC), end.astimezone(UTC)
     spans = open_spans(opens_at, closes_at, weekdays, first, last, tz)
     return not any(s.astimezone(UTC) <= lo and hi <= e.astimezone(UTC) for s, e in spans)
+
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def hours_text(opens_at: time, closes_at: time, weekdays: Iterable[int]) -> str:
+    """The hours as people read them: ``07:00-19:00 Mon,Tue`` or ``open round the clock``."""
+    days = sorted(d for d in set(weekdays) if 0 <= d < 7)
+    if opens_at == closes_at:
+        if len(days) == 7 and opens_at == time(0):
+            return "open round the clock"
+        named = ",".join(_DAY_NAMES[d] for d in days) or "no days"
+        start = "" if opens_at == time(0) else f" from {opens_at:%H:%M}"
+        return f"open round the clock{start} {named}"
+    named = ",".join(_DAY_NAMES[d] for d in days) or "no days"
+    return f"{opens_at:%H:%M}-{closes_at:%H:%M} {named}"

@@ -8,14 +8,16 @@ repository about one case at a time.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from surgdesk.domain import models as m
+from surgdesk.domain import room_hours
 from surgdesk.domain.enums import OCCUPYING_STATUSES, RoomStatus
 from surgdesk.domain.intervals import MAX_CASE_DURATION
+from surgdesk.domain.room_hours import outside_hours
 from surgdesk.errors import BadInput, FieldProblem, RoomConflict
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.dto import SoftConflict
@@ -28,9 +30,6 @@ SURGEON_DOUBLE_BOOKED = "surgeon_double_booked"
 ANESTHETIST_DOUBLE_BOOKED = "anesthetist_double_booked"
 TEAM_DOUBLE_BOOKED = "team_double_booked"
 PATIENT_DOUBLE_BOOKED = "patient_double_booked"
-
-_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
 
 # ---- pure rules -------------------------------------------------------------------------
 
@@ -50,28 +49,6 @@ def occupied_until(end: datetime, turnover_minutes: int) -> datetime:
     return end + timedelta(minutes=turnover_minutes)
 
 
-def outside_hours(
-    start: datetime,
-    end: datetime,
-    *,
-    opens_at: time,
-    closes_at: time,
-    weekdays: Iterable[int],
-    tz: ZoneInfo,
-) -> bool:
-    """True when [start, end) is not inside one open day of the room (department clock)."""
-    local_start = start.astimezone(tz).replace(tzinfo=None)
-    local_end = end.astimezone(tz).replace(tzinfo=None)
-    day = local_start.date()
-    if day.weekday() not in set(weekdays):
-        return True
-    opens = datetime.combine(day, opens_at)
-    closes = datetime.combine(day, closes_at)
-    if closes_at <= opens_at:  # a room open past midnight closes the next day
-        closes += timedelta(days=1)
-    return local_start < opens or local_end > closes
-
-
 def specialty_mismatch(specialty: str, tags: Sequence[str]) -> bool:
     """A room with no tags takes any specialty; otherwise the case's must be listed."""
     if not tags:
@@ -80,8 +57,7 @@ def specialty_mismatch(specialty: str, tags: Sequence[str]) -> bool:
 
 
 def hours_text(room: m.OperatingRoom) -> str:
-    days = ",".join(_DAY_NAMES[d] for d in sorted(room.weekdays) if 0 <= d < 7)
-    return f"{room.opens_at:%H:%M}-{room.closes_at:%H:%M} {days or 'no days'}"
+    return room_hours.hours_text(room.opens_at, room.closes_at, room.weekdays)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import RoomStatus
-from surgdesk.domain.limits import CODE_MAX, NAME_MAX
+from surgdesk.domain.limits import CODE_MAX, NAME_MAX, TURNOVER
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import LocalTimeError, to_utc
 from surgdesk.errors import BadInput, Duplicate, FieldProblem, NotFound, RoomConflict
@@ -29,7 +29,6 @@ from surgdesk.services.fields import check_version, optional_text, required_text
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$")
 TAG_MAX = 64
-TURNOVER_MAX = 240
 _ROOM_FIELDS = (
     "code", "name", "location", "specialty_tags", "status", "turnover_minutes",
     "opens_at", "closes_at", "weekdays",
@@ -72,15 +71,18 @@ class RoomFields(BaseModel):
     location: Annotated[str | None, optional_text(NAME_MAX)] = None
     specialty_tags: Annotated[tuple[str, ...], AfterValidator(_tags)] = ()
     status: RoomStatus = RoomStatus.ACTIVE
-    turnover_minutes: int = Field(default=30, ge=0, le=TURNOVER_MAX)
+    turnover_minutes: int = Field(default=30, ge=TURNOVER.low, le=TURNOVER.high)
     opens_at: time = time(7, 0)
     closes_at: time = time(19, 0)
     weekdays: Annotated[tuple[int, ...], AfterValidator(_weekdays)] = (0, 1, 2, 3, 4)
 
     @model_validator(mode="after")
     def _hours(self) -> RoomFields:
-        if self.closes_at <= self.opens_at:
-            raise BadInput(FieldProblem("closes_at", "must be after opens_at"))
+        # Equal hours are a room open round the clock (domain.room_hours); a room that
+        # closes before it opens (past midnight) is not offered here.
+        if self.closes_at < self.opens_at:
+            raise BadInput(FieldProblem(
+                "closes_at", "must be after opens_at (or equal to it: open round the clock)"))
         return self
 
 

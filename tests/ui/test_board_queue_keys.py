@@ -11,7 +11,6 @@ from surgdesk.domain.enums import CaseStatus
 from surgdesk.ui.board.grid import Drop
 from surgdesk.ui.board.model import drop_problem
 from surgdesk.ui.board.view import BoardView
-from surgdesk.ui.case_details import CaseDetailsDialog
 from surgdesk.ui.main_window import MainWindow
 
 from .conftest import open_window
@@ -152,24 +151,6 @@ def test_enter_opens_the_case_form(qtbot: QtBot, board_window: MainWindow) -> No
     assert form is not None
     assert form.isVisible()
     form.close()
-
-
-def test_without_a_case_form_the_details_dialog_opens(qtbot: QtBot,
-                                                      board_window: MainWindow) -> None:
-    board_window.case_form_factory = None
-    view = board_window.board
-    case = movable_case(view)
-    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
-                      pos=bar_centre(view, case.case_number))
-    dialog = board_window.findChild(CaseDetailsDialog, "caseDetails")
-    assert dialog is not None
-    assert dialog.isVisible()
-    text = dialog.browser.toPlainText()
-    assert case.procedure_name in text
-    assert case.patient_name is not None
-    assert case.patient_name in text  # a scheduler sees it
-    assert "Checklists" in text
-    dialog.close()
 
 
 def test_admin_menu_follows_the_role(qtbot: QtBot, board_window: MainWindow,

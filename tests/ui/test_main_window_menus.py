@@ -15,15 +15,20 @@ from pytestqt.qtbot import QtBot
 
 from surgdesk import app as app_module
 from surgdesk.app import create_main_window
+from surgdesk.connection import ConnectionCheck
+from surgdesk.credentials import database_key
 from surgdesk.services.auth import LoginResult
 from surgdesk.services.context import FakeClock
 from surgdesk.services.registry import Services
+from surgdesk.ui import connection as connection_module
 from surgdesk.ui.connection import SETTINGS_KEY, ConnectionDialog, saved_url
 from surgdesk.ui.live import LiveState
 from surgdesk.ui.main_window import MainWindow
 from surgdesk.ui.wall import DeviceLoginDialog, WallWindow, wall_session_key
+from tests.conftest import MemoryKeyring
 
 from .conftest import BOARD_DAY, DEMO_PASSWORD, open_window
+from .test_connection_dialog import fill_shared
 from .wall_helpers import MORNING, PASSWORD, WALL_DEMO_START, fill_wall_demo
 
 
@@ -92,6 +97,38 @@ def test_declining_keeps_the_database_and_its_saved_choice(
     assert saved_url() is None  # as before the dialog
     assert "not changed" in window.last_message
     assert not window.closed
+    window.close()
+
+
+def test_declining_forgets_the_password_saved_for_the_other_database(
+        qtbot: QtBot, demo_url: str, monkeypatch: pytest.MonkeyPatch,
+        memory_keyring: MemoryKeyring) -> None:
+    """The dialog's Save keeps the Postgres password in the keyring; declining the switch
+    must take it out again (a password for a database not chosen stays nowhere)."""
+    window = open_window(qtbot, demo_url)
+    shared = "postgresql://desk@db.example:5432/or?sslmode=disable"
+    key = database_key(shared)
+    window.store.save_db_password(database_key(demo_url), "kept")  # not touched
+
+    def fake_exec(dialog: ConnectionDialog) -> int:
+        fill_shared(dialog, shared, password="n3w-Passw0rd")
+        dialog.save()
+        return int(dialog.result())
+
+    monkeypatch.setattr(ConnectionDialog, "exec", fake_exec)
+    monkeypatch.setattr(connection_module, "check",
+                        lambda _spec, _password=None: ConnectionCheck("ok", "connected"))
+    window.confirm = lambda _title, _question: False
+    assert window.choose_database() is None
+    assert window.store.load_db_password(key) is None
+    assert "n3w-Passw0rd" not in memory_keyring.store.values()
+    assert window.store.load_db_password(database_key(demo_url)) == "kept"
+    assert saved_url() is None
+
+    # A password kept before for that database comes back as it was.
+    window.store.save_db_password(key, "old-Passw0rd")
+    assert window.choose_database() is None
+    assert window.store.load_db_password(key) == "old-Passw0rd"
     window.close()
 
 

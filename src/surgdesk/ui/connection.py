@@ -35,6 +35,7 @@ from surgdesk.connection import (
     save_password,
     upgrade_schema,
 )
+from surgdesk.credentials import CredentialStore, database_key
 from surgdesk.errors import BadInput, SurgDeskError
 
 SETTINGS_KEY = "connection/url"
@@ -47,12 +48,20 @@ def saved_url() -> str | None:
 
 
 class ConnectionDialog(QDialog):
-    def __init__(self, initial_url: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, initial_url: str | None = None, parent: QWidget | None = None, *,
+                 store: CredentialStore | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("connectionDialog")
         self.setWindowTitle("Database connection — SurgDesk")
         self.chosen_url: str | None = None
         self.last_check: ConnectionCheck | None = None
+        self.store = store or CredentialStore()
+        # What Save overwrites, so that ``revert`` can put it back: the saved choice
+        # (read now: a caller may check the dialog's outcome after it saved) and the
+        # keyring entry of the database saved to (database key, password before).
+        saved = QSettings().value(SETTINGS_KEY)
+        self._url_before = saved if isinstance(saved, str) and saved else None
+        self._password_before: tuple[str, str | None] | None = None
 
         self.local = QRadioButton("&Local file on this PC")
         self.shared = QRadioButton("&Shared department database (Postgres)")
@@ -205,7 +214,27 @@ class ConnectionDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         spec = self.spec()
-        save_password(spec, self.password.text() or None)
+        if spec.kind == "postgresql":
+            key = database_key(spec.url())
+            self._password_before = (key, self.store.load_db_password(key))
+        save_password(spec, self.password.text() or None, self.store)
         self.chosen_url = spec.url()
         QSettings().setValue(SETTINGS_KEY, self.chosen_url)
         self.accept()
+
+    def revert(self) -> None:
+        """Undo what Save kept (the user declined to switch after all): the saved choice
+        of database and the keyring entry go back to what they were before the dialog —
+        a password typed for a database not chosen must not stay in the keyring."""
+        settings = QSettings()
+        if self._url_before is None:
+            settings.remove(SETTINGS_KEY)
+        else:
+            settings.setValue(SETTINGS_KEY, self._url_before)
+        if self._password_before is not None:
+            key, before = self._password_before
+            if before is None:
+                self.store.clear_db_password(key)
+            else:
+                self.store.save_db_password(key, before)
+            self._password_before = None

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import PySide6
 import shiboken6
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal, qVersion
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal, qVersion
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -48,37 +48,32 @@ from PySide6.QtWidgets import (
 
 from surgdesk import __version__
 from surgdesk.credentials import CredentialStore, database_key
-from surgdesk.domain.enums import CaseStatus, Role
+from surgdesk.domain.enums import CaseStatus
 from surgdesk.domain.permissions import Action, allowed
-from surgdesk.domain.status_machine import (
-    ALLOWED_TRANSITIONS,
-    AUTOMATIC_TRANSITIONS,
-    CLINICAL_TARGETS,
-    NEEDS_REASON,
-)
 from surgdesk.domain.timezones import zone
-from surgdesk.errors import BadInput, DatabaseUnavailable, SurgDeskError
-from surgdesk.repository.connect import describe
+from surgdesk.errors import DatabaseUnavailable, SurgDeskError
 from surgdesk.services.auth import LoginResult, PasswordCheck
-from surgdesk.services.changes import Change, FeedPosition
+from surgdesk.services.changes import Change
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseSummary
 from surgdesk.services.registry import Services
+from surgdesk.startup import describe
 from surgdesk.ui.banner import ConnectionBanner
 from surgdesk.ui.board import palette
-from surgdesk.ui.board.controller import BoardController
+from surgdesk.ui.board.controller import BoardWindow
 from surgdesk.ui.board.model import on_board
+from surgdesk.ui.board.session import Frame, LiveBoardSession
 from surgdesk.ui.board.view import BoardMode, BoardView
 from surgdesk.ui.case.form import CaseFormDialog
-from surgdesk.ui.case_details import CaseDetailsDialog
 from surgdesk.ui.idle_lock import IdleWatcher, LockOverlay
-from surgdesk.ui.live import LiveFeed, LiveState
 from surgdesk.ui.login import LoginDialog
 from surgdesk.ui.pending import PendingSaves
 from surgdesk.ui.queue import QueueDock
+from surgdesk.ui.runner import ServiceRunner
 
 if TYPE_CHECKING:
     from surgdesk.config import DepartmentConfig
+    from surgdesk.ui.connection import ConnectionDialog
     from surgdesk.ui.printing.daylist import DayList
     from surgdesk.ui.wall import WallWindow
 
@@ -121,6 +116,10 @@ class MainWindow(QMainWindow):
                  owns_services: bool = True, store: CredentialStore | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
+        # Every service call of the board goes through this runner (off the GUI thread);
+        # forms and docks get it too. Refusals nobody handled reach the status bar.
+        self.runner = ServiceRunner(self)
+        self.runner.message.connect(self.show_message)
         self.services = services
         self.actor = actor
         self.database_url = database_url
@@ -136,21 +135,11 @@ class MainWindow(QMainWindow):
         self.ask_reason: Callable[[str], str | None] = self._ask_reason
         # Yes/no before a consequential step (title, question); tests replace it.
         self.confirm: Callable[[str, str], bool] = self._confirm
-        # Downtime: since when the database is unreachable (None while it answers), and
-        # when this window last read it (the age of what the board shows).
-        self.unreachable_since: datetime | None = None
-        self.synced_at: datetime | None = None
-        self._board_stale = False  # a read failed: load the board again once back
         self.wall: WallWindow | None = None
         self.locked = False
         self._lock_follows_live = False  # the idle lock listens to the live feed once locked
 
-        self.controller = BoardController(services, actor, self)
         self.board = BoardView(self)
-        self.board.setModel(self.controller.model)
-        self.board.set_writer(self.controller)
-        self.board.queue_lookup = self.controller.queue.case
-        self.board.clock = services.clock.now
         area = QWidget(self)
         area.setObjectName("boardArea")
         column = QVBoxLayout(area)
@@ -160,20 +149,32 @@ class MainWindow(QMainWindow):
         column.addWidget(self.banner)
         column.addWidget(self.board, 1)
         self.setCentralWidget(area)
+        # The board's data, the live feed and the outage: shared with the wall.
+        self.session = LiveBoardSession(services, actor, self.runner,
+                                        database_url=database_url, clock=services.clock,
+                                        board=self.board, banner=self.banner,
+                                        frame=self._frame, parent=self)
+        self.controller = self.session.controller
+        self.live = self.session.live
+        self.session.message.connect(self.show_message)
+        self.session.loaded.connect(self._loaded)
+        self.session.load_failed.connect(lambda _error: self._keep_loaded_frame())
+        self.session.offline_changed.connect(self._offline_changed)
+        self.session.case_changed_elsewhere.connect(self._tell_case_form)
         self.queue_dock = QueueDock(self.controller.queue, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.queue_dock)
         self.board.queue_target = self.queue_dock
 
-        self.controller.message.connect(self.show_message)
-        self.controller.stale.connect(self._reload_after_stale)
         self.board.status_message.connect(self._board_message)
         self.board.case_activated.connect(self.open_case)
         self.board.context_menu_requested.connect(self._context_menu)
         self.queue_dock.list.case_activated.connect(self.open_case)
 
         self.mode = BoardMode.DAY
-        self.tz = self._zone()  # kept: the banner and downtime copy need it without a read
-        self.day = day or services.clock.now().astimezone(self.tz).date()
+        # Without a day given, the first load decides "today" in the department's zone
+        # (read in the same call); until it lands, the PC's date stands in.
+        self._day_known = day is not None
+        self.day = day or services.clock.now().date()
         self._build_status_bar()
         self._build_menus()
         self._now_timer = QTimer(self)
@@ -188,28 +189,14 @@ class MainWindow(QMainWindow):
         self.idle_watcher = IdleWatcher(idle_minutes, self)
         self.idle_watcher.idle.connect(self.lock_screen)
         self.resize(1600, 900)
-        self.live = LiveFeed(services.changes, self, clock=services.clock)
-        self.live.changes_arrived.connect(self.apply_remote_changes)
-        self.live.lost.connect(self._live_lost)
-        self.live.restored.connect(self._live_restored)
-        self.live.retrying.connect(self.banner.set_retry_in)
-        self.live.heartbeat.timeout.connect(self._heartbeat_ran)  # after the feed's own slot
-        self.banner.retry_requested.connect(self.live.retry_now)
-        self.controller.unreachable.connect(self.report_unreachable)
-        self.controller.pending.changed.connect(self.banner.set_pending)
-        self.controller.pending.message.connect(self.show_message)
         # Audit records of downtime printouts, written once the database is back. Apart
         # from the user's saves: each carries the user who printed, so it outlives a
         # sign-out (a paper copy with patients on it went round; the record must not).
-        self.pending_audits = PendingSaves(self)
+        self.pending_audits = PendingSaves(self, runner=self.runner)
         self.pending_audits.message.connect(self.show_message)
         self.pending_audits.unreachable.connect(self.report_unreachable)
         self._apply_actor()
-        # The position comes before the first load: a change committed in between is read
-        # again (harmless: rows are re-read by id), never missed.
-        position = self._feed_start()
-        self.load()
-        self._start_live(position)
+        self.session.start()  # the feed's position, the first load, then the feed
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -229,64 +216,45 @@ class MainWindow(QMainWindow):
     @property
     def offline(self) -> bool:
         """The database is unreachable: the window is read-only on its last known data."""
-        return self.unreachable_since is not None
+        return self.session.offline
+
+    @property
+    def unreachable_since(self) -> datetime | None:
+        return self.session.unreachable_since
+
+    @property
+    def synced_at(self) -> datetime | None:
+        """When the board was last in step with the database (the downtime copy's age)."""
+        return self.session.synced_at
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The department's zone, as the last load read it."""
+        return self.session.tz
 
     def _offline_reason(self) -> str:
-        since = self.unreachable_since
-        when = f" since {self._hm(since)}" if since is not None else ""
-        return f"the database is unreachable{when}"
+        return self.session.offline_reason()
 
-    # -- other PCs' changes ---------------------------------------------------------------
-
-    def _feed_start(self) -> FeedPosition | None:
-        try:
-            return self.services.changes.start()
-        except SurgDeskError:
-            # Away right now: the feed takes a position once it gets through, and the
-            # board is loaded again then.
-            self._board_stale = True
-            return None
-
-    def _start_live(self, position: FeedPosition | None) -> None:
-        try:
-            # A database unreachable right now is an outage like any other: ``lost``.
-            self.live.start(self.database_url, position)
-        except BadInput:
-            return  # an in-memory database: no other PC can write to it
+    # -- other PCs' changes and the connection (the session) ------------------------------
 
     def report_unreachable(self, reason: str) -> None:
         """A read or write of this window found the database unreachable: the same
         outage as the live feed's (banner, read-only, reconnect by itself)."""
-        self.live.report_failure(reason)
+        self.session.report_unreachable(reason)
 
-    def _live_lost(self, reason: str) -> None:
-        """Downtime begins: banner, read-only board on the last known data."""
-        since = self.live.lost_since or self.services.clock.now()
-        self.unreachable_since = since
-        if self.board.dragged_case() is not None:
-            self.board.cancel_drag()  # it could not be saved
-        self.banner.show_lost(since, self.tz, reason)
-        self._apply_access()
-        # The banner gives the reason and the countdown; this stays short enough to read.
-        self.show_message(f"Read-only — {self._offline_reason()}; reconnecting by itself")
-
-    def _live_restored(self) -> None:
-        """Back and caught up (the backlog is on the board): editing as the role allows,
-        then each save that waited is retried once."""
+    def _offline_changed(self, offline: bool) -> None:
+        """Downtime began (read-only on the last known data) or ended (the session has
+        asked for the board again and handed the waiting saves over): the actions follow,
+        then the audit records of downtime printouts are written."""
         if self._closed:
             return
-        self.unreachable_since = None
-        self.banner.show_restored()
         self._apply_access()
+        if offline:
+            # The banner gives the reason and the countdown; this stays short to read.
+            self.show_message(f"Read-only — {self._offline_reason()}; reconnecting by itself")
+            return
         self.show_message("Connected to the database again — live updates resumed")
-        if self._board_stale and self.controller.window is not None:
-            self.refresh()  # a read failed meanwhile: the catch-up alone may not cover it
-        else:
-            self.synced_at = self.services.clock.now()
-        if not self.offline:
-            self.controller.pending.retry_all()
-        if not self.offline:
-            self.pending_audits.retry_all()
+        self.pending_audits.retry_all()
 
     def _board_message(self, text: str) -> None:
         if self.offline and not self.board.editable and self.controller.can_schedule:
@@ -294,106 +262,40 @@ class MainWindow(QMainWindow):
             text = f"Cases cannot be moved now — {self._offline_reason()} (read-only)"
         self.show_message(text)
 
-    def _heartbeat_ran(self) -> None:
-        """The feed's heartbeat just ran. A ping goes out only when none is outstanding,
-        so a fresh one means the last was answered: the board, fed by the live feed, was
-        in step with the database within the last interval (the downtime copy's "data as
-        last synced")."""
-        watcher = self.live.watcher
-        if self.live.state is not LiveState.LIVE or watcher is None or self._board_stale \
-                or self.controller.window is None:
-            return
-        interval = self.live.heartbeat.interval() / 1000
-        if watcher.unanswered_seconds() < interval / 2:
-            moment = self.services.clock.now() - timedelta(seconds=interval)
-            if self.synced_at is None or moment > self.synced_at:
-                self.synced_at = moment
-
     def apply_remote_changes(self, changes: tuple[Change, ...]) -> None:
-        """Other PCs' commits: update the board in place; a bar they changed flashes.
+        """Other PCs' commits: the session updates the board in place."""
+        self.session.apply_remote_changes(changes)
 
-        A drag of a case that changed underneath is cancelled (nothing is written) and an
-        open case form for it is told, so its Save asks to reload or re-apply.
-        """
-        if self._closed or self.controller.window is None:
-            return
-        try:
-            update = self.controller.remote_update(changes)
-        except DatabaseUnavailable as exc:
-            self._board_stale = True  # the changes were read from the log, not applied
-            self.report_unreachable(str(exc))
-            return
-        except SurgDeskError as exc:
-            self.show_message(f"Could not read other PCs' changes — {exc}")
-            return
-        self.synced_at = self.services.clock.now()
-        if update.empty:
-            return
-        dragged = self.board.dragged_case()
-        if update.reload:
-            if dragged is not None:
-                self.board.cancel_drag()
-            self.refresh()  # rooms, closures or department settings: the frame changed
-            if dragged is not None:
-                self.show_message(f"Rooms, closures or hours were changed on another PC — "
-                                  f"drag of {dragged} cancelled")
-            return
-        changed = {c.case_number for c in update.changed} | set(update.gone)
-        by = update.authors
-        if dragged is not None and dragged in changed:
-            self.board.cancel_drag()
-            self.show_message(f"{dragged} was changed {_by(by.get(dragged))} — drag cancelled")
-        elif len(changed) == 1 and (number := next(iter(changed))) in by:
-            self.show_message(f"{number} was changed {_by(by[number])}")
-        self.controller.apply_remote(update)
-        for case in update.changed:
-            self.board.flash(case.case_number)
-        self._tell_case_form(update.changed, by)
-
-    def _tell_case_form(self, changed: tuple[CaseSummary, ...],
-                        authors: dict[str, str]) -> None:
+    def _tell_case_form(self, case_number: str, version: int, author: object) -> None:
+        """A case changed elsewhere: an open form of it asks to reload or re-apply."""
         form = getattr(self, "case_form", None)
         if not isinstance(form, CaseFormDialog) or not shiboken6.isValid(form) \
-                or not form.isVisible():
+                or not form.isVisible() or form.case_number != case_number:
             return
-        for case in changed:
-            if case.case_number == form.case_number:
-                form.changed_elsewhere(case.version, by=authors.get(case.case_number))
+        form.changed_elsewhere(version, by=author if isinstance(author, str) else None)
 
     # -- loading ----------------------------------------------------------------------------
 
-    def load(self) -> None:
-        first = self.day if self.mode is BoardMode.DAY else self.day - timedelta(
-            days=self.day.weekday())
-        days = 1 if self.mode is BoardMode.DAY else 7
-        self.board.begin_load()
-        try:
-            window = self.controller.load(first, days)
-        except SurgDeskError as exc:
-            self.board.configure_same()
-            self._keep_loaded_frame()
-            self.show_message(f"Could not load the board — {exc}")
-            if isinstance(exc, DatabaseUnavailable):
-                self._board_stale = True
-                self.report_unreachable(str(exc))
-            return
-        self._loaded()
-        self.board.configure(tz=window.tz, start=window.visible_start, end=window.visible_end,
-                             mode=self.mode, snap_minutes=window.snap_minutes,
-                             day_start=window.day_start, day_end=window.day_end)
+    def _frame(self) -> Frame:
+        """The days on screen: the day, or the week (Monday first) around it."""
         if self.mode is BoardMode.DAY:
+            return Frame(self.day if self._day_known else None, 1, BoardMode.DAY)
+        return Frame(self.day - timedelta(days=self.day.weekday()), 7, BoardMode.WEEK)
+
+    def load(self) -> None:
+        """Load the frame off the GUI thread (the board says it is loading meanwhile; a
+        later load supersedes it); ``_loaded`` follows."""
+        self.session.load()
+
+    def _loaded(self, window: BoardWindow) -> None:
+        if not self._day_known:
+            self.day, self._day_known = window.first_day, True
+        first = window.first_day
+        if window.days == 1:
             title = f"{first:%A %d %B %Y}"
         else:
             title = f"week of {first:%d %b} – {first + timedelta(days=6):%d %b %Y}"
         self.setWindowTitle(f"SurgDesk — {title}")
-        self.board.horizontalScrollBar().setValue(0)
-        self.board.verticalScrollBar().setValue(0)
-
-    def _loaded(self) -> None:
-        self.synced_at = self.services.clock.now()
-        self._board_stale = False
-        if self.controller.window is not None:
-            self.tz = self.controller.window.tz
 
     def _keep_loaded_frame(self) -> None:
         """A load failed: the day and mode go back to what the board still shows, so a
@@ -605,16 +507,6 @@ class MainWindow(QMainWindow):
             return
         if self.case_form_factory is not None:
             self._show_form(self.case_form_factory(self, case_number))
-            return
-        try:
-            detail = self.services.cases.open_case(self.actor, case_number)
-        except SurgDeskError as exc:
-            self.show_message(f"Cannot open {case_number} — {exc}")
-            return
-        dialog = CaseDetailsDialog(detail, self._zone(), self)
-        dialog.setModal(True)
-        dialog.open()
-        self.details_dialog = dialog
 
     def new_case(self) -> None:
         if self.offline:
@@ -645,25 +537,6 @@ class MainWindow(QMainWindow):
         if number:
             self.open_case(number)
 
-    def status_targets(self, case: CaseSummary) -> list[CaseStatus]:
-        """The status changes the actor's role allows for this case (services still check)."""
-        role = self.actor.role
-        on_team = self.actor.user_id is not None and self.actor.user_id in (
-            case.lead_surgeon_user_id, case.anesthetist_user_id)
-        targets = []
-        for target in sorted(ALLOWED_TRANSITIONS[case.status], key=list(CaseStatus).index):
-            if (case.status, target) in AUTOMATIC_TRANSITIONS:
-                continue
-            if target is CaseStatus.SCHEDULED and not on_board(case):
-                continue  # a queued case is scheduled by dropping it on the board
-            if target in CLINICAL_TARGETS:
-                ok = allowed(role, Action.SIGN_OFF, on_care_team=on_team or role is Role.ADMIN)
-            else:
-                ok = self.controller.can_schedule
-            if ok:
-                targets.append(target)
-        return targets
-
     def _fill_status_menu(self) -> None:
         self.status_menu.clear()
         number = self.board.selected_case()
@@ -677,7 +550,9 @@ class MainWindow(QMainWindow):
         if self.offline:
             menu.addAction(f"No status change: {self._offline_reason()}").setEnabled(False)
             return
-        targets = self.status_targets(case)
+        # The services decided what this actor may do with this case now (the role, the
+        # care team, the status machine); the menu only offers it.
+        targets = case.rights.status_targets
         if not targets:
             menu.addAction("No status change allowed for your role").setEnabled(False)
         for target in targets:
@@ -689,6 +564,9 @@ class MainWindow(QMainWindow):
     def build_context_menu(self, case_number: str) -> QMenu:
         menu = QMenu(self)
         menu.setObjectName("caseContextMenu")
+        # Each right-click builds a menu: it goes once hidden, chosen or dismissed (a
+        # chosen action runs first: the deletion is deferred to the event loop).
+        menu.aboutToHide.connect(menu.deleteLater)
         case = self.controller.case(case_number)
         open_action = menu.addAction(f"Open {case_number}")
         open_action.triggered.connect(lambda _c=False: self.open_case(case_number))
@@ -709,8 +587,11 @@ class MainWindow(QMainWindow):
         case = self.controller.case(case_number)
         if target is CaseStatus.REQUESTED and case is not None and on_board(case):
             return self.controller.return_to_queue(case_number)  # undoable, like a drag
+        if case is None:
+            self.show_message(f"{case_number} not changed — it is not on the board; refresh")
+            return False
         reason = None
-        if target in NEEDS_REASON:
+        if target in case.rights.needs_reason:
             reason = self.ask_reason(f"Why is {case_number} {target.value}?")
             if not reason:
                 self.show_message("Not changed — a reason is required")
@@ -873,29 +754,8 @@ class MainWindow(QMainWindow):
     # -- navigation and refresh -----------------------------------------------------------------
 
     def refresh(self) -> None:
-        h = self.board.horizontalScrollBar().value()
-        v = self.board.verticalScrollBar().value()
-        zoom = self.board.grid.px_per_minute
-        self.board.begin_load()
-        try:
-            window = self.controller.reload()
-        except SurgDeskError as exc:
-            self.board.configure_same()
-            self.show_message(f"Could not refresh the board — {exc}")
-            if isinstance(exc, DatabaseUnavailable):
-                self._board_stale = True
-                self.report_unreachable(str(exc))
-            return
-        if window is None:
-            self.board.configure_same()
-            return
-        self._loaded()
-        self.board.configure(tz=window.tz, start=window.visible_start, end=window.visible_end,
-                             mode=self.mode, snap_minutes=window.snap_minutes,
-                             day_start=window.day_start, day_end=window.day_end,
-                             px_per_minute=zoom)
-        self.board.horizontalScrollBar().setValue(h)
-        self.board.verticalScrollBar().setValue(v)
+        """The frame again, keeping scroll and zoom."""
+        self.session.refresh()
 
     def go_today(self) -> None:
         self.open_day(self.services.clock.now().astimezone(self.tz).date())
@@ -958,18 +818,14 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(self, title, question)
         return answer == QMessageBox.StandardButton.Yes
 
-    def connection_dialog(self) -> QDialog:
+    def connection_dialog(self) -> ConnectionDialog:
         from surgdesk.ui.connection import ConnectionDialog
 
-        return ConnectionDialog(self.database_url, self)
+        return ConnectionDialog(self.database_url, self, store=self.store)
 
     def choose_database(self) -> str | None:
         """File > Database…: the connection settings on the current database; another one,
         once confirmed, signs out here and emits ``switch_database`` (None otherwise)."""
-        from surgdesk.ui.connection import SETTINGS_KEY
-
-        settings = QSettings()
-        before = settings.value(SETTINGS_KEY)
         dialog = self.connection_dialog()
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -982,11 +838,8 @@ class MainWindow(QMainWindow):
         if not self.confirm("Connect to another database",
                             f"Sign out and connect to {describe(chosen)}?\n\nThis window "
                             "closes; you sign in again on that database."):
-            # The dialog saved the choice for the next start already: put it back.
-            if isinstance(before, str) and before:
-                settings.setValue(SETTINGS_KEY, before)
-            else:
-                settings.remove(SETTINGS_KEY)
+            # The dialog saved the choice and the password already: put both back.
+            dialog.revert()
             self.show_message("Database not changed")
             return None
         self._end_session()
@@ -1236,8 +1089,8 @@ class MainWindow(QMainWindow):
         self.idle_watcher.stop()  # removes its application-wide event filter
         for timer in self.timers():
             timer.stop()
-        self.live.stop()
-        self.controller.undo_stack.clear()
+        self.session.shutdown()  # the feed stops; the undo history goes
+        self.runner.shutdown()  # saves under way finish (or fail) before the engine goes
         if self.owns_services:
             self.services.close()
 

@@ -192,6 +192,46 @@ def test_team_member_and_patient_double_booked_warn(kit: Kit) -> None:
     assert "Mustermann" not in patient.message
 
 
+def test_double_booking_says_who_in_what_capacity_and_where(kit: Kit) -> None:
+    # Before: "Surg1 Test is also booked at that time (case ...)": no capacity, no room,
+    # no times. Now the warning reads like the issue's "Lead surgeon Dr Who is also booked
+    # in OR1 08:00–09:00 (case 2026-000001)", times in the department zone (Berlin, UTC+1).
+    first = kit.new_case(start=at(8)).case.case_number
+    result = kit.new_case(room="OR2", start=at(8, 30), patient_id="MRN-2")
+    messages = {w.code: w.message for w in result.warnings}
+    assert messages["surgeon_double_booked"] == (
+        f"Lead surgeon Surg1 Test is also booked in OR1 08:00\u201309:00 (case {first})")
+    assert messages["anesthetist_double_booked"] == (
+        f"Anesthetist Anes1 Test is also booked in OR1 08:00\u201309:00 (case {first})")
+
+
+def test_care_team_double_booking_names_the_role_on_this_case(kit: Kit) -> None:
+    first = kit.new_case(start=at(8)).case.case_number
+    kit.cases.assign_team_member(kit["sched"], first, "nurse1", TeamRole.SCRUB_NURSE)
+    second = kit.new_case(room="OR2", start=at(10), lead_surgeon="surg2", anesthetist="anes2",
+                          patient_id="MRN-2").case.case_number
+    kit.cases.assign_team_member(kit["sched"], second, "nurse1", TeamRole.CIRCULATING_NURSE)
+    result = kit.cases.move(kit["sched"], second, start=at(8, 30))
+    (team,) = [w for w in result.warnings if w.code == "team_double_booked"]
+    assert team.message == (
+        f"Circulating nurse Nurse1 Test is also booked in OR1 08:00\u201309:00 (case {first})")
+    assert team.case_numbers == (first,)
+
+
+def test_double_booking_in_two_other_cases_names_both_and_other_days(kit: Kit) -> None:
+    # An evening case of surg1 that runs past midnight, and one the next morning: a long
+    # case of surg1's in OR2 meets both; the one starting the next day carries its date.
+    late = kit.new_case(start=at(22), duration_min=180).case.case_number  # 22:00-01:00
+    early = kit.new_case(start=at(6, day=1), patient_id="MRN-2").case.case_number
+    result = kit.new_case(room="OR2", start=at(23), duration_min=8 * 60,
+                          anesthetist="anes2", patient_id="MRN-3")
+    (lead,) = [w for w in result.warnings if w.code == "surgeon_double_booked"]
+    assert lead.message == (
+        f"Lead surgeon Surg1 Test is also booked in OR1 22:00\u201301:00 (case {late}) and "
+        f"in OR1 2026-03-04 06:00\u201307:00 (case {early})")
+    assert lead.case_numbers == (late, early)
+
+
 def test_warnings_come_back_on_every_change_that_places_a_case(kit: Kit) -> None:
     kit.new_case(start=at(8))
     number = kit.new_case(room=None).case.case_number

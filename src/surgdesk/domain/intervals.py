@@ -25,6 +25,11 @@ class Booking:
         return self.end + self.turnover
 
 
+def occupied_until(end: datetime, turnover_minutes: int) -> datetime:
+    """The room is held until the case's end plus the room's turnover."""
+    return end + timedelta(minutes=turnover_minutes)
+
+
 def intervals_overlap(
     a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime
 ) -> bool:

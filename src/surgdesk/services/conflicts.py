@@ -1,156 +1,105 @@
 """Where a case may go: hard conflicts refuse the change, soft ones come back as warnings.
 
-The pure half (``outside_hours``, ``specialty_mismatch``, ``window_conflicts``) works on
-plain values so the board can compute every case's marks in memory; the rest asks the
-repository about one case at a time.
+The rules themselves are pure and live in ``domain`` (``domain.conflicts``,
+``domain.room_hours``, ``domain.intervals``); this module asks the repository about the
+cases concerned and words what it finds. The names the rest of the services import from
+here (``PlacedCase``, ``window_conflicts``, the warning codes...) are re-exported.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from surgdesk.domain import models as m
 from surgdesk.domain import room_hours
-from surgdesk.domain.enums import OCCUPYING_STATUSES, RoomStatus
-from surgdesk.domain.intervals import MAX_CASE_DURATION
+from surgdesk.domain.conflicts import (
+    ANESTHETIST_DOUBLE_BOOKED,
+    OUTSIDE_HOURS,
+    PATIENT_DOUBLE_BOOKED,
+    SPECIALTY,
+    SURGEON_DOUBLE_BOOKED,
+    TEAM_DOUBLE_BOOKED,
+    Booked,
+    PlacedCase,
+    RoomRules,
+    double_bookings,
+    specialty_mismatch,
+    window_conflicts,
+)
+from surgdesk.domain.enums import OCCUPYING_STATUSES, RoomStatus, TeamRole
+from surgdesk.domain.intervals import occupied_until
+from surgdesk.domain.limits import CASE_DURATION
 from surgdesk.domain.room_hours import outside_hours
 from surgdesk.errors import BadInput, FieldProblem, RoomConflict
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.dto import SoftConflict
 
-MIN_CASE_DURATION = timedelta(minutes=1)
+__all__ = [
+    "ANESTHETIST_DOUBLE_BOOKED", "MIN_CASE_DURATION", "OUTSIDE_HOURS", "PATIENT_DOUBLE_BOOKED",
+    "SPECIALTY", "SURGEON_DOUBLE_BOOKED", "TEAM_DOUBLE_BOOKED", "PlacedCase", "Placement",
+    "RoomRules", "case_people", "check_room", "check_span", "hours_text", "occupied_until",
+    "outside_hours", "placement_warnings", "soft_conflicts", "specialty_mismatch",
+    "window_conflicts",
+]
 
-OUTSIDE_HOURS = "outside_hours"
-SPECIALTY = "specialty"
-SURGEON_DOUBLE_BOOKED = "surgeon_double_booked"
-ANESTHETIST_DOUBLE_BOOKED = "anesthetist_double_booked"
-TEAM_DOUBLE_BOOKED = "team_double_booked"
-PATIENT_DOUBLE_BOOKED = "patient_double_booked"
-
-# ---- pure rules -------------------------------------------------------------------------
+MIN_CASE_DURATION = timedelta(minutes=CASE_DURATION.low)
+_MAX_CASE_DURATION = timedelta(minutes=CASE_DURATION.high)
 
 
 def check_span(start: datetime, end: datetime, *, end_field: str = "end") -> None:
-    """Start before end, and a length between one minute and MAX_CASE_DURATION."""
+    """Start before end, and a length within ``domain.limits.CASE_DURATION``."""
     if end <= start:
         raise BadInput(FieldProblem(end_field, "must be after the start"))
     if end - start < MIN_CASE_DURATION:
         raise BadInput(FieldProblem(end_field, "a case lasts at least one minute"))
-    if end - start > MAX_CASE_DURATION:
+    if end - start > _MAX_CASE_DURATION:
         raise BadInput(FieldProblem(end_field, "a case lasts at most 24 hours"))
-
-
-def occupied_until(end: datetime, turnover_minutes: int) -> datetime:
-    """The room is held until the case's end plus the room's turnover."""
-    return end + timedelta(minutes=turnover_minutes)
-
-
-def specialty_mismatch(specialty: str, tags: Sequence[str]) -> bool:
-    """A room with no tags takes any specialty; otherwise the case's must be listed."""
-    if not tags:
-        return False
-    return specialty.casefold() not in {tag.casefold() for tag in tags}
 
 
 def hours_text(room: m.OperatingRoom) -> str:
     return room_hours.hours_text(room.opens_at, room.closes_at, room.weekdays)
 
 
-@dataclass(frozen=True, slots=True)
-class PlacedCase:
-    """What the board's conflict marks need to know of one case."""
+# ---- wording ------------------------------------------------------------------------------
 
-    case_id: int
-    room_id: int | None
-    start: datetime
-    end: datetime
-    specialty: str
-    patient_id: str
-    lead_user_id: int
-    anesthetist_user_id: int | None
-    team_user_ids: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class RoomRules:
-    tags: tuple[str, ...]
-    opens_at: time
-    closes_at: time
-    weekdays: tuple[int, ...]
+# In what capacity a double-booked person works on the case the warning is about.
+_CAPACITY = {SURGEON_DOUBLE_BOOKED: "Lead surgeon", ANESTHETIST_DOUBLE_BOOKED: "Anesthetist"}
+_TEAM_CAPACITY = {
+    TeamRole.SURGEON: "Surgeon",
+    TeamRole.ASSISTANT_SURGEON: "Assistant surgeon",
+    TeamRole.ANESTHESIOLOGIST: "Anesthesiologist",
+    TeamRole.CIRCULATING_NURSE: "Circulating nurse",
+    TeamRole.SCRUB_NURSE: "Scrub nurse",
+    TeamRole.COORDINATOR: "Coordinator",
+}
 
 
-@dataclass
-class _Marks:
-    codes: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
-
-    def add(self, case_id: int, code: str) -> None:
-        self.codes[case_id].add(code)
-
-
-def _person_code(case: PlacedCase, user_id: int) -> str:
-    if user_id == case.lead_user_id:
-        return SURGEON_DOUBLE_BOOKED
-    if user_id == case.anesthetist_user_id:
-        return ANESTHETIST_DOUBLE_BOOKED
-    return TEAM_DOUBLE_BOOKED
+def _capacity(uow: UnitOfWork, code: str, user_id: int, case_id: int | None) -> str:
+    if code in _CAPACITY:
+        return _CAPACITY[code]
+    member = uow.cases.team_member(case_id, user_id) if case_id is not None else None
+    return _TEAM_CAPACITY.get(member.role, "Care team member") if member else "Care team member"
 
 
-_Mark = Callable[[object, PlacedCase, PlacedCase], None]
+def _where(booked: Booked, tz: ZoneInfo, day: date) -> str:
+    """``in OR1 08:00–09:00 (case 2026-000001)``, in department time; the date is named
+    when the other case starts on another day than the one the warning is about."""
+    start, end = booked.start.astimezone(tz), booked.end.astimezone(tz)
+    when = f"{start:%H:%M}\u2013{end:%H:%M}"
+    if start.date() != day:
+        when = f"{start:%Y-%m-%d} {when}"
+    room = f"in {booked.room_code} " if booked.room_code else ""
+    return f"{room}{when} (case {booked.case_number})"
 
 
-def _sweep(groups: dict[object, list[PlacedCase]], mark: _Mark) -> None:
-    """Mark every pair of overlapping cases inside each group (cases' own times)."""
-    for key, members in groups.items():
-        members.sort(key=lambda c: c.start)
-        for i, first in enumerate(members):
-            for second in members[i + 1 :]:
-                if second.start >= first.end:
-                    break
-                if second.case_id != first.case_id:
-                    mark(key, first, second)
-
-
-def window_conflicts(
-    cases: Sequence[PlacedCase], rooms: dict[int, RoomRules], tz: ZoneInfo
-) -> dict[int, tuple[str, ...]]:
-    """Soft-conflict codes per case id, among the given (occupying) cases only."""
-    marks = _Marks()
-    for case in cases:
-        rules = rooms.get(case.room_id) if case.room_id is not None else None
-        if rules is None:
-            continue
-        if outside_hours(case.start, case.end, opens_at=rules.opens_at,
-                         closes_at=rules.closes_at, weekdays=rules.weekdays, tz=tz):
-            marks.add(case.case_id, OUTSIDE_HOURS)
-        if specialty_mismatch(case.specialty, rules.tags):
-            marks.add(case.case_id, SPECIALTY)
-
-    by_person: dict[object, list[PlacedCase]] = defaultdict(list)
-    by_patient: dict[object, list[PlacedCase]] = defaultdict(list)
-    for case in cases:
-        people = {case.lead_user_id, *case.team_user_ids}
-        if case.anesthetist_user_id is not None:
-            people.add(case.anesthetist_user_id)
-        for uid in people:
-            by_person[uid].append(case)
-        by_patient[case.patient_id].append(case)
-
-    def person(uid: object, a: PlacedCase, b: PlacedCase) -> None:
-        assert isinstance(uid, int)
-        marks.add(a.case_id, _person_code(a, uid))
-        marks.add(b.case_id, _person_code(b, uid))
-
-    def patient(_key: object, a: PlacedCase, b: PlacedCase) -> None:
-        marks.add(a.case_id, PATIENT_DOUBLE_BOOKED)
-        marks.add(b.case_id, PATIENT_DOUBLE_BOOKED)
-
-    _sweep(by_person, person)
-    _sweep(by_patient, patient)
-    return {cid: tuple(sorted(codes)) for cid, codes in marks.codes.items()}
+def double_booking_message(capacity: str, name: str, others: list[Booked], tz: ZoneInfo,
+                           day: date) -> str:
+    """``Lead surgeon Dr Who is also booked in OR1 08:00–09:00 (case 2026-000001)``."""
+    where = " and ".join(_where(b, tz, day) for b in others)
+    return f"{capacity} {name} is also booked {where}"
 
 
 # ---- checks against the database -------------------------------------------------------
@@ -201,7 +150,7 @@ class Placement:
     specialty: str | None
     patient_id: str | None  # None: not known to the caller (masked), so not compared
     # user id -> (warning code, display name) of everyone working on the case
-    people: dict[int, tuple[str, str]]
+    people: Mapping[int, tuple[str, str]]
     case_id: int | None = None
 
 
@@ -220,21 +169,26 @@ def placement_warnings(uow: UnitOfWork, p: Placement, tz: ZoneInfo) -> list[Soft
             message=f"room {room.code} is for {', '.join(room.specialty_tags)}, "
                     f"not {p.specialty}",
         ))
-    found: dict[int, set[str]] = defaultdict(set)
-    for other, uid in uow.cases.people_overlaps(list(p.people), p.start, p.end, p.case_id):
-        found[uid].add(other.case_number)
-    for uid, numbers in sorted(found.items(), key=lambda kv: (p.people[kv[0]][0], kv[0])):
+    others = [
+        (Booked(c.case_number, c.operating_room.code if c.operating_room else None,
+                c.scheduled_start, c.scheduled_end), uid)
+        for c, uid in uow.cases.people_overlaps(list(p.people), p.start, p.end, p.case_id)
+        if c.scheduled_start is not None and c.scheduled_end is not None
+    ]
+    day = p.start.astimezone(tz).date()
+    booked = double_bookings(p.start, p.end, p.people, others)
+    for uid, cases in sorted(booked.items(), key=lambda kv: (p.people[kv[0]][0], kv[0])):
         code, name = p.people[uid]
-        ordered = tuple(sorted(numbers))
+        numbers = tuple(sorted(b.case_number for b in cases))
+        capacity = _capacity(uow, code, uid, p.case_id)
         out.append(SoftConflict(
-            code=code,
-            message=f"{name} is also booked at that time (case {', '.join(ordered)})",
-            case_numbers=ordered,
+            code=code, message=double_booking_message(capacity, name, cases, tz, day),
+            case_numbers=numbers,
         ))
     if p.patient_id:
-        others = uow.cases.patient_overlaps(p.patient_id, p.start, p.end, p.case_id)
-        if others:
-            numbers_ = tuple(sorted(c.case_number for c in others))
+        same_patient = uow.cases.patient_overlaps(p.patient_id, p.start, p.end, p.case_id)
+        if same_patient:
+            numbers_ = tuple(sorted(c.case_number for c in same_patient))
             out.append(SoftConflict(
                 code=PATIENT_DOUBLE_BOOKED,
                 message="the same patient is booked at the same time "

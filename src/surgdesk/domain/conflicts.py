@@ -1,0 +1,151 @@
+"""The soft-conflict rules as pure functions over plain values: outside the room's hours,
+specialty not in the room's tags, a person or a patient in two cases at once.
+
+No database and no wording here: ``services.conflicts`` asks the repository for the cases
+concerned and words the warnings; the board computes every case's marks in memory with
+``window_conflicts``. People and patients compare the cases' own times (turnover belongs to
+the room, not to the people); rooms compare with turnover (``domain.intervals``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from surgdesk.domain.intervals import intervals_overlap
+from surgdesk.domain.room_hours import outside_hours
+
+# Warning codes (SoftConflict.code): stable identifiers the UI and the CLI key on.
+OUTSIDE_HOURS = "outside_hours"
+SPECIALTY = "specialty"
+SURGEON_DOUBLE_BOOKED = "surgeon_double_booked"
+ANESTHETIST_DOUBLE_BOOKED = "anesthetist_double_booked"
+TEAM_DOUBLE_BOOKED = "team_double_booked"
+PATIENT_DOUBLE_BOOKED = "patient_double_booked"
+
+
+def specialty_mismatch(specialty: str, tags: Sequence[str]) -> bool:
+    """A room with no tags takes any specialty; otherwise the case's must be listed."""
+    if not tags:
+        return False
+    return specialty.casefold() not in {tag.casefold() for tag in tags}
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedCase:
+    """What the board's conflict marks need to know of one case."""
+
+    case_id: int
+    room_id: int | None
+    start: datetime
+    end: datetime
+    specialty: str
+    patient_id: str
+    lead_user_id: int
+    anesthetist_user_id: int | None
+    team_user_ids: tuple[int, ...] = ()
+
+    def people(self) -> set[int]:
+        """Everyone working on the case (the lead and the anesthetist are on its team)."""
+        people = {self.lead_user_id, *self.team_user_ids}
+        if self.anesthetist_user_id is not None:
+            people.add(self.anesthetist_user_id)
+        return people
+
+    def person_code(self, user_id: int) -> str:
+        """The warning a double booking of ``user_id`` carries on this case."""
+        if user_id == self.lead_user_id:
+            return SURGEON_DOUBLE_BOOKED
+        if user_id == self.anesthetist_user_id:
+            return ANESTHETIST_DOUBLE_BOOKED
+        return TEAM_DOUBLE_BOOKED
+
+
+@dataclass(frozen=True, slots=True)
+class RoomRules:
+    tags: tuple[str, ...]
+    opens_at: time
+    closes_at: time
+    weekdays: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """Another case a person works on, as a double-booking warning names it."""
+
+    case_number: str
+    room_code: str | None
+    start: datetime
+    end: datetime
+
+
+def double_bookings(
+    start: datetime,
+    end: datetime,
+    people: Iterable[int],
+    others: Iterable[tuple[Booked, int]],
+) -> dict[int, list[Booked]]:
+    """For each of ``people``, the other cases (``(case, user id)`` pairs) that overlap
+    [start, end) by their own times, in start order. People with none are left out."""
+    wanted = set(people)
+    found: dict[int, dict[str, Booked]] = defaultdict(dict)
+    for other, user_id in others:
+        if user_id in wanted and intervals_overlap(start, end, other.start, other.end):
+            found[user_id][other.case_number] = other
+    return {uid: sorted(cases.values(), key=lambda b: (b.start, b.case_number))
+            for uid, cases in found.items()}
+
+
+_Mark = Callable[[Hashable, PlacedCase, PlacedCase], None]
+
+
+def _sweep(groups: Mapping[Hashable, list[PlacedCase]], mark: _Mark) -> None:
+    """Mark every pair of overlapping cases inside each group (cases' own times)."""
+    for key, members in groups.items():
+        members.sort(key=lambda c: c.start)
+        for i, first in enumerate(members):
+            for second in members[i + 1 :]:
+                if second.start >= first.end:
+                    break  # sorted by start: no later one overlaps ``first`` either
+                if second.case_id != first.case_id and intervals_overlap(
+                        first.start, first.end, second.start, second.end):
+                    mark(key, first, second)
+
+
+def window_conflicts(
+    cases: Sequence[PlacedCase], rooms: Mapping[int, RoomRules], tz: ZoneInfo
+) -> dict[int, tuple[str, ...]]:
+    """Soft-conflict codes per case id, among the given (occupying) cases only."""
+    codes: dict[int, set[str]] = defaultdict(set)
+    for case in cases:
+        rules = rooms.get(case.room_id) if case.room_id is not None else None
+        if rules is None:
+            continue
+        if outside_hours(case.start, case.end, opens_at=rules.opens_at,
+                         closes_at=rules.closes_at, weekdays=rules.weekdays, tz=tz):
+            codes[case.case_id].add(OUTSIDE_HOURS)
+        if specialty_mismatch(case.specialty, rules.tags):
+            codes[case.case_id].add(SPECIALTY)
+
+    by_person: dict[Hashable, list[PlacedCase]] = defaultdict(list)
+    by_patient: dict[Hashable, list[PlacedCase]] = defaultdict(list)
+    for case in cases:
+        for uid in case.people():
+            by_person[uid].append(case)
+        by_patient[case.patient_id].append(case)
+
+    def person(uid: Hashable, a: PlacedCase, b: PlacedCase) -> None:
+        assert isinstance(uid, int)
+        codes[a.case_id].add(a.person_code(uid))
+        codes[b.case_id].add(b.person_code(uid))
+
+    def patient(_key: Hashable, a: PlacedCase, b: PlacedCase) -> None:
+        codes[a.case_id].add(PATIENT_DOUBLE_BOOKED)
+        codes[b.case_id].add(PATIENT_DOUBLE_BOOKED)
+
+    _sweep(by_person, person)
+    _sweep(by_patient, patient)
+    return {cid: tuple(sorted(found)) for cid, found in codes.items()}

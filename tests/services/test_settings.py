@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from surgdesk.domain import models as m
+from surgdesk.domain.limits import IDLE_LOCK, ON_TIME_GRACE, SNAP
 from surgdesk.errors import BadInput, StaleVersion
 from surgdesk.repository.database import Database
 from surgdesk.services.context import ANONYMOUS, Actor
@@ -78,6 +79,26 @@ def test_bad_settings_name_the_field_and_change_nothing(admin, settings):
         with pytest.raises(BadInput) as err:
             settings.update(admin, **changes)
         assert err.value.field == field, f"{changes}: {err.value}"
+    assert settings.get(admin) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [("idle_lock_minutes", IDLE_LOCK), ("on_time_grace_minutes", ON_TIME_GRACE),
+     ("snap_minutes", SNAP)],
+)
+def test_minute_settings_take_the_ranges_declared_in_domain_limits(admin, settings, field,
+                                                                   limit):
+    # The CLI once took an idle lock of 1,440 min and a grace of 240 that the service
+    # refused: both now read these ranges from domain.limits.
+    assert getattr(settings.update(admin, **{field: limit.high}), field) == limit.high
+    assert getattr(settings.update(admin, **{field: limit.low}), field) == limit.low
+    before = settings.get(admin)
+    for value in (limit.high + 1, limit.low - 1):
+        with pytest.raises(BadInput) as err:
+            settings.update(admin, **{field: value})
+        assert err.value.field == field
+        assert str(limit.high if value > limit.high else limit.low) in str(err.value)
     assert settings.get(admin) == before
 
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 from surgdesk.config import DepartmentConfig, effective_idle_lock_minutes, effective_remember_me
 from surgdesk.domain import models as m
+from surgdesk.domain.limits import IDLE_LOCK, ON_TIME_GRACE, SNAP
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import LocalTimeError, zone
 from surgdesk.errors import BadInput, FieldProblem
@@ -44,9 +45,18 @@ class SettingsFields(BaseModel):
     day_start: time
     day_end: time
     remember_me_allowed: bool
-    idle_lock_minutes: int = Field(ge=1, le=480)
-    on_time_grace_minutes: int = Field(ge=0, le=120)
-    snap_minutes: int = Field(ge=1, le=60)
+    idle_lock_minutes: int
+    on_time_grace_minutes: int
+    snap_minutes: int
+
+    @field_validator("idle_lock_minutes", "on_time_grace_minutes", "snap_minutes")
+    @classmethod
+    def _in_range(cls, value: int, info: ValidationInfo) -> int:
+        # The ranges are domain.limits', which the CLI and the settings form read too.
+        problem = _RANGES[str(info.field_name)].problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @field_validator("time_zone")
     @classmethod
@@ -70,6 +80,11 @@ class SettingsFields(BaseModel):
         if self.day_end <= self.day_start:
             raise BadInput(FieldProblem("day_end", "must be after day_start"))
         return self
+
+
+_RANGES = {
+    "idle_lock_minutes": IDLE_LOCK, "on_time_grace_minutes": ON_TIME_GRACE, "snap_minutes": SNAP,
+}
 
 
 @dataclass(frozen=True, slots=True)

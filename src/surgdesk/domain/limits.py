@@ -46,6 +46,8 @@ TURNOVER = IntRange(0, 240)
 IDLE_LOCK = IntRange(1, 480)  # the screen locks after this many idle minutes
 ON_TIME_GRACE = IntRange(0, 120)  # a first start this late still counts as on time
 SNAP = IntRange(1, 60)  # drags on the board snap to this step
+# A client operation id (a write's idempotency key, kept in applied_operation.op_id).
+OP_ID_LEN = IntRange(8, 64, "characters")
 
 # Dates a person may type. Before 1900 no patient is alive; the far bound keeps every date
 # (and a day or a week added to it) inside what Python's datetime and both backends hold,

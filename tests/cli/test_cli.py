@@ -14,7 +14,7 @@ def add_case(cli: CliRunner, *extra: str, room: str = "OR-1", start: str = f"{DA
              duration: str = "90", surgeon: str = "dr.grey") -> dict:  # type: ignore[type-arg]
     result = cli("cases", "add", "--procedure", "Laparoscopic cholecystectomy",
                  "--patient-id", "MRN1001", "--patient-name", "Pat Example",
-                 "--surgeon", surgeon, "--room", room, "--start", start,
+                 "--surgeon", surgeon, "--laterality", "right", "--room", room, "--start", start,
                  "--duration", duration, "--json", *extra)
     assert result.code == 0, result.err
     data: dict = result.json()  # type: ignore[type-arg]
@@ -61,7 +61,8 @@ def test_add_scheduled_case_prints_json_with_design_field_names(admin_cli: CliRu
 
 def test_requested_case_without_room(admin_cli: CliRunner) -> None:
     result = admin_cli("cases", "add", "--procedure", "Hernia repair", "--patient-id", "MRN2",
-                       "--patient-name", "Al Example", "--surgeon", "dr.grey", "--json")
+                       "--patient-name", "Al Example", "--surgeon", "dr.grey",
+                       "--laterality", "left", "--json")
     assert result.code == 0, result.err
     assert result.json()["status"] == "requested"
     listed = admin_cli("cases", "list", "--status", "requested", "--json").json()
@@ -71,8 +72,9 @@ def test_requested_case_without_room(admin_cli: CliRunner) -> None:
 def test_room_overlap_including_turnover_is_refused_with_1(admin_cli: CliRunner) -> None:
     add_case(admin_cli)  # 08:00-09:30, room held until 10:00
     result = admin_cli("cases", "add", "--procedure", "Appendectomy", "--patient-id", "MRN9",
-                       "--patient-name", "B Example", "--surgeon", "dr.shep", "--room", "OR-1",
-                       "--start", f"{DAY}T09:45", "--duration", "60")
+                       "--patient-name", "B Example", "--surgeon", "dr.shep",
+                       "--laterality", "left", "--room", "OR-1", "--start", f"{DAY}T09:45",
+                       "--duration", "60")
     assert result.code == 1
     assert "room" in result.err.lower()
     assert len(admin_cli("cases", "list", "--from", DAY, "--to", DAY, "--json").json()) == 1
@@ -81,8 +83,9 @@ def test_room_overlap_including_turnover_is_refused_with_1(admin_cli: CliRunner)
 def test_soft_conflict_is_a_warning_and_the_change_is_made(admin_cli: CliRunner) -> None:
     add_case(admin_cli)
     result = admin_cli("cases", "add", "--procedure", "Appendectomy", "--patient-id", "MRN9",
-                       "--patient-name", "B Example", "--surgeon", "dr.grey", "--room", "OR-2",
-                       "--start", f"{DAY}T08:30", "--duration", "60", "--json")
+                       "--patient-name", "B Example", "--surgeon", "dr.grey",
+                       "--laterality", "left", "--room", "OR-2", "--start", f"{DAY}T08:30",
+                       "--duration", "60", "--json")
     assert result.code == 0, result.err
     assert "warning" in result.err
     assert result.json()["warnings"]
@@ -166,7 +169,7 @@ def test_bad_input_exits_2_naming_the_field(admin_cli: CliRunner, args: list[str
                                             field: str) -> None:
     base = {"--procedure": "Hernia repair", "--patient-id": "MRN5", "--patient-name": "C Ex",
             "--surgeon": "dr.grey", "--room": "OR-1", "--start": f"{DAY}T08:00",
-            "--duration": "60"}
+            "--duration": "60", "--laterality": "left"}
     if "--end" in args:
         base.pop("--duration")
     for key, value in zip(args[::2], args[1::2], strict=True):
@@ -209,7 +212,8 @@ def test_room_closure_blocks_booking(admin_cli: CliRunner) -> None:
                        "--to", f"{DAY}T23:59", "--reason", "deep clean")
     assert closed.code == 0, closed.err
     result = admin_cli("cases", "add", "--procedure", "Hernia repair", "--patient-id", "MRN5",
-                       "--patient-name", "C Ex", "--surgeon", "dr.grey", "--room", "OR-2",
+                       "--patient-name", "C Ex", "--surgeon", "dr.grey", "--laterality", "left",
+                       "--room", "OR-2",
                        "--start", f"{DAY}T10:00", "--duration", "60")
     assert result.code == 1
 

@@ -77,3 +77,33 @@ def test_usage_and_bad_dates_exit_2_without_traceback(args: list[str], tmp_path:
     result = surgdesk("--database", db, *args, env_extra={"SURGDESK_DATA_DIR": str(tmp_path)})
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly_with_0(sqlite_url: str, tmp_path: Path) -> None:
+    """``surgdesk settings show | head -0``: the reader is gone before anything is written."""
+    env = dict(os.environ, SURGDESK_DATA_DIR=str(tmp_path),
+               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "surgdesk.cli.main", "--database", sqlite_url, "settings",
+         "show"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # before the interpreter has even started: every write fails
+    with process.stderr:
+        err = process.stderr.read().decode()
+    assert process.wait(timeout=240) == 0, err
+    assert "error" not in err.lower()
+    assert "Traceback" not in err
+
+
+def test_invalid_utf8_in_argv_is_exit_2(sqlite_url: str, tmp_path: Path) -> None:
+    env = dict(os.environ, SURGDESK_DATA_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable.encode(), b"-m", b"surgdesk.cli.main", b"--database",
+         sqlite_url.encode(), b"cases", b"list", b"--room", b"OR-\xff"],
+        capture_output=True, env=env, timeout=240, check=False,
+    )
+    assert result.returncode == 2  # was 3: UnicodeEncodeError on the way to the database
+    assert b"--room" in result.stderr
+    assert b"UTF-8" in result.stderr

@@ -15,7 +15,13 @@ from zoneinfo import ZoneInfo
 
 from surgdesk import startup
 from surgdesk.cli import output as out
-from surgdesk.cli.parsing import parse_clock, parse_date, parse_datetime, parse_minutes
+from surgdesk.cli.parsing import (
+    parse_clock,
+    parse_date,
+    parse_datetime,
+    parse_in_range,
+    parse_whole,
+)
 from surgdesk.credentials import database_key
 from surgdesk.domain.enums import (
     CaseStatus,
@@ -26,6 +32,7 @@ from surgdesk.domain.enums import (
     Role,
     RoomStatus,
 )
+from surgdesk.domain.limits import CASE_DURATION, IDLE_LOCK, ON_TIME_GRACE, SNAP, TURNOVER
 from surgdesk.errors import BadInput, FieldProblem, NotLoggedIn, Refused
 from surgdesk.repository import connect
 from surgdesk.services.context import ANONYMOUS, Actor
@@ -171,9 +178,9 @@ def demo(args: argparse.Namespace) -> int:
     from surgdesk.repository import migrate
     from surgdesk.services.demo import generate_demo
 
-    rooms = parse_minutes(args.rooms, "--rooms", low=1, high=200)
-    days = parse_minutes(args.days, "--days", low=1, high=366)
-    seed = parse_minutes(args.seed, "--seed", low=0, high=2**31)
+    rooms = parse_whole(args.rooms, "--rooms", low=1, high=200)
+    days = parse_whole(args.days, "--days", low=1, high=366)
+    seed = parse_whole(args.seed, "--seed", low=0, high=2**31)
     start = parse_date(args.start, "--start") if args.start else None
     url = startup.resolve_database_url(args.database)
     db = startup.open_database(url, prepare=False)
@@ -297,11 +304,11 @@ def settings_set(args: argparse.Namespace) -> int:
         changes["day_end"] = parse_clock(args.day_end, "--day-end")
     if args.remember_me is not None:
         changes["remember_me_allowed"] = args.remember_me == "allowed"
-    for option, name, high in (("idle_lock", "idle_lock_minutes", 24 * 60),
-                               ("grace", "on_time_grace_minutes", 240),
-                               ("snap", "snap_minutes", 60)):
+    for option, name, limits in (("idle_lock", "idle_lock_minutes", IDLE_LOCK),
+                                 ("grace", "on_time_grace_minutes", ON_TIME_GRACE),
+                                 ("snap", "snap_minutes", SNAP)):
         if (text := getattr(args, option)) is not None:
-            changes[name] = parse_minutes(text, "--" + option.replace("_", "-"), low=1, high=high)
+            changes[name] = parse_in_range(text, "--" + option.replace("_", "-"), limits)
     if not changes:
         raise BadInput(FieldProblem("settings", "name at least one setting to change"))
     with opened(args, login=True) as ctx:
@@ -317,7 +324,7 @@ def _room_changes(args: argparse.Namespace) -> dict[str, object]:
     if args.specialty is not None:
         changes["specialty_tags"] = tuple(t.strip() for t in args.specialty if t.strip())
     if args.turnover is not None:
-        changes["turnover_minutes"] = parse_minutes(args.turnover, "--turnover", low=0, high=240)
+        changes["turnover_minutes"] = parse_in_range(args.turnover, "--turnover", TURNOVER)
     if (args.opens is None) != (args.closes is None):
         raise BadInput(FieldProblem("--opens/--closes", "give both opening and closing time"))
     if args.opens is not None:
@@ -410,7 +417,7 @@ def _time_fields(args: argparse.Namespace) -> dict[str, object]:
     if args.end:
         fields["end"] = parse_datetime(args.end, "--end")
     if args.duration:
-        fields["duration_min"] = parse_minutes(args.duration, "--duration")
+        fields["duration_min"] = parse_in_range(args.duration, "--duration", CASE_DURATION)
     return fields
 
 
@@ -418,8 +425,11 @@ def cases_add(args: argparse.Namespace) -> int:
     fields: dict[str, object] = {}
     if args.patient_dob:
         fields["patient_dob"] = parse_date(args.patient_dob, "--patient-dob")
-    if args.laterality:
-        fields["laterality"] = parse_enum(Laterality, args.laterality, "laterality")
+    if args.laterality is None:
+        # The wrong-site-surgery guard: "not applicable" is a choice someone makes.
+        choices = ", ".join(m.value for m in Laterality)
+        raise BadInput(FieldProblem("laterality", f"is required ({choices})"))
+    fields["laterality"] = parse_enum(Laterality, args.laterality, "laterality")
     if args.priority:
         fields["priority"] = parse_enum(Priority, args.priority, "priority")
     fields.update(_time_fields(args))
@@ -516,7 +526,7 @@ def board(args: argparse.Namespace) -> int:
     from surgdesk.ui.board.export import render_board_file
 
     day = parse_date(args.date, "--date")
-    days = parse_minutes(args.days, "--days", low=1, high=31)
+    days = parse_whole(args.days, "--days", low=1, high=31)
     target = Path(args.out)
     if target.suffix.lower() not in {".png", ".pdf"}:
         raise BadInput(FieldProblem("--out", "must end in .png or .pdf"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -151,7 +152,8 @@ def build_parser() -> _Parser:
     ca.add_argument("--patient-dob", metavar="DATE")
     ca.add_argument("--surgeon", required=True, metavar="USERNAME")
     ca.add_argument("--anesthetist", metavar="USERNAME")
-    ca.add_argument("--laterality")
+    ca.add_argument("--laterality", help="required: left, right, bilateral or "
+                    "not_applicable (a choice someone makes, never a default)")
     ca.add_argument("--specialty")
     ca.add_argument("--priority")
     ca.add_argument("--room", metavar="CODE")
@@ -239,14 +241,49 @@ def _setup_logging(debug: bool) -> str:
     return str(path)
 
 
+def _undecodable_argument(argv: Sequence[str]) -> str | None:
+    """The option whose value is not valid UTF-8, if any.
+
+    Python decodes argv with ``surrogateescape``: an undecodable byte becomes a lone
+    surrogate that fails only later, when printed or sent to the database."""
+    for index, arg in enumerate(argv):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            if arg.startswith("--"):
+                return arg.split("=", 1)[0]
+            previous = argv[index - 1] if index else ""
+            return previous if previous.startswith("--") else f"argument {index + 1}"
+    return None
+
+
+def _silence_stdout() -> None:
+    """The reader of our output went away (``surgdesk cases list | head -1``): point
+    stdout at devnull so the interpreter's final flush does not fail again (Python's
+    documented way to handle SIGPIPE/BrokenPipeError)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a real file (tests capture it): nothing will flush it later
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if (option := _undecodable_argument(arguments)) is not None:
+        print(f"surgdesk: error: {option}: is not valid text (UTF-8)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     log_path = "(no log)"
     try:
         log_path = _setup_logging(args.debug)
         code: int = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OK
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from surgdesk.domain.conflicts import (
     Booked,
@@ -109,3 +111,34 @@ def test_double_bookings_name_each_other_case_once() -> None:
     a = booked("A", berlin(3, 8), berlin(3, 9))
     assert double_bookings(berlin(3, 8), berlin(3, 9), [1], [(a, 1), (a, 1)]) == {1: [a]}
     assert double_bookings(berlin(3, 8), berlin(3, 9), [], [(a, 1)]) == {}
+
+
+# One rule for the board and the warnings: the board's in-memory marks (window_conflicts)
+# name a person exactly when double_bookings (what the service's warnings use) finds them
+# in another case.
+_people = st.integers(1, 5)
+_cases = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(1, 12), _people, st.none() | _people,
+              st.lists(_people, max_size=2)),
+    max_size=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_cases)
+def test_board_marks_and_warnings_find_the_same_double_bookings(
+    raw: list[tuple[int, int, int, int | None, list[int]]],
+) -> None:
+    step = timedelta(minutes=15)
+    t0 = berlin(3, 8)
+    cases = [placed(i + 1, t0 + start * step, t0 + (start + length) * step, lead=lead,
+                    anesthetist=anes, team=tuple(team), patient=f"P{i}")
+             for i, (start, length, lead, anes, team) in enumerate(raw)]
+    marks = window_conflicts(cases, {}, BERLIN)
+    person_codes = {"surgeon_double_booked", "anesthetist_double_booked", "team_double_booked"}
+    for case in cases:
+        others = [(Booked(str(o.case_id), None, o.start, o.end), uid)
+                  for o in cases if o.case_id != case.case_id for uid in o.people()]
+        found = double_bookings(case.start, case.end, case.people(), others)
+        expected = {case.person_code(uid) for uid in found}
+        assert set(marks.get(case.case_id, ())) & person_codes == expected

@@ -10,13 +10,15 @@ form; the implementation computes the same by arithmetic.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surgdesk.domain.room_hours import open_spans, outside_hours
+from surgdesk.domain.room_hours import hours_text, open_spans, outside_hours
 
 MINUTE = timedelta(minutes=1)
 ZONES = (
@@ -199,3 +201,18 @@ def test_no_weekdays_no_spans() -> None:
     assert open_spans(time(7), time(19), (), date(2026, 3, 2), date(2026, 3, 8), BERLIN) == []
     assert outside_hours(_at(2, 8), _at(2, 9), opens_at=time(7), closes_at=time(19),
                          weekdays=(), tz=BERLIN)
+
+
+@pytest.mark.parametrize(
+    ("opens_at", "closes_at", "weekdays", "text"),
+    [
+        (time(7), time(19), (0, 1, 2, 3, 4), "07:00-19:00 Mon,Tue,Wed,Thu,Fri"),
+        (time(0), time(0), range(7), "open round the clock"),
+        (time(0), time(0), (0, 1, 2, 3, 4), "open round the clock Mon,Tue,Wed,Thu,Fri"),
+        (time(7), time(7), (5, 6), "open round the clock from 07:00 Sat,Sun"),
+        (time(20), time(6), (), "20:00-06:00 no days"),
+    ],
+)
+def test_hours_text(opens_at: time, closes_at: time, weekdays: Iterable[int],
+                    text: str) -> None:
+    assert hours_text(opens_at, closes_at, weekdays) == text

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import RoomStatus
+from surgdesk.domain.intervals import occupied_until
 from surgdesk.domain.limits import CODE_MAX, NAME_MAX, TURNOVER
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import LocalTimeError, to_utc
@@ -209,7 +210,6 @@ class RoomService(Service):
         Only cases that hold the room are re-timed: completed and cancelled ones keep the
         turnover they had, and a requested or postponed case is timed when it is booked.
         """
-        turnover = timedelta(minutes=room.turnover_minutes)
         held_until: datetime | None = None
         previous: m.SurgeryCase | None = None
         for case in uow.rooms.occupying_cases(room.id):
@@ -221,7 +221,7 @@ class RoomService(Service):
                     f"a turnover of {room.turnover_minutes} min would make cases "
                     f"{previous.case_number} and {case.case_number} overlap in room {room.code}"
                 )
-            case.occupied_until = end + turnover
+            case.occupied_until = occupied_until(end, room.turnover_minutes)
             if held_until is None or case.occupied_until > held_until:
                 held_until, previous = case.occupied_until, case
         uow.flush()  # on Postgres the exclusion constraint checks too

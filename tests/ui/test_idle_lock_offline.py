@@ -18,7 +18,8 @@ from surgdesk.errors import DatabaseUnavailable
 from surgdesk.services.auth import MAX_FAILED_LOGINS
 from surgdesk.ui.live import LiveState
 from surgdesk.ui.login import LoginDialog
-from surgdesk.ui.main_window import NEEDS_DATABASE, MainWindow
+from surgdesk.ui.main_window import MainWindow
+from surgdesk.ui.mainwindow.actions import NEEDS_DATABASE
 
 from .conftest import DEMO_PASSWORD, open_window
 

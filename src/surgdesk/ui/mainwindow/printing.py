@@ -1,0 +1,143 @@
+"""Paper and files from the main window: the day list (printed or PDF), its downtime copy
+with the audit record that waits for the database, and the board export.
+
+While the database is unreachable the day list is built from what the board holds and
+marked as a downtime copy. Its audit record waits in ``pending_audits`` and is written
+once the database is back; it is kept apart from the user's saves and carries the user
+who printed, so it outlives a sign-out (a paper copy with patients on it went round; the
+record of it must not be lost).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
+
+from surgdesk.errors import DatabaseUnavailable, SurgDeskError
+from surgdesk.ui.board.view import BoardMode
+from surgdesk.ui.pending import PendingSaves
+
+if TYPE_CHECKING:
+    from surgdesk.ui.main_window import MainWindow
+    from surgdesk.ui.printing.daylist import DayList
+
+DOWNTIME_NOTE = " (downtime copy from the last known data)"
+
+
+class WindowPrinting(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.pending_audits = PendingSaves(window, runner=window.runner)
+        self.pending_audits.message.connect(window.show_message)
+        self.pending_audits.unreachable.connect(window.report_unreachable)
+
+    # -- the day list -----------------------------------------------------------------------
+
+    def current_daylist(self) -> DayList:
+        """The day list of the day on screen: read from the database, or — while it is
+        unreachable — the downtime copy of what the board holds (no database call).
+
+        Raises ``SurgDeskError`` when neither can be had."""
+        from surgdesk.ui.printing.daylist import build_daylist
+
+        w = self.window
+        if not w.offline:
+            try:
+                return build_daylist(w.services, w.actor, w.day)
+            except DatabaseUnavailable as exc:
+                w.report_unreachable(str(exc))
+                if not w.offline:
+                    raise
+        return self.downtime_daylist()
+
+    def downtime_daylist(self) -> DayList:
+        """The day list from the board's last known data: rooms, closures and the cases
+        it holds, as the actor saw them (the services masked them when handing them out)."""
+        from surgdesk.ui.printing.daylist import build_downtime_daylist
+
+        w = self.window
+        controller = w.controller
+        loaded = controller.window
+        if loaded is None:
+            raise DatabaseUnavailable("nothing loaded to print from; the day list needs "
+                                      "the database")
+        model = controller.model
+        rooms = model.rooms()
+        now = w.services.clock.now()
+        return build_downtime_daylist(
+            w.day, loaded.tz, rooms=rooms,
+            closures={room.id: model.closures(room.id) for room in rooms},
+            cases=controller.held_cases().values(), actor=w.actor, now=now,
+            unreachable_since=w.session.unreachable_since or now,
+            synced_at=w.session.synced_at)
+
+    def print_daylist(self) -> None:
+        from surgdesk.ui.printing.daylist import print_built_daylist
+
+        w = self.window
+        copies: list[DayList] = []
+
+        def build() -> DayList:
+            copies.append(self.current_daylist())
+            return copies[-1]
+
+        try:
+            if print_built_daylist(build, w.day, w):
+                downtime = DOWNTIME_NOTE if any(c.downtime is not None for c in copies) else ""
+                self.audit_downtime(copies)
+                w.show_message(f"Day list of {w.day} sent to the printer{downtime}")
+        except (SurgDeskError, OSError) as exc:
+            w.show_message(f"Printing failed — {exc}")
+
+    def export_daylist(self) -> None:
+        from surgdesk.ui.printing.daylist import write_daylist_pdf
+
+        w = self.window
+        path, _ = QFileDialog.getSaveFileName(w, "Day list as PDF", f"daylist-{w.day}.pdf",
+                                              "PDF (*.pdf)")
+        if not path:
+            return
+        try:
+            daylist = self.current_daylist()
+            written = write_daylist_pdf(daylist, Path(path))
+        except (SurgDeskError, OSError) as exc:
+            w.show_message(f"Export failed — {exc}")
+            return
+        self.audit_downtime([daylist])
+        w.show_message(f"Wrote {written}{DOWNTIME_NOTE if daylist.downtime else ''}")
+
+    def audit_downtime(self, copies: list[DayList]) -> None:
+        """Keep the audit record of each downtime copy until the database takes it (a
+        live list was audited by the service as it was read)."""
+        from surgdesk.ui.printing.daylist import queue_downtime_audit
+
+        w = self.window
+        for copy in copies:
+            queue_downtime_audit(self.pending_audits, w.services, w.actor, copy)
+        if not w.offline:  # the connection came back while the dialog was open
+            self.pending_audits.retry_all()
+
+    # -- the board as a picture -------------------------------------------------------------
+
+    def export_board(self) -> None:
+        from surgdesk.ui.board.export import render_board_file
+
+        w = self.window
+        path, _ = QFileDialog.getSaveFileName(w, "Export board", f"board-{w.day}.png",
+                                              "PNG image (*.png);;PDF document (*.pdf)")
+        if not path:
+            return
+        days = 1 if w.mode is BoardMode.DAY else 7
+        first = w.day if days == 1 else w.day - timedelta(days=w.day.weekday())
+        try:
+            written = render_board_file(w.services, w.actor, Path(path), day=first,
+                                        days=days)
+        except (SurgDeskError, OSError) as exc:
+            w.show_message(f"Export failed — {exc}")
+            return
+        w.show_message(f"Wrote {written}")

@@ -89,6 +89,10 @@ class NotLoggedIn(Refused):
     pass
 
 
+class RememberForbidden(Refused):
+    """A sign-in that exists only to be remembered, where remembering is forbidden."""
+
+
 class DatabaseUnavailable(SurgDeskError):
     """The database cannot be reached right now."""
 

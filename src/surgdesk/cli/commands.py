@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,12 +34,14 @@ from surgdesk.domain.enums import (
     RoomStatus,
 )
 from surgdesk.domain.limits import CASE_DURATION, IDLE_LOCK, ON_TIME_GRACE, SNAP, TURNOVER
-from surgdesk.errors import BadInput, FieldProblem, NotLoggedIn, Refused
+from surgdesk.errors import BadInput, FieldProblem, NotLoggedIn, Refused, RememberForbidden
 from surgdesk.repository import connect
 from surgdesk.services.context import ANONYMOUS, Actor
 from surgdesk.services.registry import Services
 
 E = TypeVar("E", bound=StrEnum)
+# Who signs in for one command when --user is not given (scripts, a shell session).
+USER_ENV = "SURGDESK_USERNAME"
 
 
 def parse_enum(enum: type[E], text: str, field: str) -> E:
@@ -62,7 +65,8 @@ class Context:
 
     def require_login(self) -> None:
         if not self.actor.signed_in:
-            raise NotLoggedIn("not signed in: run `surgdesk login --username NAME` first")
+            raise NotLoggedIn("not signed in: run `surgdesk login --username NAME` first, "
+                              "or sign in for one command with `surgdesk --user NAME ...`")
 
 
 def _current_actor(services: Services, key: str) -> Actor:
@@ -81,13 +85,37 @@ def _current_actor(services: Services, key: str) -> Actor:
         return ANONYMOUS
 
 
+def _one_command_user(args: argparse.Namespace) -> str | None:
+    """--user, else $SURGDESK_USERNAME: who signs in for this command only."""
+    name = (getattr(args, "user", None) or os.environ.get(USER_ENV, "")).strip()
+    return name or None
+
+
+def _sign_in_for_command(services: Services, username: str) -> Actor:
+    """A sign-in that ends with the command: no token, nothing in the keyring. Audited
+    as a login like any other."""
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {username}: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise BadInput(FieldProblem("password", f"no password given for --user {username}"))
+    return services.auth.login(username, password).actor
+
+
 @contextmanager
-def opened(args: argparse.Namespace, *, login: bool = False) -> Iterator[Context]:
+def opened(args: argparse.Namespace, *, login: bool = False,
+           sign_in: bool = True) -> Iterator[Context]:
+    """The services and who acts: the one-command sign-in (``sign_in`` and --user or
+    $SURGDESK_USERNAME), else the remembered session, else anonymous."""
     url = startup.resolve_database_url(args.database)
     services = startup.open_services(url)
     try:
         key = database_key(url)
-        ctx = Context(services, _current_actor(services, key), url, key)
+        user = _one_command_user(args) if sign_in else None
+        actor = (_sign_in_for_command(services, user) if user is not None
+                 else _current_actor(services, key))
+        ctx = Context(services, actor, url, key)
         if login:
             ctx.require_login()
         yield ctx
@@ -211,13 +239,23 @@ def demo(args: argparse.Namespace) -> int:
 def login(args: argparse.Namespace) -> int:
     from surgdesk.credentials import CredentialStore
 
+    if getattr(args, "user", None):
+        raise BadInput(FieldProblem("--user", "signs in for one command; `login` remembers "
+                                              "a sign-in: use one or the other"))
     password = _read_password(args)
     if password is None:
         raise BadInput(FieldProblem("password", "use --password-stdin when not at a terminal"))
-    with opened(args) as ctx:
-        result = ctx.services.auth.login(args.username, password, remember=True)
-        if result.token is None:
-            raise NotLoggedIn("the department does not allow remembered logins on this PC")
+    with opened(args, sign_in=False) as ctx:
+        try:
+            result = ctx.services.auth.login(args.username, password, remember=True,
+                                             only_remembered=True)
+        except RememberForbidden as exc:
+            raise RememberForbidden(
+                f"{exc}: sign in for each command instead, e.g. "
+                f"`surgdesk --user {args.username} settings show` (the password is asked "
+                "for, or read from the first line of standard input; or set "
+                f"{USER_ENV})") from None
+        assert result.token is not None  # only_remembered: a token or a refusal
         store = CredentialStore()
         store.save_session(ctx.key, result.actor.username, result.token, result.expires_at)
         if notice := store.take_notice():
@@ -238,7 +276,7 @@ def logout(args: argparse.Namespace) -> int:
     if stored is None:
         print("not signed in")
         return 0
-    with opened(args) as ctx:
+    with opened(args, sign_in=False) as ctx:
         ctx.services.auth.logout(stored.token)
     store.clear_session(key)
     print(f"signed out {stored.username}")
@@ -260,8 +298,9 @@ def whoami(args: argparse.Namespace) -> int:
 
 def users_add(args: argparse.Namespace) -> int:
     role = parse_enum(Role, args.role, "role")
-    password = _read_password(args, confirm=True)
     with opened(args) as ctx:
+        # After opening: with --user, standard input's first line was the signer's password.
+        password = _read_password(args, confirm=True)
         user = ctx.services.users.add_user(
             ctx.actor, username=args.username, role=role, display_name=args.display_name,
             email=args.email, password=password, specialty=args.specialty, phone=args.phone,

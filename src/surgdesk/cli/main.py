@@ -60,6 +60,11 @@ def build_parser() -> _Parser:
                    help="sqlite:///path or postgresql://user@host/db "
                         "(default: $SURGDESK_DATABASE_URL, the department config, "
                         "or a SQLite file in your data folder)")
+    p.add_argument("--user", metavar="USERNAME",
+                   help="sign in for this one command only, nothing remembered (needed where "
+                        "the department forbids remembered sign-ins): the password is asked "
+                        "for, or read from the first line of standard input "
+                        "(default: $SURGDESK_USERNAME)")
     p.add_argument("--debug", action="store_true", help="print tracebacks of internal errors")
     p.add_argument("--version", action="version", version=f"surgdesk {__version__}")
     p.add_argument("--demo", action="store_true",

@@ -41,6 +41,7 @@ from surgdesk.errors import (
     DatabaseUnavailable,
     FieldProblem,
     NotLoggedIn,
+    RememberForbidden,
     SurgDeskError,
 )
 from surgdesk.repository.database import Database
@@ -61,6 +62,7 @@ NOT_CHECKABLE_OFFLINE = (
     "(it has not been checked on this PC since SurgDesk started); signing in as someone "
     "else needs the database too"
 )
+REMEMBER_FORBIDDEN = "the department does not allow remembered sign-ins on this PC"
 TOO_MANY_OFFLINE = (
     "too many wrong passwords on this PC; wait for the database to be back and try again"
 )
@@ -173,13 +175,25 @@ class AuthService(Service):
 
     # -- signing in -----------------------------------------------------------------
 
-    def login(self, username: str, password: str, *, remember: bool = False) -> LoginResult:
-        """Check the password; with ``remember`` (and the department allowing it) a token."""
+    def login(self, username: str, password: str, *, remember: bool = False,
+              only_remembered: bool = False) -> LoginResult:
+        """Check the password; with ``remember`` (and the department allowing it) a token.
+
+        ``only_remembered`` (the CLI's ``login``, whose whole point is the remembered
+        session): when remembering is forbidden the sign-in is refused — audited as
+        ``login_refused``, not as a login — with :data:`REMEMBER_FORBIDDEN`.
+        """
         with self.uow() as uow:
             user = self._check_password(uow, username, password, via="login")
             actor = actor_for(user)
             token = expires = None
-            if remember and session_policy(uow.settings.get(), self.machine).remember_me_allowed:
+            allowed = session_policy(uow.settings.get(), self.machine).remember_me_allowed
+            if only_remembered and not allowed:
+                self.audit(uow, actor, "login_refused", user,
+                           {"reason": "remember_me_forbidden"})
+                uow.commit()
+                raise RememberForbidden(REMEMBER_FORBIDDEN)
+            if remember and allowed:
                 expires = self.now() + SESSION_LIFETIME
                 token = self._new_session(uow, user, expires)
             self.audit(uow, actor, "login", user, {"remember": token is not None})
@@ -411,7 +425,9 @@ class AuthService(Service):
         user = uow.users.by_username(username.strip())
         if user is None:
             self.passwords.burn(password)
-            self._record_failure(uow, None, {"username": username[:64], "via": via})
+            # What was typed is not kept: a password typed into the username field would
+            # stay in the append-only audit for ever. An existing user is the target id.
+            self._record_failure(uow, None, {"unknown_user": True, "via": via})
             uow.commit()
             raise AuthenticationFailed(WRONG_CREDENTIALS)
         if user.locked_until is not None and user.locked_until > now:

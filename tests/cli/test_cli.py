@@ -287,3 +287,26 @@ def test_a_retried_move_with_the_same_op_id_is_applied_once(admin_cli: CliRunner
     assert again.json()["scheduled_start"] == "2026-03-02T12:00:00+00:00"  # 13:00 kept
     assert admin_cli("cases", "move", number, "--start", f"{DAY}T10:00",
                      "--op-id", "x").code == 2
+
+
+def test_board_export_is_audited(admin_cli: CliRunner, db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from surgdesk.domain import models as m
+    from surgdesk.repository.database import make_nullpool_engine
+
+    number = add_case(admin_cli)["case_number"]
+    result = admin_cli("board", "--date", DAY, "--days", "2", "--out", str(tmp_path / "b.pdf"))
+    assert result.code == 0, result.err
+    engine = make_nullpool_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            details = list(conn.scalars(select(m.AuditEvent.details)
+                                        .where(m.AuditEvent.action == "export_board")))
+    finally:
+        engine.dispose()
+    assert len(details) == 1
+    assert details[0]["first_day"] == DAY
+    assert details[0]["days"] == 2
+    assert details[0]["shows_patients"] is True
+    assert details[0]["case_numbers"] == [number]

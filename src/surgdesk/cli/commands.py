@@ -570,6 +570,10 @@ def board(args: argparse.Namespace) -> int:
     if target.suffix.lower() not in {".png", ".pdf"}:
         raise BadInput(FieldProblem("--out", "must end in .png or .pdf"))
     with opened(args) as ctx:
+        # Audited before the file exists (as the day list is): no export goes unrecorded.
+        # Who sees which patient is the service's business; anonymous sees none.
+        ctx.services.cases.record_board_export(ctx.actor, day, days,
+                                               shows_patients=ctx.actor.signed_in)
         written = render_board_file(ctx.services, ctx.actor, target, day=day, days=days)
     print(f"wrote {written}")
     return 0

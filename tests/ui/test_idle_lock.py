@@ -119,7 +119,7 @@ def test_an_open_case_form_is_hidden_and_comes_back_with_its_input(
     qtbot.waitUntil(form.isVisible, timeout=10_000)
     assert isinstance(form, CaseFormDialog)
     field = form.procedure
-    assert field.isEnabled()
+    qtbot.waitUntil(field.isEnabled, timeout=10_000)  # the case is read off the GUI thread
     assert not field.isReadOnly()
     field.setText("typed before the lock")
 
@@ -210,6 +210,7 @@ def test_switch_user_from_the_lock_signs_the_first_user_out(
     monkeypatch.setattr(LoginDialog, "exec", _sign_in_as("viewer"))
     qtbot.mouseClick(window.lock_overlay.findChild(QPushButton, "idleLockSwitch"),  # type: ignore[arg-type]
                      Qt.MouseButton.LeftButton)
+    assert window.runner.settle()  # the board is read again off the GUI thread
     assert window.actor.username == "viewer"
     assert not window.locked
     assert not window.lock_overlay.isVisible()

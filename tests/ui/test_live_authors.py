@@ -3,7 +3,7 @@ of whoever made each remote change, and an open case form names them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -80,14 +80,13 @@ def test_the_open_board_hears_who_moved_a_case_on_another_pc(
     case = movable_case(window.board)
     target = free_slot(window.board, case)
     heard: list[RemoteUpdate] = []
-    remote_update = window.controller.remote_update
+    apply_update = window.session.apply_update
 
-    def spy(changes: Iterable[object]) -> RemoteUpdate:
-        update = remote_update(changes)  # type: ignore[arg-type]
+    def spy(update: RemoteUpdate) -> None:  # what the session read, as it applies it
         heard.append(update)
-        return update
+        apply_update(update)
 
-    monkeypatch.setattr(window.controller, "remote_update", spy)
+    monkeypatch.setattr(window.session, "apply_update", spy)
     other = Client(demo_url, "scheduler2")
     try:
         room = window.controller.model.room_at(
@@ -111,6 +110,7 @@ def test_the_case_form_says_who_changed_the_case_and_when(
     window.open_case(case.case_number)
     form = window.case_form
     assert isinstance(form, CaseFormDialog)
+    qtbot.waitUntil(lambda: form.detail is not None, timeout=10_000)  # read off the GUI thread
     assert form.changed_elsewhere(case.version + 1, by="Dr A. Example")
     # NOW is 08:00 UTC: 09:00 in the department's zone (Europe/Berlin, winter).
     assert (f"{case.case_number} was changed by Dr A. Example at 09:00 — Save will ask you"

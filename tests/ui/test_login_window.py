@@ -115,6 +115,7 @@ def test_switch_user_reloads_as_the_new_role(qtbot: QtBot, board_window: MainWin
 
     monkeypatch.setattr(LoginDialog, "exec", as_viewer)
     assert board_window.switch_user()
+    assert board_window.runner.settle()  # the board is read again off the GUI thread
     assert board_window.actor.username == "viewer"
     assert not board_window.board.editable
     cases = board_window.controller.model.cases()

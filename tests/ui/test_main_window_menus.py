@@ -223,7 +223,7 @@ def test_the_wall_opens_as_the_device_sharing_the_window_s_services(
     assert wall.actor.username == "wall.display"
     assert wall.services is desk.services
     assert not wall.owns_services
-    assert wall.controller.model.cases()
+    qtbot.waitUntil(lambda: bool(wall.controller.model.cases()), timeout=10_000)
     assert all(c.patient_masked for c in wall.controller.model.cases())
     assert len(shown) == 1
     assert desk.store.load_session(wall_session_key(wall_url)) is not None

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from surgdesk.credentials import CredentialStore, database_key
-from surgdesk.domain.timezones import zone
 from surgdesk.services.changes import Change
 from surgdesk.services.context import Actor
 from surgdesk.services.registry import Services
@@ -195,9 +194,6 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str) -> None:
         self.status.show_message(text)
-
-    def _zone(self) -> ZoneInfo:
-        return zone(self.services.settings.get(self.actor).time_zone)
 
     def timers(self) -> list[QTimer]:
         return [self._now_timer, self.idle_watcher.timer, self.live.timer]

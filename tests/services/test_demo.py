@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -582,6 +582,27 @@ def test_moderate_scale_fills_every_case_with_its_checklists(db: Database) -> No
     summary = generate_demo(db, rooms=20, days=14, clock=clock())
     assert summary.cases > 1_000
     assert summary.checklist_items == 25 * summary.cases
+
+
+def test_the_demo_emergency_rooms_can_be_edited_and_read_as_round_the_clock(
+        db: Database, demo: DemoSummary) -> None:
+    """The demo writes emergency rooms open 00:00-00:00; the room service refused to save
+    any edit of one ('closes_at must be after opens_at') before round-the-clock rooms."""
+    from surgdesk.services.context import Actor
+    from surgdesk.services.rooms import RoomService
+
+    with db.new_session(read_only=True) as s:
+        admin = s.scalars(select(m.User).where(m.User.username == "admin")).one()
+        actor = Actor(admin.id, admin.username, Role.ADMIN, admin.display_name)
+    service = RoomService(db, clock())
+    emergency = [r for r in service.list_rooms(actor) if r.name.startswith("Emergency")]
+    assert len(emergency) == 2
+    for room in emergency:
+        assert (room.opens_at, room.closes_at) == (time(0), time(0))
+        edited = service.update_room(actor, room.code, location="Emergency department, level -1",
+                                     expected_version=room.version)
+        assert edited.location == "Emergency department, level -1"
+        assert (edited.opens_at, edited.closes_at) == (time(0), time(0))
 
 
 def test_the_board_marks_only_the_deliberate_conflicts(db: Database, demo: DemoSummary) -> None:

@@ -42,7 +42,7 @@ import psycopg
 from psycopg import connection as _pg_connection
 from psycopg import errors as _pg_errors
 from psycopg.abc import PQGen
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -213,6 +213,21 @@ def make_engine(url: str | URL, *, application_name: str = "surgdesk",
     raise BadInput(
         FieldProblem("database", f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
     )
+
+
+# Keys of the transaction-level advisory locks (Postgres), one per check-then-insert that
+# no constraint can guard.
+FIRST_USER_LOCK = 0x5D_0001
+
+
+def lock_for_transaction(session: Session, key: int) -> None:
+    """Serialize a check-then-insert across connections until this transaction ends.
+
+    Postgres: ``pg_advisory_xact_lock`` (a second caller waits, and its next statement
+    sees what the first committed — READ COMMITTED). SQLite needs nothing: a writer's
+    ``BEGIN IMMEDIATE`` already holds the only write lock from its first statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def make_nullpool_engine(url: str | URL) -> Engine:

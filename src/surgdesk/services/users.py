@@ -25,7 +25,7 @@ from surgdesk.errors import (
     NotFound,
     Refused,
 )
-from surgdesk.repository.database import Database
+from surgdesk.repository.database import FIRST_USER_LOCK, Database, lock_for_transaction
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.auth import Passwords, password_problem
 from surgdesk.services.base import Service, diff, snapshot, validate
@@ -173,6 +173,11 @@ class UserService(Service):
             raise _field_error("role", "a role is required")
         with self.uow() as uow:
             bootstrap = uow.users.count() == 0
+            if bootstrap:
+                # Counted again under a lock: of several first users made at once on
+                # Postgres, the others see the winner's row and need a login.
+                lock_for_transaction(uow.session, FIRST_USER_LOCK)
+                bootstrap = uow.users.count() == 0
             if bootstrap:
                 self._check_bootstrap(data)
             else:

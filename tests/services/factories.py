@@ -17,7 +17,15 @@ import pytest
 from sqlalchemy import select
 
 from surgdesk.domain import models as m
-from surgdesk.domain.enums import CaseStatus, ItemStatus, Priority, Role, RoomStatus, TeamRole
+from surgdesk.domain.enums import (
+    CaseStatus,
+    ItemStatus,
+    Laterality,
+    Priority,
+    Role,
+    RoomStatus,
+    TeamRole,
+)
 from surgdesk.repository.database import Database
 from surgdesk.services.cases import CaseService
 from surgdesk.services.checklists import ChecklistService
@@ -84,8 +92,8 @@ class Kit:
                  duration_min: int | None = 60, **overrides: Any) -> CaseResult:
         """A case by the scheduler: scheduled when a room is given (default 08:00)."""
         fields: dict[str, Any] = {
-            "procedure_name": "Knee arthroscopy", "patient_id": "MRN-1",
-            "patient_name": "Erika Mustermann", "lead_surgeon": "surg1",
+            "procedure_name": "Knee arthroscopy", "laterality": Laterality.LEFT,
+            "patient_id": "MRN-1", "patient_name": "Erika Mustermann", "lead_surgeon": "surg1",
             "anesthetist": "anes1", "priority": Priority.ELECTIVE,
         }
         fields.update(overrides)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import Enum
 from typing import Any, TypeVar
@@ -10,9 +13,11 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from surgdesk.domain import models as m
+from surgdesk.domain.limits import OP_ID_LEN
 from surgdesk.domain.permissions import Action, allowed
 from surgdesk.domain.timezones import zone
-from surgdesk.errors import BadInput, FieldProblem, PermissionDenied
+from surgdesk.errors import BadInput, Duplicate, FieldProblem, PermissionDenied
 from surgdesk.repository.database import Database
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.context import Actor, Clock, SystemClock
@@ -20,10 +25,43 @@ from surgdesk.services.context import Actor, Clock, SystemClock
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(model: type[M], data: dict[str, Any]) -> M:
-    """Build a pydantic input model, turning its errors into one BadInput naming each field."""
+def _clean_op_id(op_id: str | None) -> str | None:
+    if op_id is None:
+        return None
+    op_id = op_id.strip()
+    if len(op_id) not in OP_ID_LEN:
+        raise BadInput(FieldProblem(
+            "op_id", f"an operation id has {OP_ID_LEN.low} to {OP_ID_LEN.high} characters"))
+    return op_id
+
+
+@dataclass
+class Claim:
+    """What a write's operation id stands for (see ``Service.operation``)."""
+
+    op_id: str | None
+    action: str
+    case_id: int | None = None
+    replay: bool = False  # already applied: answer with what is stored, change nothing
+    raced: bool = False  # applied by a racing original meanwhile: this unit is spent
+    target_id: int | None = None  # what the applied operation wrote (its case, note, event)
+
+    def settle(self, done: m.AppliedOperation) -> None:
+        """This is a retry of ``done``: the same action on the same case, or bad input."""
+        same_case = (self.case_id is None or done.target_class != "SurgeryCase"
+                     or done.target_id == self.case_id)
+        if done.action != self.action or not same_case:
+            raise BadInput(FieldProblem("op_id", "was used for another operation"))
+        self.replay = True
+        self.target_id = done.target_id
+
+
+def validate(model: type[M], data: dict[str, Any], *,
+             context: dict[str, Any] | None = None) -> M:
+    """Build a pydantic input model, turning its errors into one BadInput naming each field.
+    ``context``: what the model's validators need beyond the data (the department's today)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except PydanticValidationError as exc:
         problems = [
             FieldProblem(
@@ -95,19 +133,60 @@ class Service:
                 f"{actor.username or 'anonymous'} ({role}) may not {what or action.value}"
             )
 
-    def replayed(self, uow: UnitOfWork, op_id: str | None, action: str) -> int | None:
-        """The target id when operation ``op_id`` was already applied (a retry after a
-        lost reply); otherwise None, and the unit will record the operation on commit."""
-        if op_id is None:
-            return None
-        op_id = op_id.strip()
-        if not 8 <= len(op_id) <= 64:
-            raise BadInput(FieldProblem("op_id", "an operation id has 8 to 64 characters"))
-        done = uow.operations.find(op_id)
-        if done is not None:
-            return done.target_id if done.target_id is not None else -1
-        uow.pending_operation = (op_id, action)
-        return None
+    @contextmanager
+    def operation(
+        self, uow: UnitOfWork, op_id: str | None, action: str, *,
+        case: m.SurgeryCase | None = None,
+    ) -> Iterator[Claim]:
+        """The opening of every write that takes a client operation id (a retry after a
+        lost reply must not apply the change twice). Enter it after the permission check
+        (and, for a case, after ``find_case`` has locked the row)::
+
+            with self.operation(uow, op_id, "move_case", case=case) as claim:
+                if not claim.replay:
+                    ...  # apply, remember_operation, commit, return the answer
+            return <the answer for claim.target_id, read with self.replay_unit(uow, claim)>
+
+        ``claim.replay`` is set when ``op_id`` was already applied — found now, or
+        committed by a racing original meanwhile (its unique key refuses this attempt,
+        rolled back with everything it did; ``claim.raced``). An operation id used for
+        another action or another case is bad input: it never answers with another
+        operation's data.
+
+        Looked up after the row lock: on Postgres a retry that waited on its original's
+        lock then sees the original's committed operation (each statement reads the
+        newest commits) and is answered as a replay instead of refused as stale."""
+        claim = Claim(op_id=_clean_op_id(op_id), action=action,
+                      case_id=case.id if case is not None else None)
+        if claim.op_id is not None:
+            done = uow.operations.find(claim.op_id)
+            if done is None:
+                uow.pending_operation = (claim.op_id, action)
+            else:
+                claim.settle(done)
+        try:
+            yield claim
+        except Duplicate as exc:
+            if exc.field != "op_id" or claim.op_id is None or claim.replay:
+                raise
+            with self.uow(read_only=True) as fresh:
+                done = fresh.operations.find(claim.op_id)
+                if done is None:  # not ours after all: a genuine failure
+                    raise
+                claim.settle(done)
+            claim.raced = True
+
+    @contextmanager
+    def replay_unit(self, uow: UnitOfWork, claim: Claim) -> Iterator[UnitOfWork]:
+        """Where to read a replay's answer: the write's own unit, or a fresh one when the
+        write's attempt was rolled back (a retry that raced its original)."""
+        if not claim.replay:
+            raise AssertionError(f"{claim.action}: no answer and no replay")
+        if not claim.raced:
+            yield uow
+            return
+        with self.uow(read_only=True) as fresh:
+            yield fresh
 
     @staticmethod
     def remember_operation(uow: UnitOfWork, actor: Actor, target: Any) -> None:

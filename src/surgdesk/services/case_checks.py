@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
+from surgdesk.domain.limits import CASE_DURATION, date_problem
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import LocalTimeError, to_utc
 from surgdesk.errors import BadInput, FieldProblem, RoomConflict
@@ -61,6 +62,10 @@ class CaseCheckService(Service):
         self.require(actor, Action.SEE_BOARD, what="check cases")
         with self.uow(read_only=True) as uow:
             tz = self.department_zone(uow)
+            if (problem := date_problem(start.date())) is not None:
+                raise BadInput(FieldProblem("start", problem))
+            if (problem := CASE_DURATION.problem(duration_min)) is not None:
+                raise BadInput(FieldProblem("duration_min", problem))
             try:
                 lo = to_utc(start, tz)
             except LocalTimeError as exc:

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import (
@@ -39,13 +39,19 @@ from surgdesk.domain.enums import (
     Role,
     TeamRole,
 )
-from surgdesk.domain.limits import NAME_MAX, TEXT_MAX, date_problem
+from surgdesk.domain.limits import (
+    CASE_DURATION,
+    DEFAULT_CASE_DURATION_MIN,
+    IDENT_MAX,
+    NAME_MAX,
+    date_problem,
+    dob_problem,
+)
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.status_machine import CLINICAL_TARGETS, NEEDS_REASON, can_transition
 from surgdesk.domain.timezones import LocalTimeError, day_bounds, to_utc
 from surgdesk.errors import (
     BadInput,
-    Duplicate,
     FieldProblem,
     NotFound,
     PermissionDenied,
@@ -55,7 +61,7 @@ from surgdesk.errors import (
 )
 from surgdesk.repository.repos import CaseRow
 from surgdesk.repository.uow import UnitOfWork
-from surgdesk.services.base import Service, diff, validate
+from surgdesk.services.base import Claim, Service, diff, validate
 from surgdesk.services.case_rights import (
     case_rights,
     grants,
@@ -100,10 +106,11 @@ from surgdesk.services.dto import (
     SoftConflict,
     TeamMemberView,
 )
+from surgdesk.services.fields import FreeText, IdentLine, NameLine
 from surgdesk.services.rooms import closure_view, room_view
 
-DEFAULT_DURATION_MIN = 60
-MAX_DURATION_MIN = 24 * 60
+DEFAULT_DURATION_MIN = DEFAULT_CASE_DURATION_MIN
+MAX_DURATION_MIN = CASE_DURATION.high
 # A board window longer than this is refused: the board shows days, not seasons.
 MAX_BOARD_WINDOW = timedelta(days=62)
 QUEUE_STATUSES = (CaseStatus.REQUESTED, CaseStatus.POSTPONED)
@@ -129,24 +136,32 @@ class _PatientDob(BaseModel):
 
     @field_validator("patient_dob")
     @classmethod
-    def _not_future(cls, value: date | None) -> date | None:
-        if value is not None and value > date.today():
-            raise ValueError("is in the future")
+    def _plausible(cls, value: date | None, info: ValidationInfo) -> date | None:
+        """Not before 1900, not after the department's today (given in the context)."""
+        if value is None:
+            return None
+        today = info.context["today"] if info.context else None
+        if not isinstance(today, date):
+            raise TypeError("validate case fields with the department's today")
+        if (problem := dob_problem(value, today)) is not None:
+            raise ValueError(problem)
         return value
 
 
 class CaseFields(_PatientDob):
-    """A new case's own fields, as the case form and ``cases add`` give them."""
+    """A new case's own fields, as the case form and ``cases add`` give them. Laterality
+    has no default: ``not_applicable`` is a choice a person makes (wrong-site guard)."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    procedure_name: str = Field(min_length=1, max_length=NAME_MAX)
-    patient_id: str = Field(min_length=1, max_length=64)
-    patient_name: str = Field(min_length=1, max_length=NAME_MAX)
-    laterality: Laterality = Laterality.NOT_APPLICABLE
-    specialty: str | None = Field(default=None, min_length=1, max_length=64)
+    procedure_name: NameLine
+    patient_id: IdentLine
+    patient_name: NameLine
+    laterality: Laterality
+    specialty: IdentLine | None = None
     priority: Priority = Priority.ELECTIVE
-    estimated_duration_min: int = Field(default=DEFAULT_DURATION_MIN, ge=1, le=MAX_DURATION_MIN)
+    estimated_duration_min: int = Field(default=DEFAULT_DURATION_MIN,
+                                        ge=CASE_DURATION.low, le=CASE_DURATION.high)
 
 
 class CaseEdit(_PatientDob):
@@ -154,25 +169,27 @@ class CaseEdit(_PatientDob):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    procedure_name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
-    patient_id: str | None = Field(default=None, min_length=1, max_length=64)
-    patient_name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    procedure_name: NameLine | None = None
+    patient_id: IdentLine | None = None
+    patient_name: NameLine | None = None
     laterality: Laterality | None = None
-    specialty: str | None = Field(default=None, min_length=1, max_length=64)
+    specialty: IdentLine | None = None
     priority: Priority | None = None
-    lead_surgeon: str | None = Field(default=None, min_length=1, max_length=64)
-    anesthetist: str | None = Field(default=None, max_length=64)
-    estimated_duration_min: int | None = Field(default=None, ge=1, le=MAX_DURATION_MIN)
+    lead_surgeon: IdentLine | None = None
+    anesthetist: str | None = Field(default=None, max_length=IDENT_MAX)
+    estimated_duration_min: int | None = Field(default=None, ge=CASE_DURATION.low,
+                                               le=CASE_DURATION.high)
 
 
 class _Duration(BaseModel):
-    duration_min: int | None = Field(default=None, ge=1, le=MAX_DURATION_MIN)
+    duration_min: int | None = Field(default=None, ge=CASE_DURATION.low,
+                                     le=CASE_DURATION.high)
 
 
 class _Text(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    text: str = Field(min_length=1, max_length=TEXT_MAX)
+    text: FreeText
 
 
 def _text(value: str | None, field: str) -> str:
@@ -188,6 +205,7 @@ def _instant(value: datetime, tz: ZoneInfo, field: str) -> datetime:
     """A datetime as UTC: naive is department wall-clock time (DST gap or fold refused)."""
     if not isinstance(value, datetime):
         raise BadInput(FieldProblem(field, "must be a date and time"))
+    _check_date(value.date(), field)  # year 1 or 9999 would overflow, not be refused
     try:
         return to_utc(value, tz)
     except LocalTimeError as exc:
@@ -243,7 +261,7 @@ class CaseService(Service):
         patient_name: str,
         lead_surgeon: str,
         patient_dob: date | None = None,
-        laterality: Laterality = Laterality.NOT_APPLICABLE,
+        laterality: Laterality | None = None,
         specialty: str | None = None,
         priority: Priority = Priority.ELECTIVE,
         anesthetist: str | None = None,
@@ -254,6 +272,8 @@ class CaseService(Service):
         op_id: str | None = None,
     ) -> CaseResult:
         """With a room and a start the case is scheduled, without both it is requested.
+        ``laterality`` must be given (``not_applicable`` is a choice, never a default: the
+        wrong-site-surgery guard).
 
         ``op_id`` (on every write here): the client's operation id; a retry with the same
         id returns the case as it is now instead of applying the change again."""
@@ -266,34 +286,36 @@ class CaseService(Service):
             raise BadInput(FieldProblem("start", "a room needs a start"))
         if not placing and end is not None:
             raise BadInput(FieldProblem("start", "an end needs a room and a start"))
+        given = {
+            "procedure_name": procedure_name, "patient_id": patient_id,
+            "patient_name": patient_name, "patient_dob": patient_dob,
+            "laterality": laterality, "specialty": specialty, "priority": priority,
+        }
         with self.uow() as uow:
-            if (done := self.replayed(uow, op_id, "create_case")) is not None:
-                return self._replay(uow, actor, done)
-            tz = self.department_zone(uow)
-            span = None
-            estimate = self._duration(duration_min) or DEFAULT_DURATION_MIN
-            if start is not None:
-                span = self._span(tz, _instant(start, tz, "start"), end, duration_min,
-                                  timedelta(minutes=estimate))
-                estimate = _minutes(span[1] - span[0])
-            fields = validate(CaseFields, {
-                "procedure_name": procedure_name, "patient_id": patient_id,
-                "patient_name": patient_name, "patient_dob": patient_dob,
-                "laterality": laterality, "specialty": specialty, "priority": priority,
-                "estimated_duration_min": estimate,
-            })
-            room_row = self._room(uow, room) if room is not None else None
-            case = self._new_case(uow, actor, fields, tz, lead_surgeon, anesthetist)
-            if room_row is not None and span is not None:
-                check_room(uow, room_row, *span, case_id=None)
-                _place(case, room_row, *span)
-                case.status = CaseStatus.SCHEDULED
-            uow.flush()
-            self.audit(uow, actor, "create_case", case, {
-                "case_number": case.case_number,
-                **diff({}, {k: v for k, v in _state(case).items() if v is not None}),
-            })
-            return self._finish(uow, actor, case, tz, readiness=True)
+            with self.operation(uow, op_id, "create_case") as claim:
+                if not claim.replay:
+                    tz = self.department_zone(uow)
+                    span = None
+                    estimate = self._duration(duration_min) or DEFAULT_DURATION_MIN
+                    if start is not None:
+                        span = self._span(tz, _instant(start, tz, "start"), end, duration_min,
+                                          timedelta(minutes=estimate))
+                        estimate = _minutes(span[1] - span[0])
+                    fields = validate(CaseFields, {**given, "estimated_duration_min": estimate},
+                                      context=self._field_context(tz))
+                    room_row = self._room(uow, room) if room is not None else None
+                    case = self._new_case(uow, actor, fields, tz, lead_surgeon, anesthetist)
+                    if room_row is not None and span is not None:
+                        check_room(uow, room_row, *span, case_id=None)
+                        _place(case, room_row, *span)
+                        case.status = CaseStatus.SCHEDULED
+                    uow.flush()
+                    self.audit(uow, actor, "create_case", case, {
+                        "case_number": case.case_number,
+                        **diff({}, {k: v for k, v in _state(case).items() if v is not None}),
+                    })
+                    return self._finish(uow, actor, case, tz, readiness=True)
+            return self._replayed_case(uow, actor, claim)
 
     def _new_case(
         self, uow: UnitOfWork, actor: Actor, fields: CaseFields, tz: ZoneInfo,
@@ -335,17 +357,17 @@ class CaseService(Service):
         preop_ready at once when its Readiness items are already done)."""
         self.require(actor, Action.SCHEDULE_CASES, what="schedule cases")
         with self.uow() as uow:
-            found = self._claim(uow, actor, case_number, expected_version, op_id,
-                                "schedule_case")
-            if isinstance(found, CaseResult):
-                return found  # a retry of an operation already applied
-            case = found
-            if case.status not in QUEUE_STATUSES:
-                raise TransitionRefused(
-                    f"{case.case_number} is {case.status.value}: only requested or postponed "
-                    "cases are scheduled (move a scheduled one)"
-                )
-            return self._schedule_in(uow, actor, case, room, start, end, duration_min)
+            case = find_case(uow, case_number)
+            with self.operation(uow, op_id, "schedule_case", case=case) as claim:
+                if not claim.replay:
+                    _check_version(case, expected_version)
+                    if case.status not in QUEUE_STATUSES:
+                        raise TransitionRefused(
+                            f"{case.case_number} is {case.status.value}: only requested or "
+                            "postponed cases are scheduled (move a scheduled one)"
+                        )
+                    return self._schedule_in(uow, actor, case, room, start, end, duration_min)
+            return self._replayed_case(uow, actor, claim)
 
     def _schedule_in(
         self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, room: str | None,
@@ -384,34 +406,40 @@ class CaseService(Service):
         an end or a duration resizes."""
         self.require(actor, Action.SCHEDULE_CASES, what="move cases")
         with self.uow() as uow:
-            found = self._claim(uow, actor, case_number, expected_version, op_id,
-                                "move_case")
-            if isinstance(found, CaseResult):
-                return found  # a retry of an operation already applied
-            case = found
-            if case.status in QUEUE_STATUSES:
-                return self._schedule_in(uow, actor, case, room, start, end, duration_min)
-            if case.status not in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY):
-                raise TransitionRefused(
-                    f"{case.case_number} is {case.status.value} and can no longer be moved"
-                )
-            tz = self.department_zone(uow)
-            old_start, old_end = case.scheduled_start, case.scheduled_end
-            assert old_start is not None
-            assert old_end is not None
-            assert case.operating_room is not None
-            new_start = _instant(start, tz, "start") if start is not None else old_start
-            span = self._span(tz, new_start, end, duration_min, old_end - old_start)
-            room_row = self._room(uow, room) if room is not None else case.operating_room
-            if (room_row.id, *span) == (case.operating_room_id, old_start, old_end):
-                return self._finish(uow, actor, case, tz)
-            check_room(uow, room_row, *span, case_id=case.id)
-            before = _state(case)
-            _place(case, room_row, *span)
-            uow.flush()
-            self.audit(uow, actor, "move_case", case,
-                       {"case_number": case.case_number, **diff(before, _state(case))})
+            case = find_case(uow, case_number)
+            with self.operation(uow, op_id, "move_case", case=case) as claim:
+                if not claim.replay:
+                    _check_version(case, expected_version)
+                    return self._move(uow, actor, case, room, start, end, duration_min)
+            return self._replayed_case(uow, actor, claim)
+
+    def _move(
+        self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, room: str | None,
+        start: datetime | None, end: datetime | None, duration_min: int | None,
+    ) -> CaseResult:
+        if case.status in QUEUE_STATUSES:
+            return self._schedule_in(uow, actor, case, room, start, end, duration_min)
+        if case.status not in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY):
+            raise TransitionRefused(
+                f"{case.case_number} is {case.status.value} and can no longer be moved"
+            )
+        tz = self.department_zone(uow)
+        old_start, old_end = case.scheduled_start, case.scheduled_end
+        assert old_start is not None
+        assert old_end is not None
+        assert case.operating_room is not None
+        new_start = _instant(start, tz, "start") if start is not None else old_start
+        span = self._span(tz, new_start, end, duration_min, old_end - old_start)
+        room_row = self._room(uow, room) if room is not None else case.operating_room
+        if (room_row.id, *span) == (case.operating_room_id, old_start, old_end):
             return self._finish(uow, actor, case, tz)
+        check_room(uow, room_row, *span, case_id=case.id)
+        before = _state(case)
+        _place(case, room_row, *span)
+        uow.flush()
+        self.audit(uow, actor, "move_case", case,
+                   {"case_number": case.case_number, **diff(before, _state(case))})
+        return self._finish(uow, actor, case, tz)
 
     def unschedule(
         self, actor: Actor, case_number: str, *, expected_version: int | None = None,
@@ -431,25 +459,29 @@ class CaseService(Service):
             raise BadInput(FieldProblem("to", "must be requested or postponed"))
         self.require(actor, Action.SCHEDULE_CASES, what="make cases postponed")
         with self.uow() as uow:
-            found = self._claim(uow, actor, case_number, expected_version, op_id,
-                                "set_status")
-            if isinstance(found, CaseResult):
-                return found  # a retry of an operation already applied
-            case = found
-            tz = self.department_zone(uow)
-            if case.status is CaseStatus.POSTPONED:
-                return self._finish(uow, actor, case, tz)
-            if case.status not in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY):
-                raise TransitionRefused(
-                    f"{case.case_number} is {case.status.value}: only a case on the board "
-                    "goes back to the queue")
-            if _board_entry_from(uow, case) is not CaseStatus.POSTPONED:
-                raise TransitionRefused(
-                    f"{case.case_number} was not postponed before it was scheduled: "
-                    "postpone it with a reason instead")
-            self._transition(uow, actor, case, CaseStatus.POSTPONED, None,
-                             postponement_stands=True)
-            return self._finish(uow, actor, case, tz, readiness=True)
+            case = find_case(uow, case_number)
+            with self.operation(uow, op_id, "set_status", case=case) as claim:
+                if not claim.replay:
+                    _check_version(case, expected_version)
+                    return self._back_to_postponed(uow, actor, case)
+            return self._replayed_case(uow, actor, claim)
+
+    def _back_to_postponed(self, uow: UnitOfWork, actor: Actor,
+                           case: m.SurgeryCase) -> CaseResult:
+        tz = self.department_zone(uow)
+        if case.status is CaseStatus.POSTPONED:
+            return self._finish(uow, actor, case, tz)
+        if case.status not in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY):
+            raise TransitionRefused(
+                f"{case.case_number} is {case.status.value}: only a case on the board "
+                "goes back to the queue")
+        if _board_entry_from(uow, case) is not CaseStatus.POSTPONED:
+            raise TransitionRefused(
+                f"{case.case_number} was not postponed before it was scheduled: "
+                "postpone it with a reason instead")
+        self._transition(uow, actor, case, CaseStatus.POSTPONED, None,
+                         postponement_stands=True)
+        return self._finish(uow, actor, case, tz, readiness=True)
 
     # ---- status ---------------------------------------------------------------------
 
@@ -470,19 +502,19 @@ class CaseService(Service):
         if target not in CLINICAL_TARGETS:
             self.require(actor, Action.SCHEDULE_CASES, what=f"make cases {target.value}")
         with self.uow() as uow:
-            found = self._claim(uow, actor, case_number, expected_version, op_id,
-                                "set_status")
-            if isinstance(found, CaseResult):
-                return found  # a retry of an operation already applied
-            case = found
-            if target in CLINICAL_TARGETS:
+            case = find_case(uow, case_number)
+            if target in CLINICAL_TARGETS:  # the right first: a replay answers nobody else
                 require_team(uow, actor, case, Action.SIGN_OFF,
                              f"make {case.case_number} {target.value}")
-            tz = self.department_zone(uow)
-            if target is case.status:
-                return self._finish(uow, actor, case, tz)
-            self._transition(uow, actor, case, target, reason)
-            return self._finish(uow, actor, case, tz, readiness=True)
+            with self.operation(uow, op_id, "set_status", case=case) as claim:
+                if not claim.replay:
+                    _check_version(case, expected_version)
+                    tz = self.department_zone(uow)
+                    if target is case.status:
+                        return self._finish(uow, actor, case, tz)
+                    self._transition(uow, actor, case, target, reason)
+                    return self._finish(uow, actor, case, tz, readiness=True)
+            return self._replayed_case(uow, actor, claim)
 
     def _transition(
         self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, target: CaseStatus,
@@ -546,40 +578,46 @@ class CaseService(Service):
         priority, estimated duration, lead surgeon and anesthetist (usernames; the
         anesthetist may be None). The care team follows the two people."""
         self.require(actor, Action.SCHEDULE_CASES, what="edit cases")
-        edit = validate(CaseEdit, fields)
-        given = edit.model_fields_set
-        for name in given & {"procedure_name", "patient_id", "patient_name", "laterality",
-                             "priority", "lead_surgeon", "estimated_duration_min"}:
-            if getattr(edit, name) is None:
-                raise BadInput(FieldProblem(name, "may not be empty"))
         with self.uow() as uow:
-            found = self._claim(uow, actor, case_number, expected_version, op_id,
-                                "update_case")
-            if isinstance(found, CaseResult):
-                return found  # a retry of an operation already applied
-            case = found
-            if case.status in FINAL_STATUSES:
-                raise TransitionRefused(f"{case.case_number} is {case.status.value} (final)")
-            tz = self.department_zone(uow)
-            before = _state(case)
-            previous = (case.lead_surgeon.user, case.anesthetist)
-            # People first: an emptied specialty falls back to the (new) lead surgeon's.
-            if "lead_surgeon" in given and edit.lead_surgeon is not None:
-                case.lead_surgeon = self._surgeon(uow, edit.lead_surgeon)
-            if "anesthetist" in given:
-                name = (edit.anesthetist or "").strip()
-                case.anesthetist = self._anesthetist(uow, name) if name else None
-            for name in given - {"lead_surgeon", "anesthetist"}:
-                value = getattr(edit, name)
-                setattr(case, name, value if name != "specialty" or value else
-                        case.lead_surgeon.specialty)
-            _sync_team(case, previous=previous)
-            changes = diff(before, _state(case))
-            if changes:
-                uow.flush()
-                self.audit(uow, actor, "update_case",
-                           case, {"case_number": case.case_number, **changes})
-            return self._finish(uow, actor, case, tz)
+            edit = validate(CaseEdit, fields,
+                            context=self._field_context(self.department_zone(uow)))
+            for name in edit.model_fields_set & {
+                    "procedure_name", "patient_id", "patient_name", "laterality", "priority",
+                    "lead_surgeon", "estimated_duration_min"}:
+                if getattr(edit, name) is None:
+                    raise BadInput(FieldProblem(name, "may not be empty"))
+            case = find_case(uow, case_number)
+            with self.operation(uow, op_id, "update_case", case=case) as claim:
+                if not claim.replay:
+                    _check_version(case, expected_version)
+                    return self._edit(uow, actor, case, edit)
+            return self._replayed_case(uow, actor, claim)
+
+    def _edit(self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase,
+              edit: CaseEdit) -> CaseResult:
+        given = edit.model_fields_set
+        if case.status in FINAL_STATUSES:
+            raise TransitionRefused(f"{case.case_number} is {case.status.value} (final)")
+        tz = self.department_zone(uow)
+        before = _state(case)
+        previous = (case.lead_surgeon.user, case.anesthetist)
+        # People first: an emptied specialty falls back to the (new) lead surgeon's.
+        if "lead_surgeon" in given and edit.lead_surgeon is not None:
+            case.lead_surgeon = self._surgeon(uow, edit.lead_surgeon)
+        if "anesthetist" in given:
+            name = (edit.anesthetist or "").strip()
+            case.anesthetist = self._anesthetist(uow, name) if name else None
+        for name in given - {"lead_surgeon", "anesthetist"}:
+            value = getattr(edit, name)
+            setattr(case, name, value if name != "specialty" or value else
+                    case.lead_surgeon.specialty)
+        _sync_team(case, previous=previous)
+        changes = diff(before, _state(case))
+        if changes:
+            uow.flush()
+            self.audit(uow, actor, "update_case",
+                       case, {"case_number": case.case_number, **changes})
+        return self._finish(uow, actor, case, tz)
 
     # ---- reading --------------------------------------------------------------------
 
@@ -608,7 +646,7 @@ class CaseService(Service):
         self.require(actor, Action.SEE_BOARD, what="see cases")
         with self.uow() as uow:
             tz = self.department_zone(uow)
-            start, end = _date_range(day, day, tz)
+            start, end = _date_range(day, day, tz, ("day", "day"))
             cases = uow.cases.search(start=start, end=end)
             details = [self._detail(uow, actor, c) for c in cases
                        if c.status not in (CaseStatus.CANCELLED, CaseStatus.REQUESTED)
@@ -646,6 +684,7 @@ class CaseService(Service):
         self.require(actor, Action.SEE_BOARD, what="print day lists")
         if not isinstance(day, date) or isinstance(day, datetime):
             raise BadInput(FieldProblem("day", "must be a date"))
+        _check_date(day, "day")
         if printed_at.tzinfo is None or printed_at.utcoffset() is None:
             raise BadInput(FieldProblem("printed_at", "needs a time zone (an instant)"))
         if case_count < 0:
@@ -655,26 +694,25 @@ class CaseService(Service):
             raise BadInput(FieldProblem("case_numbers", "holds an empty or too long number"))
         if len(shown) > case_count:
             raise BadInput(FieldProblem("case_numbers", "more than case_count"))
-        with self.uow() as uow:
-            if self.replayed(uow, op_id, "print_day_list") is not None:
-                return False
-            event = uow.audit.record(
-                actor_id=actor.user_id, action="print_day_list", target_class="DayList",
-                target_id=None, at=self.now(),
-                details={"day": day.isoformat(), "downtime": True,
-                         "printed_at": printed_at.astimezone(UTC).isoformat(),
-                         "shows_patients": bool(shows_patients), "case_count": case_count,
-                         "case_numbers": shown})
-            try:
-                uow.flush()
-                self.remember_operation(uow, actor, event)
-                uow.commit()
-            except Duplicate as exc:
-                # The same operation committed meanwhile (a retry racing its original).
-                if exc.field != "op_id" or op_id is None:
-                    raise
-                return False
-            return True
+        details = {"day": day.isoformat(), "downtime": True,
+                   "printed_at": printed_at.astimezone(UTC).isoformat(),
+                   "shows_patients": bool(shows_patients), "case_count": case_count,
+                   "case_numbers": shown}
+        with self.uow() as uow, self.operation(uow, op_id, "print_day_list") as claim:
+            if not claim.replay:
+                self._record_print(uow, actor, "print_day_list", "DayList", details)
+        return not claim.replay
+
+    def _record_print(self, uow: UnitOfWork, actor: Actor, action: str, target_class: str,
+                      details: dict[str, Any]) -> None:
+        """An audit event of its own (a print or an export: no case is its target), with
+        the unit's operation, committed."""
+        event = uow.audit.record(actor_id=actor.user_id, action=action,
+                                 target_class=target_class, target_id=None, at=self.now(),
+                                 details=details)
+        uow.flush()
+        self.remember_operation(uow, actor, event)
+        uow.commit()
 
     def record_board_export(
         self, actor: Actor, first_day: date, days: int, shows_patients: bool, *,
@@ -689,37 +727,25 @@ class CaseService(Service):
         self.require(actor, Action.SEE_BOARD, what="export the board")
         if not isinstance(first_day, date) or isinstance(first_day, datetime):
             raise BadInput(FieldProblem("first_day", "must be a date"))
-        if (problem := date_problem(first_day)) is not None:
-            raise BadInput(FieldProblem("first_day", problem))
+        _check_date(first_day, "first_day")
         if isinstance(days, bool) or not isinstance(days, int) \
                 or not 1 <= days <= MAX_BOARD_WINDOW.days:
             raise BadInput(FieldProblem("days", f"must be 1 to {MAX_BOARD_WINDOW.days}"))
-        with self.uow() as uow:
-            if self.replayed(uow, op_id, "export_board") is not None:
-                return False
-            tz = self.department_zone(uow)
-            lo = day_bounds(first_day, tz)[0]
-            hi = day_bounds(first_day + timedelta(days=days - 1), tz)[1]
-            shown = [s for s in CaseStatus if s is not CaseStatus.CANCELLED]
-            rows = uow.cases.rows_in_window(lo, hi, statuses=shown)
-            rights = rights_of_rows(uow, actor, rows)
-            numbers = [r.case_number for r in rows if rights[r.id].see_patient] \
-                if shows_patients else []
-            event = uow.audit.record(
-                actor_id=actor.user_id, action="export_board", target_class="Board",
-                target_id=None, at=self.now(),
-                details={"first_day": first_day.isoformat(), "days": days,
-                         "shows_patients": bool(shows_patients),
-                         "case_count": len(rows), "case_numbers": numbers})
-            try:
-                uow.flush()
-                self.remember_operation(uow, actor, event)
-                uow.commit()
-            except Duplicate as exc:  # a retry racing its original
-                if exc.field != "op_id" or op_id is None:
-                    raise
-                return False
-            return True
+        with self.uow() as uow, self.operation(uow, op_id, "export_board") as claim:
+            if not claim.replay:
+                tz = self.department_zone(uow)
+                lo = day_bounds(first_day, tz)[0]
+                hi = day_bounds(first_day + timedelta(days=days - 1), tz)[1]
+                shown = [s for s in CaseStatus if s is not CaseStatus.CANCELLED]
+                rows = uow.cases.rows_in_window(lo, hi, statuses=shown)
+                rights = rights_of_rows(uow, actor, rows)
+                numbers = [r.case_number for r in rows
+                           if shows_patients and rights[r.id].see_patient]
+                self._record_print(uow, actor, "export_board", "Board", {
+                    "first_day": first_day.isoformat(), "days": days,
+                    "shows_patients": bool(shows_patients), "case_count": len(rows),
+                    "case_numbers": numbers})
+        return not claim.replay
 
     def _detail(self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase) -> CaseDetail:
         full = uow.cases.with_details(case.id)
@@ -998,38 +1024,29 @@ class CaseService(Service):
         kind: NoteType = _enum(NoteType, note_type, "note_type")
         text = _text(message, "message")
         with self.uow() as uow:
-            case = self._case(uow, case_number, None)
+            case = find_case(uow, case_number)
             require_team(uow, actor, case, Action.ADD_NOTE,
                          f"add notes to {case.case_number}")
-            if (done := self.replayed(uow, op_id, "add_note")) is not None:
-                return self._note_of(case, done)
-            note = self._note(uow, actor, case, kind, text)
-            uow.flush()
-            self.audit(uow, actor, "add_note", case, {
-                "case_number": case.case_number, "note_id": note.id,
-                "note_type": kind.value,
-            })
-            self.remember_operation(uow, actor, note)
-            view = note_view(note)
-            try:
-                uow.commit()
-            except Duplicate as exc:  # a retry racing its original: answered as a replay
-                if exc.field != "op_id" or op_id is None:
-                    raise
-            else:
-                return view
-        with self.uow(read_only=True) as fresh:
-            applied = fresh.operations.find(op_id.strip())
-            assert applied is not None
-            assert applied.target_id is not None
-            return self._note_of(self._case(fresh, case_number, None), applied.target_id)
+            with self.operation(uow, op_id, "add_note", case=case) as claim:
+                if not claim.replay:
+                    note = self._note(uow, actor, case, kind, text)
+                    uow.flush()
+                    self.audit(uow, actor, "add_note", case, {
+                        "case_number": case.case_number, "note_id": note.id,
+                        "note_type": kind.value,
+                    })
+                    self.remember_operation(uow, actor, note)
+                    view = note_view(note)
+                    uow.commit()
+                    return view
+            with self.replay_unit(uow, claim) as unit:
+                return self._note_of(find_case(unit, case_number), claim.target_id)
 
     @staticmethod
-    def _note_of(case: m.SurgeryCase, note_id: int) -> NoteView:
+    def _note_of(case: m.SurgeryCase, note_id: int | None) -> NoteView:
         note = next((n for n in case.notes if n.id == note_id), None)
-        if note is None:
-            raise NotFound(f"that operation added no note to {case.case_number}",
-                           field="op_id")
+        if note is None:  # the operation wrote another case's note
+            raise BadInput(FieldProblem("op_id", "was used for another operation"))
         return note_view(note)
 
     # ---- helpers ----------------------------------------------------------------------
@@ -1041,36 +1058,28 @@ class CaseService(Service):
         """Apply the Readiness rule if asked, then result, warnings and commit."""
         if readiness:
             sync_readiness(self, uow, actor, case, uow.checklists.for_case(case.id))
-        operation = uow.pending_operation
-        try:
-            self.remember_operation(uow, actor, case)
-            uow.flush()
-            result = case_result(uow, actor, case, soft_conflicts(uow, case, tz))
-            if not uow.read_only:
-                uow.commit()
-        except Duplicate as exc:
-            # The same operation committed meanwhile (a retry racing its original): the
-            # operation's unique key refuses this attempt, which is rolled back with
-            # everything it did and answered like any replay.
-            if exc.field != "op_id" or operation is None:
-                raise
-            return self._replay_committed(actor, operation[0])
+        # A retry racing its original meets the operation's unique key here: the
+        # ``operation`` block around the write answers it as a replay.
+        self.remember_operation(uow, actor, case)
+        uow.flush()
+        result = case_result(uow, actor, case, soft_conflicts(uow, case, tz))
+        if not uow.read_only:
+            uow.commit()
         return result
 
-    def _replay_committed(self, actor: Actor, op_id: str) -> CaseResult:
-        with self.uow(read_only=True) as fresh:
-            done = fresh.operations.find(op_id)
-            assert done is not None
-            assert done.target_id is not None
-            return self._replay(fresh, actor, done.target_id)
-
-    def _replay(self, uow: UnitOfWork, actor: Actor, case_id: int) -> CaseResult:
+    def _replayed_case(self, uow: UnitOfWork, actor: Actor, claim: Claim) -> CaseResult:
         """The answer to a retried operation: the case as it is now, nothing applied."""
-        case = uow.cases.get(case_id)
-        if case is None:
-            raise NotFound("the case of that operation no longer exists", field="op_id")
-        return case_result(uow, actor, case, soft_conflicts(uow, case,
-                                                            self.department_zone(uow)))
+        with self.replay_unit(uow, claim) as unit:
+            case = unit.cases.get(claim.target_id) if claim.target_id is not None else None
+            if case is None:
+                raise NotFound("the case of that operation no longer exists", field="op_id")
+            return case_result(unit, actor, case,
+                               soft_conflicts(unit, case, self.department_zone(unit)))
+
+    def _field_context(self, tz: ZoneInfo) -> dict[str, Any]:
+        """What the case fields' validators need: the department's today, from the
+        injected clock (never the PC's own clock or zone)."""
+        return {"today": self.now().astimezone(tz).date()}
 
     def _note(
         self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, kind: NoteType, text: str
@@ -1083,21 +1092,6 @@ class CaseService(Service):
                           created_at=now, updated_at=now)
         case.notes.append(note)
         return note
-
-    def _claim(self, uow: UnitOfWork, actor: Actor, case_number: str,
-               expected_version: int | None, op_id: str | None,
-               action: str) -> m.SurgeryCase | CaseResult:
-        """The case, locked for this write — or, when ``op_id`` was already applied, the
-        answer to that retry.
-
-        The operation is looked up only after the row lock: on Postgres a retry that raced
-        its original waits here until the original commits, then finds its operation (each
-        statement sees the newest commits) and is answered as a replay, instead of being
-        refused as stale by the version the original itself moved on."""
-        case = find_case(uow, case_number)
-        if (done := self.replayed(uow, op_id, action)) is not None:
-            return self._replay(uow, actor, done)
-        return self._case(uow, case_number, expected_version, found=case)
 
     @staticmethod
     def _case(uow: UnitOfWork, case_number: str, expected_version: int | None, *,
@@ -1167,11 +1161,23 @@ class CaseService(Service):
 # ---- module helpers ---------------------------------------------------------------------
 
 
+def _check_date(value: date, field: str) -> None:
+    if not isinstance(value, date):
+        raise BadInput(FieldProblem(field, "must be a date"))
+    if (problem := date_problem(value)) is not None:
+        raise BadInput(FieldProblem(field, problem))
+
+
 def _date_range(
-    date_from: date | None, date_to: date | None, tz: ZoneInfo
+    date_from: date | None, date_to: date | None, tz: ZoneInfo,
+    fields: tuple[str, str] = ("date_from", "date_to"),
 ) -> tuple[datetime | None, datetime | None]:
+    """Department days [date_from, date_to] (inclusive; either open) as UTC bounds."""
+    for value, field in zip((date_from, date_to), fields, strict=True):
+        if value is not None:
+            _check_date(value, field)
     if date_from is not None and date_to is not None and date_to < date_from:
-        raise BadInput(FieldProblem("date_to", "is before date_from"))
+        raise BadInput(FieldProblem(fields[1], f"is before {fields[0]}"))
     start = day_bounds(date_from, tz)[0] if date_from is not None else None
     end = day_bounds(date_to, tz)[1] if date_to is not None else None
     return start, end
@@ -1235,6 +1241,16 @@ def _sync_team(case: m.SurgeryCase, previous: Iterable[m.User | None]) -> None:
             case.team.append(m.CareTeamMember(user=user, role=role, confirmed=False))
         elif member.role is not role:
             member.role = role
+
+
+def _check_version(case: m.SurgeryCase, expected_version: int | None) -> None:
+    """Refuse a write based on a version of the case that is no longer current."""
+    if expected_version is not None and case.version != expected_version:
+        raise StaleVersion(
+            f"{case.case_number} was changed by someone else meanwhile "
+            f"(version {case.version}, you had {expected_version}); reload and try again",
+            current_version=case.version,
+        )
 
 
 def _refuse_final(case: m.SurgeryCase) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import (
@@ -20,22 +20,21 @@ from surgdesk.domain.enums import (
     Phase,
     Section,
 )
-from surgdesk.domain.limits import TEXT_MAX
 from surgdesk.domain.permissions import Action, allowed
 from surgdesk.domain.status_machine import GATING_SECTIONS
 from surgdesk.errors import (
     BadInput,
-    Duplicate,
     FieldProblem,
     NotFound,
     StaleVersion,
     TransitionRefused,
 )
 from surgdesk.repository.uow import UnitOfWork
-from surgdesk.services.base import Service, validate
+from surgdesk.services.base import Claim, Service, validate
 from surgdesk.services.case_views import case_result, checklist_view, item_view, sees_patient
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseResult, ChecklistItemView, ChecklistView
+from surgdesk.services.fields import NoteText
 
 T = TypeVar("T")
 
@@ -129,7 +128,7 @@ class _TickInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     status: ItemStatus
-    note: str | None = Field(default=None, max_length=TEXT_MAX)
+    note: NoteText | None = None
 
 
 # ---- the service ------------------------------------------------------------------------
@@ -169,34 +168,39 @@ class ChecklistService(Service):
             case = find_case(uow, case_number)
             require_team(uow, actor, case, Action.UPDATE_CHECKLIST,
                          f"update checklists of {case.case_number}")
-            if self._replay(uow, op_id, "tick_item", case):
-                return case_result(uow, actor, case)
-            _refuse_cancelled(case)
-            checklists = uow.checklists.for_case(case.id)
-            item = item_by_code(checklists, item_code)
-            if expected_version is not None and item.version != expected_version:
-                raise StaleVersion(
-                    f"{item.item_code} was changed meanwhile; reload and try again",
-                    current_version=item.version,
-                )
-            if item.checklist.status is ChecklistStatus.COMPLETED:
-                raise TransitionRefused(
-                    f"{item.checklist.phase.value} of {case.case_number} is signed off; "
-                    "its items no longer change"
-                )
-            before = {"status": item.status.value, "notes": item.notes}
-            self._apply_tick(_user(uow, actor), item, fields.status, fields.note)
-            after = {"status": item.status.value, "notes": item.notes}
-            if before != after:
-                self.audit(uow, actor, "tick_item", case, {
-                    "case_number": case.case_number, "item_code": item.item_code,
-                    **{k: {"before": before[k], "after": after[k]}
-                       for k in before if before[k] != after[k]},
-                })
-                sync_readiness(self, uow, actor, case, checklists)
-                uow.flush()
-            return self._commit(uow, actor, case, op_id, lambda fresh, c: case_result(
-                fresh, actor, c))
+            with self.operation(uow, op_id, "tick_item", case=case) as claim:
+                if not claim.replay:
+                    return self._tick(uow, actor, case, item_code, fields, expected_version)
+            with self.replay_unit(uow, claim) as unit:
+                return case_result(unit, actor, _case_of(unit, claim))
+
+    def _tick(self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, item_code: str,
+              fields: _TickInput, expected_version: int | None) -> CaseResult:
+        _refuse_cancelled(case)
+        checklists = uow.checklists.for_case(case.id)
+        item = item_by_code(checklists, item_code)
+        if expected_version is not None and item.version != expected_version:
+            raise StaleVersion(
+                f"{item.item_code} was changed meanwhile; reload and try again",
+                current_version=item.version,
+            )
+        if item.checklist.status is ChecklistStatus.COMPLETED:
+            raise TransitionRefused(
+                f"{item.checklist.phase.value} of {case.case_number} is signed off; "
+                "its items no longer change"
+            )
+        before = {"status": item.status.value, "notes": item.notes}
+        self._apply_tick(_user(uow, actor), item, fields.status, fields.note)
+        after = {"status": item.status.value, "notes": item.notes}
+        if before != after:
+            self.audit(uow, actor, "tick_item", case, {
+                "case_number": case.case_number, "item_code": item.item_code,
+                **{k: {"before": before[k], "after": after[k]}
+                   for k in before if before[k] != after[k]},
+            })
+            sync_readiness(self, uow, actor, case, checklists)
+            uow.flush()
+        return self._commit(uow, actor, case, lambda: case_result(uow, actor, case))
 
     def assign(
         self,
@@ -218,25 +222,32 @@ class ChecklistService(Service):
             if not allowed(actor.role, Action.SCHEDULE_CASES):
                 require_team(uow, actor, case, Action.UPDATE_CHECKLIST,
                              f"assign checklist items of {case.case_number}")
-            if self._replay(uow, op_id, "assign_item", case):
-                return item_view(item_by_code(uow.checklists.for_case(case.id), item_code))
-            _refuse_cancelled(case)
-            item = item_by_code(uow.checklists.for_case(case.id), item_code)
-            if expected_version is not None and item.version != expected_version:
-                raise StaleVersion(f"{item.item_code} was changed meanwhile; reload and try again",
-                                   current_version=item.version)
-            assignee = self._team_member(uow, case, username) if username else None
-            before = item.assigned_to.username if item.assigned_to else None
-            after = assignee.username if assignee else None
-            if before != after:
-                item.assigned_to = assignee
-                self.audit(uow, actor, "assign_item", case, {
-                    "case_number": case.case_number, "item_code": item.item_code,
-                    "assigned_to": {"before": before, "after": after},
-                })
-                uow.flush()
-            return self._commit(uow, actor, case, op_id, lambda fresh, c: item_view(
-                item_by_code(fresh.checklists.for_case(c.id), item_code)))
+            with self.operation(uow, op_id, "assign_item", case=case) as claim:
+                if not claim.replay:
+                    return self._assign(uow, actor, case, item_code, username,
+                                        expected_version)
+            with self.replay_unit(uow, claim) as unit:
+                stored = _case_of(unit, claim)
+                return item_view(item_by_code(unit.checklists.for_case(stored.id), item_code))
+
+    def _assign(self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, item_code: str,
+                username: str | None, expected_version: int | None) -> ChecklistItemView:
+        _refuse_cancelled(case)
+        item = item_by_code(uow.checklists.for_case(case.id), item_code)
+        if expected_version is not None and item.version != expected_version:
+            raise StaleVersion(f"{item.item_code} was changed meanwhile; reload and try again",
+                               current_version=item.version)
+        assignee = self._team_member(uow, case, username) if username else None
+        before = item.assigned_to.username if item.assigned_to else None
+        after = assignee.username if assignee else None
+        if before != after:
+            item.assigned_to = assignee
+            self.audit(uow, actor, "assign_item", case, {
+                "case_number": case.case_number, "item_code": item.item_code,
+                "assigned_to": {"before": before, "after": after},
+            })
+            uow.flush()
+        return self._commit(uow, actor, case, lambda: item_view(item))
 
     @staticmethod
     def _team_member(uow: UnitOfWork, case: m.SurgeryCase, username: str) -> m.User:
@@ -278,69 +289,53 @@ class ChecklistService(Service):
             case = find_case(uow, case_number)
             require_team(uow, actor, case, Action.SIGN_OFF,
                          f"sign off checklists of {case.case_number}")
-            replay = self._replay(uow, op_id, "sign_off", case)
-            if not replay:
-                _refuse_cancelled(case)
-            checklist = _phase_checklist(uow, case, phase)
-            if replay:
-                return checklist_view(checklist)
-            if checklist.status is not ChecklistStatus.COMPLETED:
-                missing = missing_required([checklist], [i.section for i in checklist.items])
-                if missing:
-                    raise TransitionRefused(
-                        f"{phase.value} cannot be signed off: required items not done: "
-                        + ", ".join(missing)
-                    )
-                checklist.status = ChecklistStatus.COMPLETED
-                checklist.signed_off_by = _user(uow, actor)
-                checklist.signed_off_at = self.now()
-                flag = "pre_op_complete" if phase is Phase.PRE_OP else "post_op_complete"
-                setattr(case, flag, True)
-                self.audit(uow, actor, "sign_off", case, {
-                    "case_number": case.case_number, "phase": phase.value,
-                    flag: {"before": False, "after": True},
-                })
-                uow.flush()
-            return self._commit(uow, actor, case, op_id, lambda fresh, c: checklist_view(
-                _phase_checklist(fresh, c, phase)))
+            with self.operation(uow, op_id, "sign_off", case=case) as claim:
+                if not claim.replay:
+                    return self._sign_off(uow, actor, case, phase)
+            with self.replay_unit(uow, claim) as unit:
+                return checklist_view(_phase_checklist(unit, _case_of(unit, claim), phase))
 
-    # ---- client operations: applied once ----------------------------------------------
-
-    def _replay(self, uow: UnitOfWork, op_id: str | None, action: str,
-                case: m.SurgeryCase) -> bool:
-        """True when operation ``op_id`` was already applied (a retry after a lost reply):
-        the caller answers with what is stored now and changes nothing.
-
-        Asked after ``find_case`` has locked the case: on Postgres a retry that waited on
-        its own original's lock then sees the original's committed operation (each
-        statement reads the newest commits) instead of refusing it as stale."""
-        done = self.replayed(uow, op_id, action)
-        if done is None:
-            return False
-        if done != case.id:
-            raise BadInput(FieldProblem(
-                "op_id", f"that operation was applied to another case, not {case.case_number}"))
-        return True
-
-    def _commit(self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase, op_id: str | None,
-                answer: Callable[[UnitOfWork, m.SurgeryCase], T]) -> T:
-        """Record the operation with the change, answer, commit. A retry racing its
-        original meets the operation's unique key: rolled back, answered like a replay."""
-        try:
-            self.remember_operation(uow, actor, case)
+    def _sign_off(self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase,
+                  phase: Phase) -> ChecklistView:
+        _refuse_cancelled(case)
+        checklist = _phase_checklist(uow, case, phase)
+        if checklist.status is not ChecklistStatus.COMPLETED:
+            missing = missing_required([checklist], [i.section for i in checklist.items])
+            if missing:
+                raise TransitionRefused(
+                    f"{phase.value} cannot be signed off: required items not done: "
+                    + ", ".join(missing)
+                )
+            checklist.status = ChecklistStatus.COMPLETED
+            checklist.signed_off_by = _user(uow, actor)
+            checklist.signed_off_at = self.now()
+            flag = "pre_op_complete" if phase is Phase.PRE_OP else "post_op_complete"
+            setattr(case, flag, True)
+            self.audit(uow, actor, "sign_off", case, {
+                "case_number": case.case_number, "phase": phase.value,
+                flag: {"before": False, "after": True},
+            })
             uow.flush()
-            result = answer(uow, case)
-            uow.commit()
-        except Duplicate as exc:
-            if exc.field != "op_id" or op_id is None:
-                raise
-            with self.uow(read_only=True) as fresh:
-                stored = fresh.cases.get(case.id)
-                if stored is None:
-                    raise NotFound("the case of that operation no longer exists",
-                                   field="op_id") from None
-                return answer(fresh, stored)
+        return self._commit(uow, actor, case, lambda: checklist_view(checklist))
+
+    def _commit(self, uow: UnitOfWork, actor: Actor, case: m.SurgeryCase,
+                answer: Callable[[], T]) -> T:
+        """Record the operation with the change, answer, commit. A retry racing its
+        original meets the operation's unique key here: the ``operation`` block around
+        the write answers it as a replay."""
+        self.remember_operation(uow, actor, case)
+        uow.flush()
+        result = answer()
+        uow.commit()
         return result
+
+
+def _case_of(uow: UnitOfWork, claim: Claim) -> m.SurgeryCase:
+    """The case a replayed operation wrote."""
+    case = uow.cases.get(claim.target_id) if claim.target_id is not None else None
+    if case is None:
+        raise NotFound("the case of that operation no longer exists", field="op_id")
+    return case
 
 
 def require_team(

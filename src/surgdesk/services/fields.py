@@ -3,13 +3,46 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
+from surgdesk.domain.limits import IDENT_MAX, NAME_MAX, TEXT_MAX
 from surgdesk.errors import StaleVersion
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 controls, DEL and C1 controls (\x9b is a terminal's CSI as much as ESC [ is).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Free text keeps its line breaks and tabs; nothing else that steers a terminal.
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NO_CONTROL = "must not contain control characters"
+
+
+def one_line(value: str) -> str:
+    """One line of printable text: no control character (a NUL, an escape sequence or a
+    line break would forge rows in ``cases list`` or fail on Postgres)."""
+    if _CONTROL.search(value):
+        raise ValueError(_NO_CONTROL)
+    return value
+
+
+def free_text(value: str) -> str:
+    """Notes and reasons: line breaks (``\r\n`` and ``\r`` become ``\n``) and tabs are
+    kept; any other control character is refused."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if _TEXT_CONTROL.search(value):
+        raise ValueError(_NO_CONTROL)
+    return value
+
+
+# Pydantic field types for the case fields (whitespace stripped by the model's config).
+NameLine = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX),
+                     AfterValidator(one_line)]
+IdentLine = Annotated[str, StringConstraints(min_length=1, max_length=IDENT_MAX),
+                      AfterValidator(one_line)]
+FreeText = Annotated[str, StringConstraints(min_length=1, max_length=TEXT_MAX),
+                     AfterValidator(free_text)]
+# A checklist item's note: empty clears it.
+NoteText = Annotated[str, StringConstraints(max_length=TEXT_MAX), AfterValidator(free_text)]
 
 
 def _text_check(max_len: int) -> Any:

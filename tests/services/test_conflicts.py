@@ -218,6 +218,27 @@ def test_care_team_double_booking_names_the_role_on_this_case(kit: Kit) -> None:
     assert team.case_numbers == (first,)
 
 
+def test_the_forms_preview_words_double_bookings_the_same_way(kit: Kit) -> None:
+    # The case form's preview (CaseCheckService) goes through the same wording: for a new
+    # case the lead and the anesthetist typed, for an existing one its care team too.
+    from surgdesk.services.case_checks import CaseCheckService
+
+    first = kit.new_case(start=at(8)).case.case_number
+    kit.cases.assign_team_member(kit["sched"], first, "nurse1", TeamRole.SCRUB_NURSE)
+    checks = CaseCheckService(kit.db, kit.clock)
+    fresh = checks.check_case(kit["sched"], room="OR2", start=at(8, 30), duration_min=60,
+                              lead_surgeon="surg1", anesthetist="anes2")
+    assert [w.message for w in fresh.warnings if w.code == "surgeon_double_booked"] == [
+        f"Lead surgeon Surg1 Test is also booked in OR1 08:00\u201309:00 (case {first})"]
+    second = kit.new_case(room="OR2", start=at(10), lead_surgeon="surg2", anesthetist="anes2",
+                          patient_id="MRN-2").case.case_number
+    kit.cases.assign_team_member(kit["sched"], second, "nurse1", TeamRole.CIRCULATING_NURSE)
+    moved = checks.check_case(kit["sched"], room="OR2", start=at(8, 30), duration_min=60,
+                              lead_surgeon="surg2", anesthetist="anes2", case_number=second)
+    assert [w.message for w in moved.warnings if w.code == "team_double_booked"] == [
+        f"Circulating nurse Nurse1 Test is also booked in OR1 08:00\u201309:00 (case {first})"]
+
+
 def test_double_booking_in_two_other_cases_names_both_and_other_days(kit: Kit) -> None:
     # An evening case of surg1 that runs past midnight, and one the next morning: a long
     # case of surg1's in OR2 meets both; the one starting the next day carries its date.

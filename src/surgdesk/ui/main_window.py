@@ -168,8 +168,9 @@ class MainWindow(QMainWindow):
         from surgdesk.ui.case import case_form_factory
 
         self.status.show_actor(self.actor)
+        # The forms' calls go through the window's runner: one outage, one busy indicator.
         self.case_form_factory = case_form_factory(self.services, self.actor,
-                                                   on_unreachable=self.report_unreachable)
+                                                   runner=self.runner)
         self.menus.apply_actor()  # and what may be done now (``_apply_access``)
         self.user_session.apply_actor()
         self.docks.drop_side_docks()

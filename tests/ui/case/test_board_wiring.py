@@ -21,6 +21,7 @@ def test_ticking_the_last_readiness_item_turns_the_bar_preop_ready(
         services, lambda: window.actor, on_change=lambda _n: window.refresh())
     form = window.case_form_factory(window, number)
     qtbot.addWidget(form)
+    assert form.runner.settle()  # opened off the GUI thread
     assert form.checklist is not None
     left = [i.item_code for c in form.checklist.detail.checklists  # type: ignore[union-attr]
             for i in c.items if i.section == Section.READINESS.value and i.is_required

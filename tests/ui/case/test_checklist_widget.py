@@ -16,11 +16,30 @@ from surgdesk.ui.case.models import ChecklistModel, SectionProgress
 from tests.ui.case.conftest import Dept
 from tests.ui.case.test_case_form import form_for
 
+
+class SettledChecklist(ChecklistWidget):
+    """The widget, waiting for its runner once opened and after each write: a write
+    then answers whether it went through, as a person sees once the answer is in."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        assert self.runner.settle()
+
+    def _write(self, *args: object, **kwargs: object) -> bool:
+        return wrote(self, super()._write(*args, **kwargs))  # type: ignore[arg-type]
+
+
+def wrote(widget: ChecklistWidget, started: bool) -> bool:
+    """Wait for the widget's runner: True when the write it started went through."""
+    assert started
+    assert widget.runner.settle()
+    return widget.last_ok is True
+
 READINESS_REQUIRED = ("RD-CONSENT", "RD-ASSESSMENT", "RD-RESULTS", "RD-FASTING")
 
 
 def widget_for(qtbot: QtBot, dept: Dept, username: str, number: str) -> ChecklistWidget:
-    widget = ChecklistWidget(dept.services, dept[username], number)
+    widget = SettledChecklist(dept.services, dept[username], number)
     qtbot.addWidget(widget)
     widget.ask_note = lambda question, current: "no implant tray yet"
     return widget

@@ -77,6 +77,7 @@ def test_the_care_team_tab_adds_removes_and_confirms(qtbot: QtBot, dept: Dept) -
     panel = form.team_panel
     assert [m.username for m in panel.model.members()] == ["surg1", "anes1"]
     choose(panel.role_box, TeamRole.SCRUB_NURSE.value)
+    assert form.runner.settle()  # the people of that role are read off the GUI thread
     people = {panel.person_box.itemData(i) for i in range(panel.person_box.count())}
     assert people == {"nurse1", "nurse2"}  # only nurses for a nurse's place
     choose(panel.person_box, "nurse2")
@@ -96,7 +97,10 @@ def test_the_care_team_tab_adds_removes_and_confirms(qtbot: QtBot, dept: Dept) -
     spanel = surgeon.team_panel
     assert spanel.add_button.isHidden()
     assert not spanel.confirm_button.isHidden()
-    assert spanel.confirm() is True
+    assert spanel.confirm() is True  # started
+    with qtbot.waitSignal(surgeon.caseChanged):
+        assert spanel.runner.settle()
+    assert spanel.last_ok is True
     assert spanel.confirm_button.isHidden()
     assert [m.confirmed for m in spanel.model.members()] == [True, False]
 
@@ -131,6 +135,7 @@ def test_history_shows_the_audit_trail_newest_first(qtbot: QtBot, dept: Dept) ->
     form = form_for(qtbot, dept, "sched", number)
     assert form.tabs.isTabVisible(form.history_index)
     form.tabs.setCurrentIndex(form.history_index)
+    assert form.runner.settle()  # read off the GUI thread
     model = form.history_panel.model
     whats = [model.index(r, 2).data() for r in range(model.rowCount())]
     assert whats[0] == "Opened the patient details"

@@ -2,8 +2,13 @@
 
 Ticking goes straight to the service and the widget re-reads the case afterwards, so what
 it shows is always what is stored (including the case status the Readiness section
-drives). Roles that may not tick see the same view read-only; the service refuses them
-anyway.
+drives). Who may tick, sign off and assign comes from the services (``case.rights``);
+roles that may not tick see the same view read-only, and the service refuses them anyway.
+
+Every service call goes through a ``ServiceRunner`` (the form's, or the widget's own), off
+the GUI thread; ``caseChanged`` fires once a write is through and the case re-read, and
+``last_ok`` says whether the last write went through (None while under way). An
+unreachable database is reported by the runner, once.
 
 Every write carries a client operation id. When the database does not answer, the write
 may or may not have committed: the widget keeps what it shows (a clicked box goes back),
@@ -34,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from surgdesk.domain.enums import CaseStatus, ChecklistStatus, ItemStatus, Phase, Section
+from surgdesk.domain.enums import ChecklistStatus, ItemStatus, Phase, Section
 from surgdesk.errors import DatabaseUnavailable, SurgDeskError
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseDetail, ChecklistItemView, ChecklistView
@@ -44,9 +49,11 @@ from surgdesk.ui.case.common import (
     PHASE_TEXT,
     STATUS_TEXT,
     department_zone,
+    guarded,
     local_text,
 )
 from surgdesk.ui.case.models import ChecklistModel, ChecklistRole, SectionProgress
+from surgdesk.ui.runner import ServiceRunner
 
 READ_ONLY_TEXT = ("Read-only — only the case's care team (and admins) tick checklist items.")
 
@@ -198,22 +205,25 @@ class ChecklistWidget(QWidget):
     """The checklists of one case. Emits ``caseChanged(case_number)`` after every write."""
 
     caseChanged = Signal(str)  # noqa: N815 (Qt signal naming, as the board wires it)
-    unreachable = Signal(str)  # a write or read found the database unreachable (the reason)
 
     def __init__(self, services: Services, actor: Actor, case_number: str,
                  parent: QWidget | None = None, *, detail: CaseDetail | None = None,
-                 tz: ZoneInfo | None = None) -> None:
+                 tz: ZoneInfo | None = None, runner: ServiceRunner | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("checklistWidget")
         self.setWindowTitle(f"Checklists — {case_number}")
         self.services = services
         self.actor = actor
         self.case_number = case_number
-        self.tz = tz or department_zone(services, actor)
+        self.runner = runner if runner is not None else ServiceRunner(self)
+        # The department's zone: given by the form, else read with the first reload.
+        self._zone_known = tz is not None
+        self.tz = tz or ZoneInfo("UTC")
         self.detail: CaseDetail | None = None
         self.can_tick = False
         self.can_sign_off = False
         self.last_error = ""
+        self.last_ok: bool | None = None
         # Operation ids of writes the database did not answer, by what they do: the same
         # write again reuses its id (until the widget has read the case again).
         self._unanswered: dict[Hashable, str] = {}
@@ -251,7 +261,10 @@ class ChecklistWidget(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)
-        self.reload(detail)
+        if detail is not None and self._zone_known:
+            self.show_detail(detail)
+        else:
+            self.reload()
 
     def _wire(self, page: PhasePage) -> None:
         phase = page.phase
@@ -271,21 +284,52 @@ class ChecklistWidget(QWidget):
 
     # -- reading -----------------------------------------------------------------------
 
-    def reload(self, detail: CaseDetail | None = None) -> None:
-        if detail is None:
-            try:
-                detail = self.services.cases.get_case(self.actor, self.case_number)
-            except SurgDeskError as exc:
-                self._show_error(f"Cannot read {self.case_number} — {exc}")
-                if isinstance(exc, DatabaseUnavailable):
-                    self.unreachable.emit(str(exc))
-                return
+    def reload(self, detail: CaseDetail | None = None,
+               then: Callable[[], object] | None = None) -> None:
+        """Show ``detail``, or read the case again (on the runner) and show it; then
+        ``then`` (also when it could not be read)."""
+        if detail is not None:
+            self.show_detail(detail)
+            if then is not None:
+                then()
+            return
+        need_zone = not self._zone_known
+        number = self.case_number
+
+        def read() -> tuple[ZoneInfo | None, CaseDetail]:
+            tz = department_zone(self.services, self.actor) if need_zone else None
+            return tz, self.services.cases.get_case(self.actor, number)
+
+        def done(answer: tuple[ZoneInfo | None, CaseDetail]) -> None:
+            tz, read_detail = answer
+            if tz is not None:
+                self._set_zone(tz)
+            self.show_detail(read_detail)
+            if then is not None:
+                then()
+
+        def failed(exc: SurgDeskError) -> None:
+            self._show_error(f"Cannot read {number} — {exc}")
+            if then is not None:
+                then()
+
+        self.runner.run(read, done=guarded(self, done), failed=guarded(self, failed),
+                        what="read the checklists")
+
+    def _set_zone(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self._zone_known = True
+        for page in self.pages.values():
+            page.model.set_zone(tz)
+
+    def show_detail(self, detail: CaseDetail) -> None:
+        """Show what is stored (as read by the caller)."""
         self.detail = detail
         # What is stored is on screen now: a write from here on is a new operation.
         self._unanswered.clear()
-        cancelled = detail.case.status is CaseStatus.CANCELLED
-        self.can_tick = detail.can_update_checklist and not cancelled
-        self.can_sign_off = detail.can_sign_off and not cancelled
+        rights = detail.case.rights
+        self.can_tick = rights.tick
+        self.can_sign_off = rights.sign_off
         self.status_label.setText(
             f"<b>{detail.case.case_number}</b> · "
             f"{STATUS_TEXT.get(detail.case.status, detail.case.status.value)}")
@@ -321,7 +365,7 @@ class ChecklistWidget(QWidget):
             page.note_button.setEnabled(editable)
             # Schedulers assign work without ticking; signed-off phases no longer change.
             may_assign = self.can_tick or (self.detail is not None
-                                           and self.detail.can_edit_schedule)
+                                           and self.detail.case.rights.edit)
             page.assign_button.setVisible(may_assign)
             page.assign_button.setEnabled(may_assign and item is not None and not signed)
             for button in (page.done_button, page.pending_button, page.blocked_button,
@@ -348,26 +392,30 @@ class ChecklistWidget(QWidget):
 
     def _write(self, key: Hashable, call: Callable[[str], object], not_done: str,
                not_saved: str, again: str) -> bool:
-        """One service write with its operation id. Refused: re-read and say why
-        (``not_done``: "SI-IDENTITY not changed"). Not answered: what is shown stays (the
-        stored state, as last read), the id is kept for doing the same again
+        """Start one service write with its operation id (True: started). Refused: re-read
+        and say why (``not_done``: "SI-IDENTITY not changed"). Not answered: what is shown
+        stays (the stored state, as last read), the id is kept for doing the same again
         (``not_saved``: "SI-IDENTITY not saved"; ``again``: "Tick it again")."""
         op_id = self._unanswered.pop(key, None) or uuid.uuid4().hex
-        try:
-            call(op_id)
-        except DatabaseUnavailable as exc:
-            self._unanswered[key] = op_id
-            self._show_error(f"{not_saved} — the database cannot be reached. {again} when "
-                             "the connection is back (it will be saved once)")
-            self.unreachable.emit(str(exc))
-            return False
-        except SurgDeskError as exc:
-            self.reload()
-            self._show_error(f"{not_done} — {exc}")
-            return False
-        self._clear_error()
-        self.reload()
-        self.caseChanged.emit(self.case_number)
+        number = self.case_number
+        self.last_ok = None
+
+        def done(_result: object) -> None:
+            self.last_ok = True
+            self._clear_error()
+            self.reload(then=lambda: self.caseChanged.emit(number))
+
+        def failed(exc: SurgDeskError) -> None:
+            self.last_ok = False
+            if isinstance(exc, DatabaseUnavailable):
+                self._unanswered[key] = op_id
+                self._show_error(f"{not_saved} — the database cannot be reached. {again} "
+                                 "when the connection is back (it will be saved once)")
+            else:
+                self.reload(then=lambda: self._show_error(f"{not_done} — {exc}"))
+
+        self.runner.run(lambda: call(op_id), done=guarded(self, done),
+                        failed=guarded(self, failed), what="save the checklist")
         return True
 
     def tick(self, code: str, status: ItemStatus, *, note: str | None = None) -> bool:

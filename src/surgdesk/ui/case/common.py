@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+import shiboken6
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from surgdesk.domain.enums import (
@@ -19,6 +23,8 @@ from surgdesk.domain.enums import (
 from surgdesk.domain.timezones import zone
 from surgdesk.services.context import Actor
 from surgdesk.services.registry import Services
+
+T = TypeVar("T")
 
 ERROR_STYLE = "color: #a40000;"
 MASKED = "masked"
@@ -99,3 +105,13 @@ def camel(field: str) -> str:
     """``patient_name`` -> ``patientName`` (object names of the form's fields)."""
     head, *rest = field.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+def guarded(owner: QObject, handler: Callable[[T], object]) -> Callable[[T], object]:
+    """``handler`` for a runner's answer, skipped once ``owner`` is gone (a form closed
+    and deleted while its call was under way: the answer has nowhere to go)."""
+
+    def deliver(value: T) -> object:
+        return handler(value) if shiboken6.isValid(owner) else None
+
+    return deliver

@@ -198,6 +198,10 @@ class ChecklistModel(QAbstractItemModel):
         self._groups: list[tuple[str, list[ChecklistItemView]]] = []
         self._editable = False
 
+    def set_zone(self, tz: ZoneInfo) -> None:
+        """Times in ``tz`` from now on (the department's, once read)."""
+        self._tz = tz
+
     def set_items(self, items: Sequence[ChecklistItemView]) -> None:
         self.beginResetModel()
         self._groups = group_sections(items)
@@ -399,6 +403,10 @@ class NotesModel(_Rows):
         super().__init__(parent)
         self._tz = tz
 
+    def set_zone(self, tz: ZoneInfo) -> None:
+        """Times in ``tz`` from now on (the department's, once read)."""
+        self._tz = tz
+
     def set_notes(self, notes: Sequence[NoteView]) -> None:
         self.beginResetModel()
         self._rows = sorted(notes, key=lambda n: n.created_at, reverse=True)
@@ -468,6 +476,10 @@ class HistoryModel(_Rows):
         super().__init__(parent)
         self._tz = tz
 
+    def set_zone(self, tz: ZoneInfo) -> None:
+        """Times in ``tz`` from now on (the department's, once read)."""
+        self._tz = tz
+
     def set_entries(self, entries: Sequence[AuditEntry]) -> None:
         self.beginResetModel()
         self._rows = sorted(entries, key=lambda e: (e.event_time, e.id), reverse=True)
@@ -516,6 +528,10 @@ class MyCasesModel(_Rows):
 
     def __init__(self, tz: ZoneInfo, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._tz = tz
+
+    def set_zone(self, tz: ZoneInfo) -> None:
+        """Times in ``tz`` from now on (the department's, once read)."""
         self._tz = tz
 
     def set_cases(self, rows: Sequence[MyCaseRow]) -> None:

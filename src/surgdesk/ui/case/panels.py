@@ -1,5 +1,11 @@
 """The case form's other tabs: care team, notes, history. Each writes through the service
-at once (every change audited on its own) and re-reads the case afterwards."""
+at once (every change audited on its own) and the form re-reads the case afterwards.
+
+Their service calls go through the form's ``ServiceRunner`` (off the GUI thread); an
+unreachable database is reported by the runner, once: a panel only says what it could
+not save and keeps the input. ``last_ok`` tells whether the panel's last write went
+through (None while it is under way).
+"""
 
 from __future__ import annotations
 
@@ -21,18 +27,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from surgdesk.domain.enums import FINAL_STATUSES, NoteType, TeamRole
+from surgdesk.domain.enums import NoteType, TeamRole
 from surgdesk.domain.limits import TEXT_MAX
 from surgdesk.errors import DatabaseUnavailable, SurgDeskError
 from surgdesk.services.cases import TEAM_ROLE_USERS
 from surgdesk.services.context import Actor
-from surgdesk.services.dto import CaseDetail
+from surgdesk.services.dto import AuditEntry, CaseDetail, UserView
 from surgdesk.services.registry import Services
 from surgdesk.ui.case.common import (
     ERROR_STYLE,
     NOTE_TYPE_TEXT,
     TEAM_ROLE_TEXT,
     error_label,
+    guarded,
 )
 from surgdesk.ui.case.models import (
     CareTeamModel,
@@ -40,6 +47,7 @@ from surgdesk.ui.case.models import (
     NotesModel,
     TeamRoleData,
 )
+from surgdesk.ui.runner import ServiceRunner
 
 
 def _table(name: str, parent: QWidget) -> QTableView:
@@ -63,13 +71,15 @@ class CareTeamPanel(QWidget):
     as "not on the team" (and the re-read table shows them gone)."""
 
     changed = Signal()
-    unreachable = Signal(str)  # a write found the database unreachable (the reason)
 
-    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None, *,
+                 runner: ServiceRunner | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("careTeamPanel")
         self.services = services
         self.actor = actor
+        self.runner = runner if runner is not None else ServiceRunner(self)
+        self.last_ok: bool | None = None
         self.case_number: str | None = None
         self.detail: CaseDetail | None = None
         self.can_assign = False
@@ -147,7 +157,7 @@ class CareTeamPanel(QWidget):
             return
         case = detail.case
         self.case_number = case.case_number
-        self.can_assign = detail.can_edit_schedule and case.status not in FINAL_STATUSES
+        self.can_assign = case.rights.edit
         fixed = {case.lead_surgeon_username: "The case's lead surgeon (change it on the "
                                               "Case tab)"}
         for member in detail.team:
@@ -163,11 +173,15 @@ class CareTeamPanel(QWidget):
     def _fill_people(self) -> None:
         role = TeamRole(self.role_box.currentData())
         self.person_box.clear()
-        try:
-            people = self.services.users.users_with_roles(self.actor, TEAM_ROLE_USERS[role])
-        except SurgDeskError as exc:
-            self._error(str(exc))
-            return
+        self.runner.run(
+            lambda: self.services.users.users_with_roles(self.actor, TEAM_ROLE_USERS[role]),
+            done=guarded(self, lambda people: self._show_people(role, people)),
+            failed=guarded(self, lambda exc: self._error(str(exc))), what="list the staff")
+
+    def _show_people(self, role: TeamRole, people: list[UserView]) -> None:
+        if TeamRole(self.role_box.currentData()) is not role:
+            return  # the role changed meanwhile: its own list is on the way
+        self.person_box.clear()
         on_team = {m.username for m in self.model.members()}
         for user in people:
             if user.is_device:
@@ -175,6 +189,7 @@ class CareTeamPanel(QWidget):
             suffix = " — on the team" if user.username in on_team else ""
             self.person_box.addItem(f"{user.display_name} ({user.username}){suffix}",
                                     user.username)
+        self._update_buttons()
 
     def _my_member_unconfirmed(self) -> bool:
         return any(m.user_id == self.actor.user_id and not m.confirmed
@@ -207,37 +222,45 @@ class CareTeamPanel(QWidget):
             self.remove(username)
 
     def assign(self, username: str, role: TeamRole) -> bool:
-        if self.case_number is None:
+        """Start adding ``username`` in ``role``; False when there is no case yet."""
+        number = self.case_number
+        if number is None:
             return False
         return self._write(lambda: self.services.cases.assign_team_member(
-            self.actor, self.case_number or "", username, role))
+            self.actor, number, username, role), "add to the care team")
 
     def remove(self, username: str) -> bool:
-        if self.case_number is None:
+        number = self.case_number
+        if number is None:
             return False
         return self._write(lambda: self.services.cases.remove_team_member(
-            self.actor, self.case_number or "", username))
+            self.actor, number, username), "remove from the care team")
 
     def confirm(self) -> bool:
-        if self.case_number is None:
+        number = self.case_number
+        if number is None:
             return False
         return self._write(lambda: self.services.cases.confirm_assignment(
-            self.actor, self.case_number or ""))
+            self.actor, number), "confirm the assignment")
 
-    def _write(self, call: Callable[[], object]) -> bool:
-        try:
-            call()
-        except DatabaseUnavailable as exc:
-            self._error("Not saved — the database cannot be reached. Do it again when the "
-                        "connection is back")
-            self.unreachable.emit(str(exc))
-            return False
-        except SurgDeskError as exc:
-            self._error(str(exc))
-            return False
+    def _write(self, call: Callable[[], object], what: str) -> bool:
+        self.last_ok = None
+        self.runner.run(call, done=guarded(self, self._written),
+                        failed=guarded(self, self._not_written), what=what)
+        return True
+
+    def _written(self, _result: object) -> None:
+        self.last_ok = True
         self.message.hide()
         self.changed.emit()
-        return True
+
+    def _not_written(self, exc: SurgDeskError) -> None:
+        self.last_ok = False
+        if isinstance(exc, DatabaseUnavailable):
+            self._error("Not saved — the database cannot be reached. Do it again when the "
+                        "connection is back")
+        else:
+            self._error(str(exc))
 
     def _error(self, text: str) -> None:
         self.message.setText(text)
@@ -252,14 +275,15 @@ class NotesPanel(QWidget):
     attempt reached the database."""
 
     changed = Signal()
-    unreachable = Signal(str)  # a write found the database unreachable (the reason)
 
     def __init__(self, services: Services, actor: Actor, tz: ZoneInfo,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, runner: ServiceRunner | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("notesPanel")
         self.services = services
         self.actor = actor
+        self.runner = runner if runner is not None else ServiceRunner(self)
+        self.last_ok: bool | None = None
         self.case_number: str | None = None
         # (case, type, text) of a note the database did not answer, and its operation id.
         self._unanswered: tuple[tuple[str, str, str], str] | None = None
@@ -300,7 +324,10 @@ class NotesPanel(QWidget):
         self.case_number = detail.case.case_number if detail is not None else None
         self.model.set_notes(detail.notes if detail is not None else ())
         self.table.resizeColumnsToContents()
-        self.editor.setVisible(detail is not None and detail.can_add_note)
+        self.editor.setVisible(detail is not None and detail.case.rights.add_note)
+
+    def set_zone(self, tz: ZoneInfo) -> None:
+        self.model.set_zone(tz)
 
     def _validate(self) -> bool:
         text = self.text.toPlainText().strip()
@@ -314,43 +341,53 @@ class NotesPanel(QWidget):
         return ok
 
     def add_current(self) -> bool:
-        if not self._validate() or self.case_number is None:
+        """Start adding the note typed; False when there is nothing (valid) to add."""
+        number = self.case_number
+        if not self._validate() or number is None:
             return False
         kind = NoteType(self.type_box.currentData())
         text = self.text.toPlainText()
-        key = (self.case_number, kind.value, text.strip())
+        key = (number, kind.value, text.strip())
         op_id = (self._unanswered[1] if self._unanswered is not None
                  and self._unanswered[0] == key else uuid.uuid4().hex)
         self._unanswered = None
-        try:
-            self.services.cases.add_note(self.actor, self.case_number, kind, text,
-                                         op_id=op_id)
-        except DatabaseUnavailable as exc:
-            self._unanswered = (key, op_id)
-            self.text_error.setText("Note not saved — the database cannot be reached; your "
-                                    "text is kept. Add it again when the connection is back "
-                                    "(it will be added once)")
+        self.last_ok = None
+        self.add_button.setEnabled(False)  # once, until this one is answered
+
+        def failed(exc: SurgDeskError) -> None:
+            self.last_ok = False
+            if isinstance(exc, DatabaseUnavailable):
+                self._unanswered = (key, op_id)
+                self.text_error.setText("Note not saved — the database cannot be reached; "
+                                        "your text is kept. Add it again when the connection "
+                                        "is back (it will be added once)")
+            else:
+                self.text_error.setText(str(exc))
             self.text_error.show()
-            self.unreachable.emit(str(exc))
-            return False
-        except SurgDeskError as exc:
-            self.text_error.setText(str(exc))
-            self.text_error.show()
-            return False
+            self.add_button.setEnabled(True)
+
+        self.runner.run(lambda: self.services.cases.add_note(self.actor, number, kind, text,
+                                                             op_id=op_id),
+                        done=guarded(self, self._added), failed=guarded(self, failed),
+                        what="add the note")
+        return True
+
+    def _added(self, _result: object) -> None:
+        self.last_ok = True
         self.text.clear()
         self.changed.emit()
-        return True
 
 
 class HistoryPanel(QWidget):
     """The case's audit trail, newest first (admin and scheduler)."""
 
     def __init__(self, services: Services, actor: Actor, tz: ZoneInfo,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, runner: ServiceRunner | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("historyPanel")
         self.services = services
         self.actor = actor
+        self.runner = runner if runner is not None else ServiceRunner(self)
         self.model = HistoryModel(tz, self)
         self.table = _table("historyTable", self)
         self.table.setModel(self.model)
@@ -362,16 +399,23 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
 
+    def set_zone(self, tz: ZoneInfo) -> None:
+        self.model.set_zone(tz)
+
     def load(self, case_number: str | None) -> None:
         if case_number is None:
             self.model.set_entries([])
             return
-        try:
-            self.model.set_entries(self.services.cases.history(self.actor, case_number))
-        except SurgDeskError as exc:
-            self.message.setText(str(exc))
-            self.message.show()
-            return
+        self.runner.run(lambda: self.services.cases.history(self.actor, case_number),
+                        done=guarded(self, self._show), failed=guarded(self, self._failed),
+                        what="read the case history")
+
+    def _failed(self, exc: SurgDeskError) -> None:
+        self.message.setText(str(exc))
+        self.message.show()
+
+    def _show(self, entries: list[AuditEntry]) -> None:
+        self.model.set_entries(entries)
         self.message.hide()
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)

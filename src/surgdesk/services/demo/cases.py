@@ -111,7 +111,7 @@ def emergency_case(plan: Plan, room: Room, start: datetime,
         anesthetist = free_person(plan, [plan.call_anesth, plan.list_anesth], start, end)
         circulator = free_person(plan, [plan.call_nurses, plan.list_nurses], start, end)
         scrub = (free_person(plan, [plan.call_nurses, plan.list_nurses], start, end,
-                                  exclude=circulator) if circulator else None)
+                             exclude=circulator) if circulator else None)
         if surgeon is None or anesthetist is None or circulator is None or scrub is None:
             continue
         priority = Priority.EMERGENCY if plan.rng.random() < 0.6 else Priority.URGENT

@@ -3,6 +3,9 @@ saves, masking and the audit of opening a case."""
 
 from __future__ import annotations
 
+import itertools
+import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
@@ -608,4 +611,38 @@ def test_the_real_warning_question_can_refuse(qtbot: QtBot, dept: Dept) -> None:
     fill_valid(qtbot, form, room="OR2")
     _answer_box("Cancel")
     assert form.save() is False
+    assert case_count(dept) == 1
+
+
+def test_a_slow_save_keeps_the_window_turning_and_shows_it_is_busy(
+        qtbot: QtBot, dept: Dept, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+    create = dept.services.cases.create_case
+
+    def slow_create(*args: object, **kwargs: object) -> object:
+        release.wait(5)
+        return create(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dept.services.cases, "create_case", slow_create)
+    form = form_for(qtbot, dept)
+    form.show()
+    fill_valid(qtbot, form, room=None)
+    assert CaseFormDialog.save(form) is True  # started, not finished
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(10)
+    qtbot.wait(300)  # the database is slow; the event loop is not
+    assert form.busy_label.isVisible()
+    assert form.busy_label.text() == "Saving…"
+    assert not form.save_button.isEnabled()
+    assert form.save_ok is None
+    assert form.patient_name.text() == "John Doe"
+    release.set()
+    assert form.runner.settle()
+    timer.stop()
+    assert len(ticks) > 10
+    assert max(b - a for a, b in itertools.pairwise(ticks)) < 0.2
+    assert form.save_ok is True
+    assert form.result() == QDialog.DialogCode.Accepted
     assert case_count(dept) == 1

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from surgdesk.domain.limits import CASE_DURATION
+
 # A case longer than this is refused as bad input; it also bounds the window queries.
-MAX_CASE_DURATION = timedelta(hours=24)
+MAX_CASE_DURATION = timedelta(minutes=CASE_DURATION.high)
 
 
 @dataclass(frozen=True, slots=True)

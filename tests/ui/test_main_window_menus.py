@@ -193,6 +193,7 @@ def desk(qtbot: QtBot, wall_url: str) -> Iterator[MainWindow]:
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    assert window.runner.settle(), "the first load did not land"
     yield window
     window.close()
 
@@ -239,6 +240,7 @@ def test_the_wall_opens_as_the_device_sharing_the_window_s_services(
     wall.close()
     assert wall.live.state is LiveState.OFF
     desk.refresh()
+    assert desk.runner.settle()
     assert "Could not" not in desk.last_message
     assert desk.controller.model.cases()
     _trigger(desk, "wallDisplay")

@@ -29,6 +29,7 @@ def _window(qtbot: QtBot, url: str, username: str = "scheduler1") -> MainWindow:
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    assert window.runner.settle(), "the first load did not land"
     return window
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _DAY = timedelta(days=1)
@@ -103,17 +104,25 @@ def open_spans(
     Compare them with instants in another zone (or UTC), not with other datetimes in
     ``tz``: Python compares two datetimes sharing a tzinfo by their wall clock.
     """
-    days = frozenset(weekdays)
+    spans = _spans_utc(opens_at, closes_at, frozenset(weekdays), first, last, tz)
+    return [(s.astimezone(tz), e.astimezone(tz)) for s, e in spans]
+
+
+# The board asks for every case's hours, and most share a room and a day: remembering the
+# last few thousand answers keeps a week of 60 rooms from recomputing them per case.
+@lru_cache(maxsize=4096)
+def _spans_utc(opens_at: time, closes_at: time, days: frozenset[int], first: date, last: date,
+               tz: ZoneInfo) -> tuple[tuple[datetime, datetime], ...]:
     day_starts = datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
     spans: list[tuple[datetime, datetime]] = []
     day = first - _DAY
     while day <= last:
         if day.weekday() in days:
             start, end = _day_span(day, opens_at, closes_at, tz)
-            if end.astimezone(UTC) > day_starts:
+            if end > day_starts:
                 spans.append((start, end))
         day += _DAY
-    return [(s.astimezone(tz), e.astimezone(tz)) for s, e in _merged(spans)]
+    return tuple(_merged(spans))
 
 
 def outside_hours(
@@ -129,8 +138,8 @@ def outside_hours(
     first = start.astimezone(tz).date()
     last = max(first, (end - timedelta(microseconds=1)).astimezone(tz).date())
     lo, hi = start.astimezone(UTC), end.astimezone(UTC)
-    spans = open_spans(opens_at, closes_at, weekdays, first, last, tz)
-    return not any(s.astimezone(UTC) <= lo and hi <= e.astimezone(UTC) for s, e in spans)
+    spans = _spans_utc(opens_at, closes_at, frozenset(weekdays), first, last, tz)
+    return not any(s <= lo and hi <= e for s, e in spans)
 
 
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

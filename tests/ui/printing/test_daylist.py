@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
+from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from surgdesk.domain.enums import CaseStatus, NoteType, Priority
@@ -20,6 +20,7 @@ from surgdesk.services.registry import Services
 from surgdesk.ui.printing.daylist import (
     BODY_PT,
     build_daylist,
+    preview_and_print,
     print_daylist,
     render_daylist_pdf,
 )
@@ -190,25 +191,58 @@ def test_bad_output_path_is_bad_input(tmp_path: Path, kit_services: tuple[Kit, S
         render_daylist_pdf(services, kit["sched"], DAY.date(), tmp_path / "nope" / "d.pdf")
 
 
-def test_print_dialog_prints_and_cancel_prints_nothing(
+def test_print_preview_prints_and_closing_it_prints_nothing(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     kit_services: tuple[Kit, Services], day_of_cases: dict[str, str]
 ) -> None:
     kit, services = kit_services
     target = tmp_path / "printed.pdf"
+    previewed: list[int] = []
 
-    def accept(dialog: QPrintDialog) -> int:
-        # What a person choosing "Print to file (PDF)" in the dialog does.
+    def print_from_preview(dialog: QPrintPreviewDialog) -> int:
+        # What a person does: look at the pages, choose "Print to file (PDF)", print.
+        preview = dialog.findChild(QPrintPreviewWidget)
+        assert preview is not None
+        preview.updatePreview()
+        previewed.append(preview.pageCount())
         printer: QPrinter = dialog.printer()
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(target))
+        preview.print()
         return int(QDialog.DialogCode.Accepted)
 
-    monkeypatch.setattr(QPrintDialog, "exec", accept)
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", print_from_preview)
     assert print_daylist(services, kit["sched"], DAY.date())
+    assert previewed == [1]  # the preview showed the page
     assert _numbers(" ".join(_pages(target)))[0] == day_of_cases["or1_early"]
 
     target.unlink()
-    monkeypatch.setattr(QPrintDialog, "exec", lambda dialog: int(QDialog.DialogCode.Rejected))
+    monkeypatch.setattr(QPrintPreviewDialog, "exec",
+                        lambda dialog: int(QDialog.DialogCode.Rejected))
     assert not print_daylist(services, kit["sched"], DAY.date())
     assert not target.exists()
+
+
+def test_preview_and_print_takes_a_built_day_list(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    kit_services: tuple[Kit, Services], day_of_cases: dict[str, str]
+) -> None:
+    kit, services = kit_services
+    target = tmp_path / "built.pdf"
+    daylist = build_daylist(services, kit["sched"], DAY.date())
+    titles: list[str] = []
+
+    def print_from_preview(dialog: QPrintPreviewDialog) -> int:
+        titles.append(dialog.windowTitle())
+        printer: QPrinter = dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        dialog.findChild(QPrintPreviewWidget).print()  # type: ignore[union-attr]
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", print_from_preview)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    assert preview_and_print(parent, daylist)
+    assert titles == [f"Day list of {DAY.date():%a %d %b %Y}"]
+    assert day_of_cases["or1_early"] in " ".join(_pages(target))

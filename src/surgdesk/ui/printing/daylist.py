@@ -10,7 +10,7 @@ the print time on every page.
 Three steps, each testable alone: ``build_daylist`` reads the services (no Qt),
 ``case_cells`` and ``room_title`` turn a case and a room into rich text, and
 ``paint_daylist`` lays rows out page by page on any QPagedPaintDevice — a QPdfWriter for
-files and the CLI, a QPrinter behind QPrintDialog for paper.
+files and the CLI, a QPrinter behind Qt's print preview for paper.
 
 While the database is unreachable, ``build_downtime_daylist`` makes the same list from
 what an open board still holds (no database call); every page then says in red that it
@@ -592,22 +592,31 @@ def write_daylist_pdf(daylist: DayList, out: Path) -> Path:
 
 def print_daylist(services: Services, actor: Actor, day: date,
                   parent: QWidget | None = None) -> bool:
-    """Qt's print dialog, then the day list on the chosen printer; False if cancelled."""
+    """The day list in Qt's print preview, printed from there; False if not printed."""
     return print_built_daylist(lambda: build_daylist(services, actor, day), day, parent)
 
 
 def print_built_daylist(build: Callable[[], DayList], day: date,
                         parent: QWidget | None = None) -> bool:
-    """Qt's print dialog, then ``build()``'s list on the chosen printer; False if
-    cancelled (nothing is built then)."""
-    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    """Build the list, preview it (``preview_and_print``) and print it from there; False
+    if the preview was closed without printing."""
+    return preview_and_print(parent, build())
+
+
+def preview_and_print(parent: QWidget | None, daylist: DayList) -> bool:
+    """Qt's print preview of ``daylist`` (pages, zoom, page setup), printed from there
+    on the printer the person chooses; False when closed without printing."""
+    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageLayout(page_layout())
-    printer.setDocName(f"OR day list {day.isoformat()}")
-    dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(f"Print the day list of {day:%a %d %b %Y}")
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return False
-    paint_daylist(printer, build())
-    return True
+    printer.setDocName(f"OR day list {daylist.day.isoformat()}")
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setObjectName("daylistPreview")
+    dialog.setWindowTitle(f"Day list of {daylist.day:%a %d %b %Y}")
+    # The preview paints on its own device; printing paints on the chosen printer.
+    dialog.paintRequested.connect(lambda device: paint_daylist(device, daylist))
+    try:
+        return dialog.exec() == QDialog.DialogCode.Accepted
+    finally:
+        dialog.deleteLater()

@@ -21,6 +21,7 @@ from surgdesk.services.auth import LoginResult
 from surgdesk.services.context import Clock
 from surgdesk.services.registry import Services
 from surgdesk.ui.connection import saved_url
+from surgdesk.ui.fonts import install_ui_font
 from surgdesk.ui.login import LoginDialog
 from surgdesk.ui.main_window import MainWindow
 
@@ -40,6 +41,7 @@ def _application() -> QApplication:
     icon = app_icon_path()
     if icon.is_file() and app.windowIcon().isNull():  # windows, taskbar, dialogs
         app.setWindowIcon(QIcon(str(icon)))
+    install_ui_font()  # the bundled UI font (the board, wall and day list draw with it)
     return app
 
 

@@ -24,6 +24,7 @@ from surgdesk.domain.enums import Priority
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board import palette
 from surgdesk.ui.board.model import BoardRole, QueueModel, laterality_suffix, patient_label
+from surgdesk.ui.fonts import ui_font_family
 
 QUEUE_OBJECT_NAME = "unscheduledQueue"
 
@@ -33,10 +34,10 @@ class QueueDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QFont("DejaVu Sans")
+        self.title = QFont(ui_font_family())
         self.title.setPixelSize(13)
         self.title.setBold(True)
-        self.body = QFont("DejaVu Sans")
+        self.body = QFont(ui_font_family())
         self.body.setPixelSize(12)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # type: ignore[override]

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont
 
 from surgdesk.domain.enums import CaseStatus
 from surgdesk.resources import load_palette
+from surgdesk.ui.fonts import ui_font_family
 
 MIN_CONTRAST = 7.0  # WCAG AAA for normal text
 
@@ -29,7 +30,7 @@ HOUR_PX = 22
 CLOCK_PX = 64
 DATE_PX = 34
 LEGEND_PX = 24
-FONT_FAMILY = "DejaVu Sans"
+FONT_FAMILY = ui_font_family()
 
 # Shown on the wall, in this order (cancelled and requested cases are not on the board).
 LEGEND_STATUSES = (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY, CaseStatus.IN_PROGRESS,

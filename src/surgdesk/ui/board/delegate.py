@@ -20,6 +20,7 @@ from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board import palette
 from surgdesk.ui.board.grid import DragMode
 from surgdesk.ui.board.model import laterality_suffix, patient_label
+from surgdesk.ui.fonts import ui_font_family
 
 EDGE_PX = 5.0  # the stretch zone at each end of a bar
 MIN_STRETCH_BAR = 3 * EDGE_PX  # narrower bars only move (a stretch zone would eat them)
@@ -53,12 +54,12 @@ ELIDE_CACHE_SIZE = 4096
 class BarDelegate:
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
-        self.title_font = QFont("DejaVu Sans")
+        self.title_font = QFont(ui_font_family())
         self.title_font.setPixelSize(13)
         self.title_font.setBold(True)
-        self.body_font = QFont("DejaVu Sans")
+        self.body_font = QFont(ui_font_family())
         self.body_font.setPixelSize(12)
-        self.badge_font = QFont("DejaVu Sans")
+        self.badge_font = QFont(ui_font_family())
         self.badge_font.setPixelSize(10)
         self.badge_font.setBold(True)
         self._title_metrics = QFontMetricsF(self.title_font)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QStyleOptionGrap
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board import palette
 from surgdesk.ui.board.delegate import BarDelegate, BarShape
+from surgdesk.ui.fonts import ui_font_family
 
 BAR_Z = 10.0
 DRAGGED_Z = 60.0
@@ -102,7 +103,7 @@ class GhostItem(QGraphicsItem):
         self.label = ""
         self.setZValue(GHOST_Z)
         self.setVisible(False)
-        self._font = QFont("DejaVu Sans")
+        self._font = QFont(ui_font_family())
         self._font.setPixelSize(12)
         self._font.setBold(True)
 

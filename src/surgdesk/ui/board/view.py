@@ -73,6 +73,7 @@ from surgdesk.ui.board.model import (
     case_version_from_mime,
     drop_problem,
 )
+from surgdesk.ui.fonts import ui_font_family
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -175,16 +176,16 @@ class BoardView(QGraphicsView):
         self._now_line = NowLineItem()
         self._scene.addItem(self._now_line)
 
-        self._header_font = QFont("DejaVu Sans")
+        self._header_font = QFont(ui_font_family())
         self._header_font.setPixelSize(12)
         self._header_metrics = QFontMetricsF(self._header_font)
-        self._day_font = QFont("DejaVu Sans")
+        self._day_font = QFont(ui_font_family())
         self._day_font.setPixelSize(13)
         self._day_font.setBold(True)
-        self._room_font = QFont("DejaVu Sans")
+        self._room_font = QFont(ui_font_family())
         self._room_font.setPixelSize(14)
         self._room_font.setBold(True)
-        self._room_small = QFont("DejaVu Sans")
+        self._room_small = QFont(ui_font_family())
         self._room_small.setPixelSize(11)
         self._room_metrics = QFontMetricsF(self._room_small)
 

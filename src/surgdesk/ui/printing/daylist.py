@@ -49,6 +49,7 @@ from surgdesk.errors import BadInput, FieldProblem
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseDetail, CaseSummary, ChecklistView, ClosureView, RoomView
 from surgdesk.services.registry import Services
+from surgdesk.ui.fonts import ui_font
 from surgdesk.ui.pending import PendingSaves
 
 # Left off the list: nobody goes to theatre for these.
@@ -347,12 +348,7 @@ def page_layout() -> QPageLayout:
 
 
 def _font(points: float, *, bold: bool = False) -> QFont:
-    font = QFont()
-    font.setStyleHint(QFont.StyleHint.SansSerif)
-    font.setFamilies(["DejaVu Sans", "Segoe UI", "Helvetica Neue", "Arial", "Sans Serif"])
-    font.setPointSizeF(points)
-    font.setBold(bold)
-    return font
+    return ui_font(points, bold=bold)
 
 
 @dataclass

@@ -88,20 +88,23 @@ def main(screen: str) -> int:
     widget: QWidget
     if screen == "form":
         form = CaseFormDialog(services, people["m.keller"], None)
+        form.runner.settle()  # the pickers are read off the GUI thread
         form.patient_name.setText("Sofia Brandt")
         form.patient_id.setText("MRN-40377")
-        form.patient_dob.setText("2031-02-30")
         form.procedure.setText("Carpal tunnel release")
         form.lead_surgeon.setCurrentIndex(form.lead_surgeon.findData("dr.novak"))
         form.room.setCurrentIndex(form.room.findData("OR3"))
         widget = form
     elif screen in ("edit", "team", "notes", "history"):
         edit = CaseFormDialog(services, people["m.keller"], first)
+        edit.runner.settle()
         pages = {"edit": 0, "team": 1, "notes": 3, "history": 4}
         edit.tabs.setCurrentIndex(pages[screen])
         widget = edit
     elif screen == "masked":
-        widget = CaseFormDialog(services, people["rn.brandt"], first)
+        masked = CaseFormDialog(services, people["rn.brandt"], first)
+        masked.runner.settle()
+        widget = masked
     elif screen == "checklist":
         nurse = people["rn.silva"]
         for code in ("RD-CONSENT", "RD-ASSESSMENT", "RD-RESULTS", "RD-FASTING",
@@ -110,11 +113,13 @@ def main(screen: str) -> int:
         services.checklists.tick(nurse, first, "RD-IMPLANTS", status=ItemStatus.BLOCKED,
                                  note="Implant tray arrives 07:30")
         checklist = ChecklistWidget(services, nurse, first)
+        checklist.runner.settle()
         checklist.pages[next(iter(checklist.pages))].select("SI-ALLERGY")
         checklist.resize(1100, 760)
         widget = checklist
     else:
         my = MyCasesWidget(services, people["dr.novak"])
+        my.runner.settle()
         my.resize(1200, 330)
         widget = my
     widget.show()

@@ -238,6 +238,7 @@ def test_assign_button_gives_an_item_to_a_team_member_who_then_sees_it_waiting(
     assert item(widget, "RD-FASTING").assigned_to == "nurse1"
     mine = MyCasesWidget(dept.services, dept["nurse1"])
     qtbot.addWidget(mine)
+    assert mine.runner.settle()
     waiting = mine.model.cases()[0].waiting
     assert any("1 checklist item" in w for w in waiting)
 

@@ -17,7 +17,13 @@ from tests.ui.case.test_case_form import choose, form_for
 def my_cases(qtbot: QtBot, dept: Dept, username: str) -> MyCasesWidget:
     widget = MyCasesWidget(dept.services, dept[username])
     qtbot.addWidget(widget)
+    assert widget.runner.settle()  # read off the GUI thread
     return widget
+
+
+def reread(widget: MyCasesWidget) -> None:
+    widget.reload()
+    assert widget.runner.settle()
 
 
 def test_my_cases_lists_what_waits_on_me(qtbot: QtBot, dept: Dept) -> None:
@@ -33,19 +39,23 @@ def test_my_cases_lists_what_waits_on_me(qtbot: QtBot, dept: Dept) -> None:
     assert widget.confirm_button.isEnabled()
 
     with qtbot.waitSignal(widget.caseChanged):
-        assert widget.confirm_current() is True
+        assert widget.confirm_current() is True  # started
+    assert widget.runner.settle()
+    assert widget.last_ok is True
     assert widget.model.cases()[0].waiting == ("Readiness: 4 items pending",)
     assert not widget.confirm_button.isEnabled()
     assert "confirm_team" in dept.actions(mine)
 
     for code in ("RD-CONSENT", "RD-ASSESSMENT", "RD-RESULTS", "RD-FASTING"):
         dept.services.checklists.tick(dept["surg1"], mine, code)
-    widget.reload()
+    reread(widget)
     assert widget.model.cases()[0].waiting == ("Sign In / Time Out: 13 items pending",)
 
     choose(widget.range_box, 14)
+    assert widget.runner.settle()
     assert widget.model.rowCount() == 1
     choose(widget.range_box, 1)  # today only: the case is tomorrow
+    assert widget.runner.settle()
     assert widget.model.rowCount() == 0
     assert widget.summary.text() == "No cases of yours in this range."
     assert later
@@ -57,7 +67,7 @@ def test_one_click_on_the_case_number_opens_it(qtbot: QtBot, dept: Dept) -> None
     assert widget.model.rowCount() == 0  # not on the team yet
     dept.services.cases.assign_team_member(dept["sched"], number, "nurse1",
                                            TeamRole.SCRUB_NURSE)
-    widget.reload()
+    reread(widget)
     widget.show()
     qtbot.waitExposed(widget)
     rect = widget.table.visualRect(widget.model.index(0, MyCasesModel.COL_CASE))

@@ -1,9 +1,13 @@
 """"My cases": the signed-in person's cases for today and the next days, and what is
 waiting on them (an assignment to confirm, checklist items assigned to them, the items the
-next step still needs). One click on the case number (or Enter) opens the case."""
+next step still needs). One click on the case number (or Enter) opens the case.
+
+The list is read through a ``ServiceRunner`` (the window's, or the widget's own), off the
+GUI thread; the summary line says "Loading…" meanwhile."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,8 +29,9 @@ from surgdesk.errors import SurgDeskError
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseDetail, CaseSummary
 from surgdesk.services.registry import Services
-from surgdesk.ui.case.common import ERROR_STYLE, department_zone
+from surgdesk.ui.case.common import ERROR_STYLE, department_zone, guarded
 from surgdesk.ui.case.models import MyCaseRow, MyCasesModel, MyCasesRole
+from surgdesk.ui.runner import ServiceRunner
 
 RANGES = ((1, "Today"), (2, "Today and tomorrow"), (7, "Today and the next 6 days"),
           (14, "The next 2 weeks"))
@@ -55,7 +60,7 @@ def waiting_on(detail: CaseDetail, actor: Actor) -> MyCaseRow:
         waiting.append(f"{len(mine)} checklist item{'s' if len(mine) != 1 else ''} "
                        "assigned to you")
     gate = NEXT_GATE.get(case.status)
-    if gate is not None and detail.can_update_checklist:
+    if gate is not None and case.rights.tick:
         title, sections = gate
         names = {s.value for s in sections}
         left = [i for i in items if i.section in names and i.is_required
@@ -69,20 +74,33 @@ def waiting_on(detail: CaseDetail, actor: Actor) -> MyCaseRow:
     return MyCaseRow(case, member.role if member else None, confirmed, tuple(waiting))
 
 
+@dataclass(frozen=True)
+class MyCasesRead:
+    """One read of the list (on the worker thread): the zone when it was not known yet,
+    and the rows."""
+
+    tz: ZoneInfo | None
+    rows: tuple[MyCaseRow, ...]
+
+
 class MyCasesWidget(QWidget):
     """``caseActivated(case_number)`` when the user opens a case from the list."""
 
     caseActivated = Signal(str)  # noqa: N815 (Qt signal naming, as the board wires it)
     caseChanged = Signal(str)  # noqa: N815 (Qt signal naming, as the board wires it)
 
-    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None, *,
+                 runner: ServiceRunner | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("myCases")
         self.setWindowTitle("My cases")
         self.services = services
         self.actor = actor
-        self.tz: ZoneInfo = department_zone(services, actor)
-        self.model = MyCasesModel(self.tz, self)
+        self.runner = runner if runner is not None else ServiceRunner(self)
+        # The department's zone, read with the first list.
+        self.tz: ZoneInfo | None = None
+        self.model = MyCasesModel(ZoneInfo("UTC"), self)
+        self.last_ok: bool | None = None
 
         self.title = QLabel(f"<b>My cases</b> — {actor.display_name}", self)
         self.title.setObjectName("myCasesTitle")
@@ -153,21 +171,38 @@ class MyCasesWidget(QWidget):
         self.reload()
 
     def today(self) -> date:
-        return self.services.clock.now().astimezone(self.tz).date()
+        """The department's today (the injected clock, the department's zone)."""
+        return self.services.clock.now().astimezone(self.tz or ZoneInfo("UTC")).date()
 
     def reload(self) -> None:
+        """Read the list again (on the runner); shown when the answer is back."""
         days = int(self.range_box.currentData())
-        first = self.today()
+        known = self.tz
+        self.summary.setText("Loading…")
+        self.runner.run(lambda: self._read(known, days), done=guarded(self, self._show),
+                        failed=guarded(self, self._read_failed), what="read your cases")
+
+    def _read(self, known: ZoneInfo | None, days: int) -> MyCasesRead:
+        """On the worker thread."""
+        tz = known or department_zone(self.services, self.actor)
+        first = self.services.clock.now().astimezone(tz).date()
+        cases: list[CaseSummary] = self.services.cases.my_cases(
+            self.actor, date_from=first, date_to=first + timedelta(days=days - 1))
+        rows = tuple(waiting_on(self.services.cases.get_case(self.actor, c.case_number),
+                                self.actor) for c in cases)
+        return MyCasesRead(None if known else tz, rows)
+
+    def _read_failed(self, exc: SurgDeskError) -> None:
+        self.summary.setText("")
+        self.message.setText(f"Cannot read your cases — {exc}")
+        self.message.show()
+
+    def _show(self, read: MyCasesRead) -> None:
+        if read.tz is not None:
+            self.tz = read.tz
+            self.model.set_zone(read.tz)
+        rows = list(read.rows)
         current = self.current_case()
-        try:
-            cases: list[CaseSummary] = self.services.cases.my_cases(
-                self.actor, date_from=first, date_to=first + timedelta(days=days - 1))
-            rows = [waiting_on(self.services.cases.get_case(self.actor, c.case_number),
-                               self.actor) for c in cases]
-        except SurgDeskError as exc:
-            self.message.setText(f"Cannot read your cases — {exc}")
-            self.message.show()
-            return
         self.message.hide()
         self.model.set_cases(rows)
         waiting = sum(1 for r in rows if r.waiting)
@@ -214,15 +249,23 @@ class MyCasesWidget(QWidget):
             self.caseActivated.emit(number)
 
     def confirm_current(self) -> bool:
+        """Start confirming the current case's assignment; False when none is chosen."""
         number = self.current_case()
         if number is None:
             return False
-        try:
-            self.services.cases.confirm_assignment(self.actor, number)
-        except SurgDeskError as exc:
+        self.last_ok = None
+
+        def done(_result: object) -> None:
+            self.last_ok = True
+            self.caseChanged.emit(number)
+            self.reload()
+
+        def failed(exc: SurgDeskError) -> None:
+            self.last_ok = False
             self.message.setText(str(exc))
             self.message.show()
-            return False
-        self.caseChanged.emit(number)
-        self.reload()
+
+        self.runner.run(lambda: self.services.cases.confirm_assignment(self.actor, number),
+                        done=guarded(self, done), failed=guarded(self, failed),
+                        what="confirm the assignment")
         return True

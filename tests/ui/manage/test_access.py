@@ -60,4 +60,5 @@ def test_everyone_gets_the_case_table(qtbot: QtBot, kit_services: tuple[Kit, Ser
     for username in EVERYONE:
         widget = CaseTableWidget(services, kit[username])
         qtbot.add_widget(widget)
+        assert widget.runner.settle()
         assert widget.view.objectName() == "caseTable"

@@ -6,7 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -35,6 +35,7 @@ def table(qtbot: QtBot, demo_services: Demo) -> CaseTableWidget:
     widget = CaseTableWidget(demo_services.services, demo_services["admin"], start=DEMO_START,
                              days=DEMO_DAYS)
     qtbot.add_widget(widget)
+    assert widget.runner.settle()  # read off the GUI thread
     return widget
 
 
@@ -137,6 +138,7 @@ def test_sorting_by_start_status_and_priority(table: CaseTableWidget, demo_servi
     # Sorting survives a filter change and a reload.
     table.status_filter.setCurrentIndex(table.status_filter.findData(CaseStatus.SCHEDULED))
     table.reload()
+    assert table.runner.settle()
     numbers = table.visible_case_numbers()
     assert numbers == sorted(numbers)
     assert all(cases[n].status is CaseStatus.SCHEDULED for n in numbers)
@@ -160,6 +162,7 @@ def test_double_click_emits_case_activated(qtbot: QtBot, table: CaseTableWidget)
 
 def test_a_narrower_range_reloads(table: CaseTableWidget, demo_services: Demo) -> None:
     table.set_range(DEMO_START, DEMO_START)
+    assert table.runner.settle()
     one_day = demo_services.services.cases.list_cases(
         demo_services["admin"], date_from=DEMO_START, date_to=DEMO_START)
     assert table.model.rowCount() == len(one_day)
@@ -172,6 +175,7 @@ def test_viewer_has_no_patient_columns(qtbot: QtBot, demo_services: Demo) -> Non
     widget = CaseTableWidget(demo_services.services, demo_services["viewer"],
                              start=DEMO_START, days=DEMO_DAYS)
     qtbot.add_widget(widget)
+    assert widget.runner.settle()
     titles = widget.model.column_titles()
     assert "Patient" not in titles
     assert "MRN" not in titles
@@ -188,9 +192,26 @@ def test_clinician_sees_own_team_patients_and_masked_otherwise(
                          patient_id="MRN-9", patient_name="Other Patient").case.case_number
     widget = CaseTableWidget(services, kit["nurse1"], start=kit.clock.now().date(), days=3)
     qtbot.add_widget(widget)
+    assert widget.runner.settle()
     titles = widget.model.column_titles()
     patient = titles.index("Patient")
     shown = {widget.proxy.index(r, 0).data(): widget.proxy.index(r, patient).data()
              for r in range(widget.proxy.rowCount())}
     assert shown[mine] == "Erika Mustermann"
     assert shown[other] == MASKED
+
+
+def test_without_a_start_the_range_begins_on_the_department_s_today(
+    qtbot: QtBot, kit_services: tuple[Kit, Services]
+) -> None:
+    kit, services = kit_services
+    tz = ZoneInfo(services.settings.get(kit["admin"]).time_zone)
+    widget = CaseTableWidget(services, kit["admin"], days=3)
+    qtbot.add_widget(widget)
+    assert widget.count.text() == "Loading…"  # the read is off the GUI thread
+    assert widget.runner.settle()
+    today = kit.clock.now().astimezone(tz).date()
+    assert widget.date_from.date() == QDate(today.year, today.month, today.day)
+    last = today + timedelta(days=2)
+    assert widget.date_to.date() == QDate(last.year, last.month, last.day)
+    assert widget.tz == tz

@@ -5,11 +5,16 @@ status, surgeon, priority and text narrow it in a QSortFilterProxyModel without 
 read. Patient columns exist only for roles that may ever see a patient (DESIGN.md): a
 viewer or a wall display gets none; a clinician sees "masked" on cases whose care team
 they are not on, because the service sent ``None`` there.
+
+The range is read through a ``ServiceRunner`` (the window's, or the widget's own), off the
+GUI thread; the count line says "Loading…" meanwhile. The department's zone (for "today"
+and the times shown) comes with the first read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,8 +47,9 @@ from surgdesk.errors import SurgDeskError
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseSummary
 from surgdesk.services.registry import Services
-from surgdesk.ui.case.common import MASKED, PRIORITY_TEXT, STATUS_TEXT
+from surgdesk.ui.case.common import MASKED, PRIORITY_TEXT, STATUS_TEXT, guarded
 from surgdesk.ui.manage.common import Column, RowRole, RowsModel, compact_rows
+from surgdesk.ui.runner import ServiceRunner
 
 DEFAULT_SPAN_DAYS = 14
 
@@ -112,6 +118,22 @@ class CaseTableModel(RowsModel[CaseSummary]):
     def __init__(self, tz: ZoneInfo, *, patients: bool, parent: QWidget | None = None) -> None:
         super().__init__(case_columns(tz, patients=patients), key=lambda c: c.case_number,
                          parent=parent)
+        self._patients = patients
+
+    def set_zone(self, tz: ZoneInfo) -> None:
+        """Times in ``tz`` from now on (the department's, once read)."""
+        self.set_columns(case_columns(tz, patients=self._patients))
+
+
+@dataclass(frozen=True)
+class CaseRange:
+    """One read (on the worker thread): the range read, its cases, and the zone when it
+    was not known yet."""
+
+    first: date
+    last: date
+    cases: tuple[CaseSummary, ...]
+    tz: ZoneInfo | None = None
 
 
 class CaseFilterProxy(QSortFilterProxyModel):
@@ -179,16 +201,22 @@ class CaseTableWidget(QWidget):
     caseActivated = Signal(str)  # noqa: N815 (the name the main window connects to)
 
     def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None,
-                 *, start: date | None = None, days: int = DEFAULT_SPAN_DAYS) -> None:
+                 *, start: date | None = None, days: int = DEFAULT_SPAN_DAYS,
+                 runner: ServiceRunner | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("caseTableWidget")
         self.services = services
         self.actor = actor
-        settings = services.settings.get(actor)
-        self.tz = zone(settings.time_zone)
-        today = start or services.clock.now().astimezone(self.tz).date()
+        self.runner = runner if runner is not None else ServiceRunner(self)
+        # The department's zone comes with the first read; until then the range starts
+        # at ``start`` or (replaced by the department's today) the clock's UTC day.
+        self.tz: ZoneInfo | None = None
+        self._today_pending = start is None
+        self._days = days
+        today = start or services.clock.now().date()
 
-        self.model = CaseTableModel(self.tz, patients=shows_patient_columns(actor), parent=self)
+        self.model = CaseTableModel(ZoneInfo("UTC"), patients=shows_patient_columns(actor),
+                                    parent=self)
         self.proxy = CaseFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
@@ -272,19 +300,43 @@ class CaseTableWidget(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        """Read the range again (on the runner); shown when the answer is back."""
         first = _py_date(self.date_from.date())
         last = _py_date(self.date_to.date())
         self.error.hide()
-        if last < first:
+        if last < first and not self._today_pending:
             self._fail("The end date is before the start date.")
             return
-        try:
-            cases = self.services.cases.list_cases(self.actor, date_from=first, date_to=last)
-        except SurgDeskError as exc:
-            self._fail(str(exc))
-            return
-        self.model.set_rows(cases)
-        self._refill_choices(cases)
+        self.count.setText("Loading…")
+        self.runner.run(lambda: self._read(first, last, self.tz, self._today_pending),
+                        done=guarded(self, self._show), failed=guarded(self, self._failed),
+                        what="list the cases")
+
+    def _read(self, first: date, last: date, known: ZoneInfo | None,
+              from_today: bool) -> CaseRange:
+        """On the worker thread: the zone (once), then the cases of the range."""
+        tz = known or zone(self.services.settings.get(self.actor).time_zone)
+        if from_today:
+            first = self.services.clock.now().astimezone(tz).date()
+            last = first + timedelta(days=self._days - 1)
+        cases = self.services.cases.list_cases(self.actor, date_from=first, date_to=last)
+        return CaseRange(first, last, tuple(cases), None if known else tz)
+
+    def _failed(self, exc: SurgDeskError) -> None:
+        self._fail(str(exc))
+
+    def _show(self, read: CaseRange) -> None:
+        if read.tz is not None:
+            self.tz = read.tz
+            self.model.set_zone(read.tz)
+        if self._today_pending:
+            self._today_pending = False
+            for edit, value in ((self.date_from, read.first), (self.date_to, read.last)):
+                edit.blockSignals(True)
+                edit.setDate(QDate(value.year, value.month, value.day))
+                edit.blockSignals(False)
+        self.model.set_rows(read.cases)
+        self._refill_choices(read.cases)
         self._apply_filters()
         self.view.resizeColumnsToContents()
 

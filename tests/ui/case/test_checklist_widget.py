@@ -204,7 +204,8 @@ def test_the_form_follows_a_tick_and_can_still_save(qtbot: QtBot, dept: Dept,
 @pytest.mark.parametrize(("section", "done", "others", "text"), [
     ("Readiness", 2, {}, "2 required items to go — then the case is pre-op ready"),
     ("Readiness", 4, {}, "Readiness complete — the case is pre-op ready"),
-    ("Sign In", 7, {"Time Out": (6, 6)}, "Sign In and Time Out complete — the case can start"),
+    ("Sign In", 7, {"Time Out": (6, 6)}, "Sign In complete"),
+    ("Time Out", 6, {"Sign In": (7, 7)}, "Time Out complete — Sign In too: the case can start"),
     ("Sign In", 7, {"Time Out": (1, 6)}, "Sign In complete — with Time Out, the case can start"),
     ("Time Out", 5, {"Sign In": (7, 7)}, "1 required item to go — Sign In and Time Out let "
                                          "the case start"),

@@ -246,3 +246,22 @@ def test_preview_and_print_takes_a_built_day_list(
     assert preview_and_print(parent, daylist)
     assert titles == [f"Day list of {DAY.date():%a %d %b %Y}"]
     assert day_of_cases["or1_early"] in " ".join(_pages(target))
+
+
+def test_the_checklist_line_says_what_is_ready() -> None:
+    from surgdesk.domain.enums import ChecklistStatus, ItemStatus, Phase
+    from surgdesk.services.dto import ChecklistItemView, ChecklistView
+    from surgdesk.ui.printing.daylist import checklist_lines
+
+    def item(code: str, section: str, done: bool) -> ChecklistItemView:
+        return ChecklistItemView.model_construct(
+            item_code=code, section=section, is_required=True,
+            status=ItemStatus.DONE if done else ItemStatus.PENDING)
+
+    items = [item(f"RD-{n}", "Readiness", True) for n in range(4)]
+    items += [item(f"SI-{n}", "Sign In", False) for n in range(13)]
+    checklist = ChecklistView.model_construct(
+        phase=Phase.PRE_OP, status=ChecklistStatus.IN_PROGRESS, items=tuple(items),
+        signed_off_at=None)
+    # Not "Pre-op 4/17 · ready", which reads as if 4 of 17 were enough.
+    assert checklist_lines((checklist,)) == ["Pre-op 4/17 · Readiness done"]

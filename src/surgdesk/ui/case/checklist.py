@@ -67,12 +67,13 @@ def gate_text(progress: SectionProgress, all_sections: dict[str, SectionProgress
         return ("Readiness complete — the case is pre-op ready" if progress.complete
                 else f"{to_go} — then the case is pre-op ready")
     if name in (Section.SIGN_IN, Section.TIME_OUT):
-        both = [all_sections[s] for s in (Section.SIGN_IN, Section.TIME_OUT)
-                if s in all_sections]
-        if all(p.complete for p in both):
-            return "Sign In and Time Out complete — the case can start"
+        other = Section.TIME_OUT if name == Section.SIGN_IN else Section.SIGN_IN
+        other_done = other in all_sections and all_sections[other].complete
+        if progress.complete and other_done:
+            # Said once, on the Time Out row (the last of the two); Sign In just is done.
+            return ("Sign In complete" if name == Section.SIGN_IN
+                    else "Time Out complete — Sign In too: the case can start")
         if progress.complete:
-            other = Section.TIME_OUT if name == Section.SIGN_IN else Section.SIGN_IN
             return f"{name} complete — with {other.value}, the case can start"
         return f"{to_go} — Sign In and Time Out let the case start"
     if name == Section.SIGN_OUT:

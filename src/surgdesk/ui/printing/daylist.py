@@ -235,6 +235,8 @@ def _hm(value: datetime | None, tz: ZoneInfo, day: date) -> str:
 
 
 def checklist_lines(checklists: tuple[ChecklistView, ...]) -> list[str]:
+    """One line per phase: required items done of all, and what that means ("Pre-op 4/17
+    · Readiness done" — the Readiness section is, not the whole phase)."""
     lines = []
     for checklist in checklists:
         required = [i for i in checklist.items if i.is_required]
@@ -246,7 +248,7 @@ def checklist_lines(checklists: tuple[ChecklistView, ...]) -> list[str]:
         elif checklist.phase is Phase.PRE_OP:
             readiness = [i for i in required if i.section == "Readiness"]
             if readiness and all(i.status is ItemStatus.DONE for i in readiness):
-                text += " · ready"
+                text += " · Readiness done"
         if blocked:
             text += f" · {blocked} blocked"
         lines.append(text)

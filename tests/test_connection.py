@@ -9,7 +9,13 @@ import pytest
 from sqlalchemy import text
 
 from surgdesk import startup
-from surgdesk.connection import ConnectionSpec, check, save_password, upgrade_schema
+from surgdesk.connection import (
+    ConnectionSpec,
+    check,
+    create_local_database,
+    save_password,
+    upgrade_schema,
+)
 from surgdesk.errors import BadInput
 from surgdesk.repository.database import make_nullpool_engine
 from tests.conftest import MemoryKeyring, _pg_admin, _pg_url
@@ -52,6 +58,22 @@ def test_local_file_states(tmp_path: Path, sqlite_url: str) -> None:
     assert check(new).usable
     ready = ConnectionSpec.from_url(sqlite_url)
     assert check(ready).state == "ok"
+
+
+def test_a_new_file_in_a_missing_folder_cannot_be_used(tmp_path: Path) -> None:
+    spec = ConnectionSpec.parse(kind="sqlite", path=str(tmp_path / "no" / "new.db"))
+    outcome = check(spec)
+    assert outcome.state == "unreachable"
+    assert "folder" in outcome.message
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_chosen_new_file_is_created_private_and_ready(tmp_path: Path) -> None:
+    spec = ConnectionSpec.parse(kind="sqlite", path=str(tmp_path / "new.db"))
+    create_local_database(spec)
+    assert ((tmp_path / "new.db").stat().st_mode & 0o077) == 0
+    assert check(spec).state == "ok"
+    startup.open_database(spec.url()).dispose()  # opens as an existing database now
 
 
 @pytest.mark.postgres

@@ -29,3 +29,17 @@ def test_ensure_private_dir_creates_parents(tmp_path):
     assert paths.ensure_private_dir(target) == target
     assert target.is_dir()
     assert (target.stat().st_mode & 0o077) == 0
+
+
+def test_ensure_private_dir_tightens_a_world_readable_folder(tmp_path):
+    target = tmp_path / "old"
+    target.mkdir(mode=0o755)
+    target.chmod(0o755)
+    paths.ensure_private_dir(target)
+    assert (target.stat().st_mode & 0o077) == 0
+
+
+def test_private_opener_makes_a_file_only_the_user_reads(tmp_path):
+    with open(tmp_path / "log.txt", "w", opener=paths.private_opener) as file:
+        file.write("x")
+    assert ((tmp_path / "log.txt").stat().st_mode & 0o077) == 0

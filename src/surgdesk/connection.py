@@ -82,6 +82,10 @@ def _with_password(spec: ConnectionSpec, password: str | None) -> str:
 def check(spec: ConnectionSpec, password: str | None = None) -> ConnectionCheck:
     """Connect and compare schemas; changes nothing, saves nothing."""
     if spec.kind == "sqlite" and not Path(spec.path).expanduser().exists():
+        try:
+            connect.check_sqlite_file(spec.url(), create=True, dry_run=True)
+        except BadInput as exc:
+            return ConnectionCheck("unreachable", f"cannot use it: {exc}")
         return ConnectionCheck("new_file", "a new database file will be created there")
     try:
         state, current, head = connect.schema_state(_with_password(spec, password))
@@ -97,6 +101,18 @@ def check(spec: ConnectionSpec, password: str | None = None) -> ConnectionCheck:
                  f"({head}): install the newer SurgDesk",
     }
     return ConnectionCheck(state, messages[state])  # type: ignore[arg-type]
+
+
+def create_local_database(spec: ConnectionSpec) -> None:
+    """Make the new local database the user chose (``check`` said "new_file"): the file
+    readable by this user only, with this version's schema. Opening a SQLite path never
+    creates a database by itself (a typo or a share not mounted must not become a new
+    empty database), so the connection form calls this when it saves a new file."""
+    if spec.kind != "sqlite":
+        return
+    url = spec.url()
+    connect.check_sqlite_file(url, create=True)
+    connect.open_database(url).dispose()  # prepared: the empty file gets the schema
 
 
 def upgrade_schema(spec: ConnectionSpec, password: str | None = None) -> str:

@@ -7,6 +7,7 @@ Support, XDG on Linux).
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -15,6 +16,11 @@ import platformdirs
 APP_NAME = "SurgDesk"
 DATA_DIR_ENV = "SURGDESK_DATA_DIR"
 DATABASE_FILE = "surgdesk.db"
+# The data folder holds patients and password hashes, the logs who did what: only the
+# user may read them.
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+log = logging.getLogger(__name__)
 
 
 def data_dir() -> Path:
@@ -41,6 +47,23 @@ def default_database_url() -> str:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) readable only by this user where the OS allows it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` (and parents) readable only by this user where the OS allows it;
+    an existing one made world-readable (by an older version) is tightened."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    make_private(path, PRIVATE_DIR)
     return path
+
+
+def make_private(path: Path, mode: int) -> None:
+    """Take group and other access away from ``path``; one that is not ours (or a
+    system without POSIX modes) is left as it is."""
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(mode)
+    except OSError:
+        log.warning("could not make %s private", path)
+
+
+def private_opener(path: str, flags: int) -> int:
+    """``open(..., opener=private_opener)``: a file created readable by this user only."""
+    return os.open(path, flags, PRIVATE_FILE)

@@ -3,6 +3,11 @@
 Which database: ``--database`` > ``SURGDESK_DATABASE_URL`` > the machine-wide department
 config > a SQLite file in the user's data folder. A local SQLite file is upgraded in place
 (after a backup copy); a shared Postgres whose schema differs is refused.
+
+Only the default file (in the user's data folder, made private: 0600 in a 0700 folder) and
+an explicit ``create`` (``surgdesk db upgrade``, ``surgdesk demo``) make a new database; any
+other SQLite path must already be a SurgDesk database, or the error names the file and what
+is wrong with it (missing, empty, a folder, not SQLite, damaged, read-only).
 """
 
 from __future__ import annotations
@@ -52,16 +57,22 @@ def with_stored_password(url: str) -> str:
     return connect.with_password(url, password) if password else url
 
 
-def open_database(url: str, *, prepare: bool = True, interactive: bool = False) -> Database:
+def open_database(url: str, *, prepare: bool = True, interactive: bool = False,
+                  create: bool = False) -> Database:
+    """``create``: a missing or empty SQLite file may become a new database (the default
+    file always may)."""
+    default = url == default_sqlite_url()
+    connect.check_sqlite_file(url, create=create or default, private_folders=default)
     return connect.open_database(with_stored_password(url), prepare=prepare,
-                                 interactive=interactive)
+                                 interactive=interactive, new_schema=create or default)
 
 
-def open_services(url: str, *, clock: Clock | None = None,
-                  interactive: bool = False) -> Services:
-    """``interactive`` (the GUI): database calls get a deadline (see ``connect``)."""
+def open_services(url: str, *, clock: Clock | None = None, interactive: bool = False,
+                  create: bool = False) -> Services:
+    """``interactive`` (the GUI): database calls get a deadline (see ``connect``).
+    ``create``: see :func:`open_database`."""
     from surgdesk.config import load_department_config
 
     machine = load_department_config()
-    return Services.create(open_database(url, interactive=interactive), clock=clock,
-                           machine=machine)
+    return Services.create(open_database(url, interactive=interactive, create=create),
+                           clock=clock, machine=machine)

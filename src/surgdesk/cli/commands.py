@@ -35,7 +35,6 @@ from surgdesk.domain.enums import (
 )
 from surgdesk.domain.limits import CASE_DURATION, IDLE_LOCK, ON_TIME_GRACE, SNAP, TURNOVER
 from surgdesk.errors import BadInput, FieldProblem, NotLoggedIn, Refused, RememberForbidden
-from surgdesk.repository import connect
 from surgdesk.services.context import ANONYMOUS, Actor
 from surgdesk.services.registry import Services
 
@@ -151,11 +150,11 @@ def gui(args: argparse.Namespace) -> int:
 
 
 def _ensure_demo_database() -> str:
-    from surgdesk.paths import data_dir
+    from surgdesk.paths import data_dir, ensure_private_dir
     from surgdesk.services.demo import generate_demo
 
-    url = f"sqlite:///{data_dir() / 'demo.db'}"
-    db = startup.open_database(url)
+    url = f"sqlite:///{ensure_private_dir(data_dir()) / 'demo.db'}"
+    db = startup.open_database(url, create=True)
     try:
         summary = generate_demo(db, rooms=12, days=14)
     except Refused:
@@ -169,17 +168,12 @@ def _ensure_demo_database() -> str:
 
 
 def db_upgrade(args: argparse.Namespace) -> int:
-    from surgdesk.repository import migrate
+    from surgdesk.services import database_admin
 
     url = startup.resolve_database_url(args.database)
-    db = startup.open_database(url, prepare=False)
+    db = startup.open_database(url, prepare=False, create=True)
     try:
-        before = migrate.current_revision(db.engine)
-        if db.dialect == "sqlite" and before is not None:
-            connect.prepare_schema(db)
-        else:
-            migrate.upgrade(db.engine)
-        after = migrate.current_revision(db.engine)
+        before, after = database_admin.upgrade(db)
     finally:
         db.dispose()
     print(f"schema {before or '(empty)'} -> {after}" if before != after
@@ -188,22 +182,21 @@ def db_upgrade(args: argparse.Namespace) -> int:
 
 
 def db_current(args: argparse.Namespace) -> int:
-    from surgdesk.repository import migrate
+    from surgdesk.services import database_admin
 
     url = startup.resolve_database_url(args.database)
     db = startup.open_database(url, prepare=False)
     try:
-        current = migrate.current_revision(db.engine)
+        found = database_admin.revisions(db)
     finally:
         db.dispose()
-    head = migrate.head_revision()
-    state = "up to date" if current == head else f"this version expects {head}"
-    print(f"{current or '(no schema)'} ({state})")
+    state = "up to date" if found.up_to_date else f"this version expects {found.head}"
+    print(f"{found.current or '(no schema)'} ({state})")
     return 0
 
 
 def demo(args: argparse.Namespace) -> int:
-    from surgdesk.repository import migrate
+    from surgdesk.services import database_admin
     from surgdesk.services.demo import generate_demo
 
     rooms = parse_whole(args.rooms, "--rooms", low=1, high=200)
@@ -211,12 +204,9 @@ def demo(args: argparse.Namespace) -> int:
     seed = parse_whole(args.seed, "--seed", low=0, high=2**31)
     start = parse_date(args.start, "--start") if args.start else None
     url = startup.resolve_database_url(args.database)
-    db = startup.open_database(url, prepare=False)
+    db = startup.open_database(url, prepare=False, create=True)
     try:
-        # A database with no schema at all is being set up for the demo: create it.
-        if migrate.current_revision(db.engine) is None:
-            migrate.upgrade(db.engine)
-        connect.prepare_schema(db)
+        database_admin.prepare_for_demo(db)
         summary = generate_demo(db, rooms=rooms, days=days, start=start, seed=seed,
                                 password=args.password)
     finally:

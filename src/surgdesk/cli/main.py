@@ -16,7 +16,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from surgdesk import __version__
 from surgdesk.errors import BadInput, DatabaseUnavailable, Refused, SchemaMismatch, SurgDeskError
@@ -233,12 +233,20 @@ def _setup_logging(debug: bool) -> str:
     """Log to a file in the user's log folder; returns its path for error messages."""
     from logging.handlers import RotatingFileHandler
 
-    from surgdesk.paths import log_dir
+    from surgdesk.paths import ensure_private_dir, log_dir, private_opener
 
-    directory = log_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    class PrivateRotatingFileHandler(RotatingFileHandler):
+        """Each log file (the rotated ones' successors too) readable by the user only:
+        the log says who did what and when."""
+
+        def _open(self) -> Any:
+            return open(self.baseFilename, self.mode, encoding=self.encoding,
+                        errors=self.errors, opener=private_opener)
+
+    directory = ensure_private_dir(log_dir())
     path = directory / "surgdesk.log"
-    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
+                                         encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)

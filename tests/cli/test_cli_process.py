@@ -107,3 +107,23 @@ def test_invalid_utf8_in_argv_is_exit_2(sqlite_url: str, tmp_path: Path) -> None
     assert result.returncode == 2  # was 3: UnicodeEncodeError on the way to the database
     assert b"--room" in result.stderr
     assert b"UTF-8" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["cases", "add", "--help"], ["--version"],
+                                  ["nonsense"]])
+def test_help_and_usage_load_no_database_or_gui_libraries(args: list[str]) -> None:
+    """``surgdesk --help`` answers at once: it imports none of the heavy libraries (checked
+    in ``sys.modules``, not by timing)."""
+    probe = (
+        "import sys\n"
+        "from surgdesk.cli.main import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('sqlalchemy', 'psycopg', 'pydantic', 'PySide6', 'alembic', 'argon2')\n"
+        "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert "LOADED []" in result.stdout, result.stdout[-300:] + result.stderr[-500:]

@@ -25,6 +25,9 @@ EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 log = logging.getLogger("surgdesk.cli")
 
 Handler = Callable[[argparse.Namespace], int]
+# A command names its handler in ``surgdesk.cli.commands``, imported only once a command
+# runs: ``surgdesk --help`` and usage errors load no SQLAlchemy, driver, pydantic or Qt.
+HandlerRef = str | Handler
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
                                   f"(see '{self.prog} --help')\n")
 
 
-def _cmd(sub: argparse._SubParsersAction[_Parser], name: str, handler: Handler | None,
+def _cmd(sub: argparse._SubParsersAction[_Parser], name: str, handler: str | None,
          help_: str) -> _Parser:
     """A subcommand; with no handler it is a group that needs an action."""
     parser = sub.add_parser(name, help=help_, description=help_)
@@ -52,9 +55,16 @@ def _needs_action(parser: _Parser) -> Handler:
     return handler
 
 
-def build_parser() -> _Parser:
-    from surgdesk.cli import commands as c
+def _resolve(handler: HandlerRef) -> Handler:
+    if callable(handler):
+        return handler
+    from surgdesk.cli import commands
 
+    found: Handler = getattr(commands, handler)
+    return found
+
+
+def build_parser() -> _Parser:
     p = _Parser(prog="surgdesk", description="SurgDesk operating-room scheduling.")
     p.add_argument("--database", metavar="URL",
                    help="sqlite:///path or postgresql://user@host/db "
@@ -72,15 +82,15 @@ def build_parser() -> _Parser:
     p.add_argument("--wall", action="store_true",
                    help="open the wall display: today's board full screen, signed in as a "
                         "device account (patients always hidden)")
-    p.set_defaults(handler=c.gui)
+    p.set_defaults(handler="gui")
     sub = p.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
 
     db = _cmd(sub, "db", None, "database schema")
     dbs = db.add_subparsers(metavar="ACTION", parser_class=_Parser)
-    _cmd(dbs, "upgrade", c.db_upgrade, "upgrade the schema to this version")
-    _cmd(dbs, "current", c.db_current, "show the schema revision")
+    _cmd(dbs, "upgrade", "db_upgrade", "upgrade the schema to this version")
+    _cmd(dbs, "current", "db_current", "show the schema revision")
 
-    demo = _cmd(sub, "demo", c.demo, "fill an empty database with demo data")
+    demo = _cmd(sub, "demo", "demo", "fill an empty database with demo data")
     demo.add_argument("--rooms", default="12")
     demo.add_argument("--days", default="14")
     demo.add_argument("--start", help="first day, YYYY-MM-DD (default: two days ago)")
@@ -88,16 +98,16 @@ def build_parser() -> _Parser:
     demo.add_argument("--password", default="demo-password-1",
                       help="password of every demo login")
 
-    login = _cmd(sub, "login", c.login, "sign in; the session is kept in the OS keyring")
+    login = _cmd(sub, "login", "login", "sign in; the session is kept in the OS keyring")
     login.add_argument("--username", required=True)
     login.add_argument("--password-stdin", action="store_true",
                        help="read the password from standard input")
-    _cmd(sub, "logout", c.logout, "sign out and forget the session")
-    _cmd(sub, "whoami", c.whoami, "show who is signed in")
+    _cmd(sub, "logout", "logout", "sign out and forget the session")
+    _cmd(sub, "whoami", "whoami", "show who is signed in")
 
     users = _cmd(sub, "users", None, "staff accounts")
     us = users.add_subparsers(metavar="ACTION", parser_class=_Parser)
-    add = _cmd(us, "add", c.users_add, "add a user (the first user must be an admin)")
+    add = _cmd(us, "add", "users_add", "add a user (the first user must be an admin)")
     add.add_argument("--username", required=True)
     add.add_argument("--role", required=True)
     add.add_argument("--display-name", required=True)
@@ -105,14 +115,14 @@ def build_parser() -> _Parser:
     add.add_argument("--specialty")
     add.add_argument("--phone")
     add.add_argument("--password-stdin", action="store_true")
-    ul = _cmd(us, "list", c.users_list, "list users")
+    ul = _cmd(us, "list", "users_list", "list users")
     ul.add_argument("--json", action="store_true")
 
     settings = _cmd(sub, "settings", None, "department settings")
     ss = settings.add_subparsers(metavar="ACTION", parser_class=_Parser)
-    show = _cmd(ss, "show", c.settings_show, "show the department settings")
+    show = _cmd(ss, "show", "settings_show", "show the department settings")
     show.add_argument("--json", action="store_true")
-    sset = _cmd(ss, "set", c.settings_set, "change department settings (admin)")
+    sset = _cmd(ss, "set", "settings_set", "change department settings (admin)")
     sset.add_argument("--time-zone")
     sset.add_argument("--day-start")
     sset.add_argument("--day-end")
@@ -123,20 +133,20 @@ def build_parser() -> _Parser:
 
     rooms = _cmd(sub, "rooms", None, "operating rooms")
     rs = rooms.add_subparsers(metavar="ACTION", parser_class=_Parser)
-    rl = _cmd(rs, "list", c.rooms_list, "list rooms")
+    rl = _cmd(rs, "list", "rooms_list", "list rooms")
     rl.add_argument("--json", action="store_true")
-    radd = _cmd(rs, "add", c.rooms_add, "add a room")
+    radd = _cmd(rs, "add", "rooms_add", "add a room")
     radd.add_argument("--code", required=True)
     radd.add_argument("--name", required=True)
     radd.add_argument("--location")
     _room_options(radd)
-    rup = _cmd(rs, "update", c.rooms_update, "change a room")
+    rup = _cmd(rs, "update", "rooms_update", "change a room")
     rup.add_argument("code")
     rup.add_argument("--name")
     rup.add_argument("--location")
     rup.add_argument("--status")
     _room_options(rup)
-    rclose = _cmd(rs, "close", c.rooms_close, "add a dated closure")
+    rclose = _cmd(rs, "close", "rooms_close", "add a dated closure")
     rclose.add_argument("code")
     rclose.add_argument("--from", dest="from_", required=True, metavar="ISO")
     rclose.add_argument("--to", required=True, metavar="ISO")
@@ -144,13 +154,13 @@ def build_parser() -> _Parser:
 
     cases = _cmd(sub, "cases", None, "surgical cases")
     cs = cases.add_subparsers(metavar="ACTION", parser_class=_Parser)
-    cl = _cmd(cs, "list", c.cases_list, "list cases")
+    cl = _cmd(cs, "list", "cases_list", "list cases")
     cl.add_argument("--from", dest="from_", metavar="DATE")
     cl.add_argument("--to", metavar="DATE")
     cl.add_argument("--room")
     cl.add_argument("--status")
     cl.add_argument("--json", action="store_true")
-    ca = _cmd(cs, "add", c.cases_add, "request or schedule a case")
+    ca = _cmd(cs, "add", "cases_add", "request or schedule a case")
     ca.add_argument("--procedure", required=True)
     ca.add_argument("--patient-id", required=True)
     ca.add_argument("--patient-name", required=True)
@@ -165,13 +175,13 @@ def build_parser() -> _Parser:
     _time_options(ca)
     ca.add_argument("--json", action="store_true")
     _op_id_option(ca)
-    cm = _cmd(cs, "move", c.cases_move, "move or resize a case")
+    cm = _cmd(cs, "move", "cases_move", "move or resize a case")
     cm.add_argument("case_number")
     cm.add_argument("--room", metavar="CODE")
     _time_options(cm)
     cm.add_argument("--json", action="store_true")
     _op_id_option(cm)
-    cst = _cmd(cs, "status", c.cases_status, "change a case's status")
+    cst = _cmd(cs, "status", "cases_status", "change a case's status")
     cst.add_argument("case_number")
     cst.add_argument("status")
     cst.add_argument("--reason")
@@ -180,28 +190,28 @@ def build_parser() -> _Parser:
 
     checklist = _cmd(sub, "checklist", None, "pre-op and post-op checklists")
     ks = checklist.add_subparsers(metavar="ACTION", parser_class=_Parser)
-    kshow = _cmd(ks, "show", c.checklist_show, "show a case's checklists")
+    kshow = _cmd(ks, "show", "checklist_show", "show a case's checklists")
     kshow.add_argument("case_number")
     kshow.add_argument("--json", action="store_true")
-    tick = _cmd(ks, "tick", c.checklist_tick, "set an item's status (default: done)")
+    tick = _cmd(ks, "tick", "checklist_tick", "set an item's status (default: done)")
     tick.add_argument("case_number")
     tick.add_argument("item_code")
     tick.add_argument("--status", default="done")
     tick.add_argument("--note")
-    so = _cmd(ks, "signoff", c.checklist_signoff, "sign off a phase")
+    so = _cmd(ks, "signoff", "checklist_signoff", "sign off a phase")
     so.add_argument("case_number")
     so.add_argument("phase")
 
-    board = _cmd(sub, "board", c.board, "render the board to PNG or PDF")
+    board = _cmd(sub, "board", "board", "render the board to PNG or PDF")
     board.add_argument("--date", required=True)
     board.add_argument("--days", default="1")
     board.add_argument("--out", required=True)
 
-    daylist = _cmd(sub, "daylist", c.daylist, "write a day's list of cases to PDF")
+    daylist = _cmd(sub, "daylist", "daylist", "write a day's list of cases to PDF")
     daylist.add_argument("--date", required=True)
     daylist.add_argument("--out", required=True)
 
-    _cmd(sub, "self-check", c.self_check, "check this installation (runs without a display)")
+    _cmd(sub, "self-check", "self_check", "check this installation (runs without a display)")
     return p
 
 
@@ -291,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_path = "(no log)"
     try:
         log_path = _setup_logging(args.debug)
-        code: int = args.handler(args)
+        code: int = _resolve(args.handler)(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return code
     except BrokenPipeError:

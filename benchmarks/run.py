@@ -61,7 +61,7 @@ def generate(url: str, rooms: int, days: int) -> int:
     from surgdesk import startup
     from surgdesk.services.demo import generate_demo
 
-    services = startup.open_services(url)
+    services = startup.open_services(url, create=True)  # a new file: made on purpose
     first_day = datetime.now(UTC).date() - timedelta(days=days // 2)
     summary = generate_demo(services.db, rooms=rooms, days=days, start=first_day, seed=7,
                             password=PASSWORD)

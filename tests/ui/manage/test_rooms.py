@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QScreen
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -148,7 +150,8 @@ def test_bad_room_input_is_shown_beside_the_field_and_nothing_is_written(
     rooms.opens.setTime(qt_datetime(at(18)).time())
     rooms.closes.setTime(qt_datetime(at(8)).time())
     assert not rooms.save_room()
-    assert rooms.room_errors.message("closes_at") == "Must be after opens_at"
+    assert rooms.room_errors.message("closes_at") == (
+        "Must be after opens_at (or equal to it: open round the clock)")
     assert services.rooms.list_rooms(kit["sched"]) == before
 
 
@@ -163,3 +166,22 @@ def test_room_models_pass_the_model_tester(qtmodeltester: ModelTester, rooms: Ro
     select_key(rooms.rooms_view, "OR1")
     assert rooms.closures.rowCount() == 1
     qtmodeltester.check(rooms.closures)
+
+
+def test_every_room_column_is_shown_whole(qtbot: QtBot, kit_services: tuple[Kit, Services],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # A desk PC's full-HD screen (the offscreen platform's own is 800 x 600).
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _screen: QRect(0, 0, 1920, 1040))
+    kit, services = kit_services
+    services.rooms.add_room(kit["admin"], code="HYB1", name="Hybrid cardiovascular theatre",
+                            location="Building C, second floor, west wing",
+                            specialty_tags=["cardiac surgery", "vascular surgery",
+                                            "interventional radiology"])
+    dialog = RoomsDialog(services, kit["admin"])
+    qtbot.add_widget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    view = dialog.rooms_view
+    assert view.horizontalHeader().length() <= view.viewport().width()
+    for column in range(dialog.rooms.columnCount()):
+        assert view.columnWidth(column) >= view.sizeHintForColumn(column)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QScreen
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -179,3 +181,38 @@ def test_bad_edit_shows_beside_the_field_and_changes_nothing(
     assert not dialog.save_user()
     assert dialog.user_errors.message("email") == "Not a valid email address"
     assert services.users.get_user(kit["admin"], "nurse1").email == "nurse1@or.hospital.local"
+
+
+def test_users_can_be_searched_and_every_column_is_shown_whole(
+        qtbot: QtBot, kit_services: tuple[Kit, Services],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A desk PC's full-HD screen (the offscreen platform's own is 800 x 600).
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _screen: QRect(0, 0, 1920, 1040))
+    kit, services = kit_services
+    for n in range(45):
+        services.users.add_user(
+            kit["admin"], username=f"staff.member{n:02d}", role=Role.NURSE,
+            display_name=f"Staff Member With A Long Name {n:02d}",
+            email=f"staff.member.{n:02d}@operating-theatres.hospital.example.org",
+            phone="+49 30 1234 5678", password=PASSWORD)
+    dialog = _admin_dialog(qtbot, kit, services)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    view = dialog.users_view
+    total = dialog.users.rowCount()
+    assert total > 45
+    assert dialog.users_count.text() == f"{total} users"
+    # Every column fits in the list's pane: nothing is cut at its edge.
+    header = view.horizontalHeader()
+    assert header.length() <= view.viewport().width()
+    for column in range(dialog.users.columnCount()):
+        assert view.columnWidth(column) >= view.sizeHintForColumn(column)
+
+    qtbot.keyClicks(dialog.user_search, "MEMBER.0")  # any column, any case
+    shown = [view.model().index(r, 0).data() for r in range(view.model().rowCount())]
+    assert shown == [f"staff.member{n:02d}" for n in range(10)]
+    assert dialog.users_count.text() == f"10 of {total} users"
+    view.selectRow(2)
+    assert dialog.username.text() == "staff.member02"  # the filtered row's user
+    dialog.user_search.clear()
+    assert view.model().rowCount() == total

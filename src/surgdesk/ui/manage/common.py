@@ -27,7 +27,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
+    QLineEdit,
     QSizePolicy,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -307,3 +309,40 @@ def select_key(view: QTableView, key: object) -> bool:
             return True
     view.clearSelection()
     return False
+
+
+def fit_columns(view: QTableView, splitter: QSplitter, window: QWidget) -> None:
+    """Give a list the width its columns need: each column sized to its text, the list's
+    pane of ``splitter`` as wide as the columns, ``window`` widened for it as far as the
+    screen allows (columns were cut off at the pane's edge, the last ones unseen)."""
+    view.resizeColumnsToContents()
+    needed = (view.horizontalHeader().length() + view.verticalScrollBar().sizeHint().width()
+              + 2 * view.frameWidth() + 4)
+    sizes = splitter.sizes()
+    total = sum(sizes)
+    others = [splitter.widget(n) for n in range(1, splitter.count())]
+    rest = sum(w.minimumSizeHint().width() for w in others if w is not None)
+    short = needed + rest - total
+    if short > 0:
+        screen = window.screen()
+        room = (screen.availableGeometry().width() - window.width()
+                if screen is not None else short)
+        grow = max(0, min(short, room))
+        window.resize(window.width() + grow, window.height())
+        total += grow
+    left = max(min(needed, total - rest), sizes[0] if sizes else 0)
+    splitter.setSizes([left, max(total - left, rest)])
+
+
+def filter_box(view: QTableView, name: str, placeholder: str) -> QLineEdit:
+    """A search line that narrows a ``table_view`` to rows with the text in any column."""
+    proxy = view.model()
+    assert isinstance(proxy, QSortFilterProxyModel)
+    proxy.setFilterKeyColumn(-1)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    edit.setClearButtonEnabled(True)
+    edit.textChanged.connect(proxy.setFilterFixedString)
+    return edit

@@ -43,6 +43,7 @@ from surgdesk.ui.manage.common import (
     Column,
     FieldErrors,
     RowsModel,
+    fit_columns,
     on_select,
     py_datetime,
     py_time,
@@ -118,6 +119,7 @@ class RoomsDialog(QDialog):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([740, 540])
+        self.rooms_splitter = splitter
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -126,6 +128,7 @@ class RoomsDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(1280, 760)
         self.reload()
+        fit_columns(self.rooms_view, self.rooms_splitter, self)
         if self.rooms.rowCount():
             self.rooms_view.selectRow(0)
         else:

@@ -38,6 +38,8 @@ from surgdesk.ui.manage.common import (
     Column,
     FieldErrors,
     RowsModel,
+    filter_box,
+    fit_columns,
     on_select,
     require_screen,
     select_key,
@@ -124,6 +126,7 @@ class UsersDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(1240, 700)
         self.reload()
+        fit_columns(self.users_view, self.users_splitter, self)
         if self.users.rowCount():
             self.users_view.selectRow(0)
 
@@ -137,11 +140,21 @@ class UsersDialog(QDialog):
         new_user = QPushButton("New user")
         new_user.setObjectName("userNew")
         new_user.clicked.connect(self.new_user)
+        # 50-odd people: find one by any part of their name, username, email or role.
+        self.user_search = filter_box(self.users_view, "usersSearch",
+                                      "Search name, username, email, role…")
+        self.users_count = QLabel()
+        self.users_count.setObjectName("usersCount")
+        self.user_search.textChanged.connect(self._update_count)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.user_search)
         left_layout.addWidget(self.users_view, 1)
-        left_layout.addWidget(new_user)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.users_count, 1)
+        bottom.addWidget(new_user)
+        left_layout.addLayout(bottom)
 
         self.user_box = QGroupBox("User")
         self.username = QLineEdit()
@@ -227,6 +240,7 @@ class UsersDialog(QDialog):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([760, 480])
+        self.users_splitter = splitter
         return splitter
 
     def _requests_tab(self) -> QWidget:
@@ -269,6 +283,7 @@ class UsersDialog(QDialog):
         self.users.set_rows([u for u in self.services.users.list_users(self.actor)
                              if u.role is not None])
         self.users_view.resizeColumnsToContents()
+        self._update_count()
         pending = self.services.users.pending_requests(self.actor)
         self.requests.set_rows(pending)
         self.requests_view.resizeColumnsToContents()
@@ -276,6 +291,11 @@ class UsersDialog(QDialog):
                              else "Access requests")
         if select is not None:
             select_key(self.users_view, select)
+
+    def _update_count(self) -> None:
+        shown, total = self.users_view.model().rowCount(), self.users.rowCount()
+        self.users_count.setText(f"{shown} of {total} users" if shown != total
+                                 else f"{total} users")
 
     def show_user(self, user: UserView) -> None:
         self.current = user

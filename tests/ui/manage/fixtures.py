@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,8 +22,34 @@ from surgdesk.repository.database import Database, make_nullpool_engine
 from surgdesk.services.context import Actor, FakeClock
 from surgdesk.services.demo import DemoSummary, generate_demo
 from surgdesk.services.registry import Services
+from surgdesk.ui.manage.common import ServiceDialog
 from tests.conftest import clone_sqlite
 from tests.services.factories import Kit, build_kit
+
+D = TypeVar("D", bound=ServiceDialog)
+
+
+def settled(cls: type[D]) -> type[D]:
+    """``cls`` waiting for its runner (service calls run off the GUI thread) once opened
+    and after each read and change, which then answers whether it went through: a test
+    reads what a person sees once the answers are in."""
+
+    class Settled(cls):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            assert self.runner.settle()
+
+        def write(self, *args: Any, **kwargs: Any) -> bool:
+            super().write(*args, **kwargs)
+            assert self.runner.settle()
+            return self.last_ok is True
+
+        def read(self, *args: Any, **kwargs: Any) -> None:
+            super().read(*args, **kwargs)
+            assert self.runner.settle()
+
+    Settled.__name__ = Settled.__qualname__ = cls.__name__
+    return Settled  # type: ignore[return-value]
 
 DEMO_START = date(2026, 11, 23)
 DEMO_DAYS = 7

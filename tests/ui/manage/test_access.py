@@ -47,6 +47,8 @@ def test_admin_screens_open_only_for_their_roles(
         if username in allowed:
             widget = build(services, actor)
             qtbot.add_widget(widget)
+            runner = getattr(widget, "runner", None)
+            assert runner is None or runner.settle()  # opened off the GUI thread
         else:
             with pytest.raises(PermissionDenied):
                 build(services, actor)

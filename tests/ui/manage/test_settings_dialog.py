@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from surgdesk.services.registry import Services
 from surgdesk.ui.manage.settings import DepartmentSettingsDialog
 from tests.services.factories import Kit
-from tests.ui.manage.fixtures import kit_services, sqlite_db
+from tests.ui.manage.fixtures import kit_services, settled, sqlite_db
 
 __all__ = ["kit_services", "sqlite_db"]
 
@@ -19,7 +19,7 @@ __all__ = ["kit_services", "sqlite_db"]
 @pytest.fixture
 def settings(qtbot: QtBot, kit_services: tuple[Kit, Services]) -> DepartmentSettingsDialog:
     kit, services = kit_services
-    dialog = DepartmentSettingsDialog(services, kit["admin"])
+    dialog = settled(DepartmentSettingsDialog)(services, kit["admin"])
     qtbot.add_widget(dialog)
     return dialog
 

@@ -1,4 +1,5 @@
-"""What the management screens share: a typed table model, field-error labels, role guards.
+"""What the management screens share: a typed table model, field-error labels, role guards,
+and ``ServiceDialog``: service calls through a ``ServiceRunner``, off the GUI thread.
 
 The screens only reflect rights: each constructor refuses an actor the permission matrix
 does not allow (so a menu entry the lead forgot to hide still opens nothing), and the
@@ -26,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QLabel,
     QLineEdit,
     QSizePolicy,
@@ -38,8 +40,11 @@ from PySide6.QtWidgets import (
 from surgdesk.domain.permissions import Action, allowed
 from surgdesk.errors import BadInput, PermissionDenied, SurgDeskError
 from surgdesk.services.context import Actor
+from surgdesk.ui.case.common import guarded
+from surgdesk.ui.runner import ServiceRunner
 
 T = TypeVar("T")
+R = TypeVar("R")
 AnyIndex = QModelIndex | QPersistentModelIndex
 ERROR_STYLE = "color: #a40000;"
 MUTED = QColor("#707070")
@@ -346,3 +351,61 @@ def filter_box(view: QTableView, name: str, placeholder: str) -> QLineEdit:
     edit.setClearButtonEnabled(True)
     edit.textChanged.connect(proxy.setFilterFixedString)
     return edit
+
+
+class ServiceDialog(QDialog):
+    """A management dialog whose service calls go through a ``ServiceRunner`` (the
+    window's, or the dialog's own), off the GUI thread: the answer comes back on it.
+
+    ``write`` is for a change (``last_ok`` then says whether it went through; None while
+    under way), ``read`` for a look-up. While one is under way the ``busy_widgets`` (the
+    dialog's Save buttons) are off, so a change is not sent twice. An unreachable
+    database is reported by the runner, once; the dialog shows what it could not do.
+    """
+
+    def _init_calls(self, runner: ServiceRunner | None) -> None:
+        self.runner = runner if runner is not None else ServiceRunner(self)
+        self.last_ok: bool | None = None
+        self.busy_widgets: list[QWidget] = []
+        self._under_way = 0
+
+    def write(self, call: Callable[[], R], done: Callable[[R], object],
+              failed: Callable[[SurgDeskError], object], what: str = "") -> bool:
+        """Start a change; True: started (``last_ok`` tells the outcome once answered)."""
+        self.last_ok = None
+
+        def ok(result: R) -> None:
+            self.last_ok = True
+            done(result)
+
+        def refused(exc: SurgDeskError) -> None:
+            self.last_ok = False
+            failed(exc)
+
+        self._run(call, ok, refused, what)
+        return True
+
+    def read(self, call: Callable[[], R], done: Callable[[R], object],
+             failed: Callable[[SurgDeskError], object], what: str = "") -> None:
+        """Start a look-up; ``done`` or ``failed`` once answered."""
+        self._run(call, done, failed, what)
+
+    def _run(self, call: Callable[[], R], done: Callable[[R], object],
+             failed: Callable[[SurgDeskError], object], what: str) -> None:
+        self._busy(+1)
+
+        def answered(result: R) -> None:
+            self._busy(-1)
+            done(result)
+
+        def not_answered(exc: SurgDeskError) -> None:
+            self._busy(-1)
+            failed(exc)
+
+        self.runner.run(call, done=guarded(self, answered),
+                        failed=guarded(self, not_answered), what=what)
+
+    def _busy(self, step: int) -> None:
+        self._under_way += step
+        for widget in self.busy_widgets:
+            widget.setEnabled(self._under_way == 0)

@@ -1,4 +1,7 @@
-"""Department settings (admin): the one row every PC of the department shares."""
+"""Department settings (admin): the one row every PC of the department shares.
+
+Read and saved through a ``ServiceRunner`` (off the GUI thread); the ranges of the
+minutes fields are the declared limits (``domain.limits``), as the service checks them."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -20,34 +22,43 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from surgdesk.domain.limits import IDLE_LOCK, ON_TIME_GRACE, IntRange
 from surgdesk.domain.permissions import Action
-from surgdesk.errors import SurgDeskError
 from surgdesk.services.context import Actor
 from surgdesk.services.registry import Services
 from surgdesk.services.settings import DepartmentSettingsView
-from surgdesk.ui.manage.common import FieldErrors, py_time, qt_time, require_screen
+from surgdesk.ui.manage.common import (
+    FieldErrors,
+    ServiceDialog,
+    py_time,
+    qt_time,
+    require_screen,
+)
+from surgdesk.ui.runner import ServiceRunner
 
 # Snap steps that divide an hour (the service refuses the rest).
 SNAP_CHOICES = (1, 2, 5, 10, 15, 20, 30, 60)
 
 
-def _spin(name: str, low: int, high: int, suffix: str = " min") -> QSpinBox:
+def _spin(name: str, limits: IntRange, suffix: str = " min") -> QSpinBox:
     spin = QSpinBox()
     spin.setObjectName(name)
-    spin.setRange(low, high)
+    spin.setRange(limits.low, limits.high)
     spin.setSuffix(suffix)
     return spin
 
 
-class DepartmentSettingsDialog(QDialog):
-    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None) -> None:
+class DepartmentSettingsDialog(ServiceDialog):
+    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None, *,
+                 runner: ServiceRunner | None = None) -> None:
         require_screen(actor, Action.MANAGE_SETTINGS, "department settings")
         super().__init__(parent)
         self.setObjectName("departmentSettingsDialog")
         self.setWindowTitle("Department settings — SurgDesk")
+        self._init_calls(runner)
         self.services = services
         self.actor = actor
-        self.current: DepartmentSettingsView = services.settings.get(actor)
+        self.current: DepartmentSettingsView | None = None
 
         self.time_zone = QComboBox()
         self.time_zone.setObjectName("settingsTimeZone")
@@ -73,8 +84,8 @@ class DepartmentSettingsDialog(QDialog):
         day_layout.addStretch(1)
         self.remember = QCheckBox("Allow \"remember me\" at sign-in (off on shared PCs)")
         self.remember.setObjectName("settingsRememberMe")
-        self.idle = _spin("settingsIdleLock", 1, 480)
-        self.grace = _spin("settingsGrace", 0, 120)
+        self.idle = _spin("settingsIdleLock", IDLE_LOCK)
+        self.grace = _spin("settingsGrace", ON_TIME_GRACE)
         self.snap = QComboBox()
         self.snap.setObjectName("settingsSnap")
         for minutes in SNAP_CHOICES:
@@ -108,7 +119,15 @@ class DepartmentSettingsDialog(QDialog):
         layout.addWidget(self.saved)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(520)
-        self.show_settings(self.current)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.busy_widgets = [save]
+        save.setEnabled(False)  # until the settings are read
+        self.read(lambda: services.settings.get(actor), self._loaded, self.errors.show,
+                  "read the department settings")
+
+    def _loaded(self, values: DepartmentSettingsView) -> None:
+        self.show_settings(values)
+        self.busy_widgets[0].setEnabled(True)
 
     def show_settings(self, values: DepartmentSettingsView) -> None:
         self.current = values
@@ -125,20 +144,22 @@ class DepartmentSettingsDialog(QDialog):
         self.snap.setCurrentIndex(index)
 
     def save(self) -> bool:
-        self.saved.clear()
-        try:
-            values = self.services.settings.update(
-                self.actor, time_zone=self.time_zone.currentText(),
-                day_start=py_time(self.day_start.time()), day_end=py_time(self.day_end.time()),
-                remember_me_allowed=self.remember.isChecked(),
-                idle_lock_minutes=self.idle.value(),
-                on_time_grace_minutes=self.grace.value(),
-                snap_minutes=int(self.snap.currentData()),
-                expected_version=self.current.version)
-        except SurgDeskError as exc:
-            self.errors.show(exc)
+        """Start saving; False when there is nothing read to save over yet."""
+        if self.current is None:
             return False
+        self.saved.clear()
+        version = self.current.version
+        time_zone = self.time_zone.currentText()
+        day_start, day_end = py_time(self.day_start.time()), py_time(self.day_end.time())
+        remember, idle, grace = self.remember.isChecked(), self.idle.value(), self.grace.value()
+        snap = int(self.snap.currentData())
+        return self.write(lambda: self.services.settings.update(
+            self.actor, time_zone=time_zone, day_start=day_start, day_end=day_end,
+            remember_me_allowed=remember, idle_lock_minutes=idle,
+            on_time_grace_minutes=grace, snap_minutes=snap, expected_version=version),
+            self._saved, self.errors.show, "save the department settings")
+
+    def _saved(self, values: DepartmentSettingsView) -> None:
         self.errors.clear()
         self.show_settings(values)
         self.saved.setText("Saved.")
-        return True

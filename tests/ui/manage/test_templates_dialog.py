@@ -12,7 +12,7 @@ from surgdesk.services.templates import TemplateItemView, TemplateView
 from surgdesk.ui.manage.common import select_key
 from surgdesk.ui.manage.templates import TemplatesDialog
 from tests.services.factories import Kit
-from tests.ui.manage.fixtures import kit_services, sqlite_db
+from tests.ui.manage.fixtures import kit_services, settled, sqlite_db
 
 __all__ = ["kit_services", "sqlite_db"]
 
@@ -20,7 +20,7 @@ __all__ = ["kit_services", "sqlite_db"]
 @pytest.fixture
 def templates(qtbot: QtBot, kit_services: tuple[Kit, Services]) -> TemplatesDialog:
     kit, services = kit_services
-    dialog = TemplatesDialog(services, kit["admin"])
+    dialog = settled(TemplatesDialog)(services, kit["admin"])
     qtbot.add_widget(dialog)
     return dialog
 

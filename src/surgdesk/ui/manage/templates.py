@@ -1,12 +1,13 @@
 """Checklist templates (admin): per phase and optionally per specialty; add, edit, reorder,
-mark required and retire items. Retiring never touches checklists already on cases."""
+mark required and retire items. Retiring never touches checklists already on cases.
+
+Read and changed through a ``ServiceRunner`` (off the GUI thread)."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from surgdesk.domain.enums import Phase
 from surgdesk.domain.permissions import Action
-from surgdesk.errors import SurgDeskError
 from surgdesk.services.context import Actor
 from surgdesk.services.registry import Services
 from surgdesk.services.templates import PHASE_SECTIONS, TemplateItemView, TemplateView
@@ -29,11 +29,13 @@ from surgdesk.ui.manage.common import (
     Column,
     FieldErrors,
     RowsModel,
+    ServiceDialog,
     on_select,
     require_screen,
     select_key,
     table_view,
 )
+from surgdesk.ui.runner import ServiceRunner
 
 PHASE_TEXT = {Phase.PRE_OP: "Pre-op", Phase.POST_OP: "Post-op"}
 
@@ -67,12 +69,14 @@ def item_columns() -> list[Column[TemplateItemView]]:
     ]
 
 
-class TemplatesDialog(QDialog):
-    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None) -> None:
+class TemplatesDialog(ServiceDialog):
+    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None, *,
+                 runner: ServiceRunner | None = None) -> None:
         require_screen(actor, Action.MANAGE_TEMPLATES, "checklist templates")
         super().__init__(parent)
         self.setObjectName("templatesDialog")
         self.setWindowTitle("Checklist templates — SurgDesk")
+        self._init_calls(runner)
         self.service = services.templates
         self.actor = actor
         self.template: TemplateView | None = None
@@ -93,9 +97,8 @@ class TemplatesDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
         self.resize(1320, 760)
-        self.reload()
-        if self.templates.rowCount():
-            self.templates_view.selectRow(0)
+        self.busy_widgets = [self.save_button, self.add_button]
+        self.reload(first=True)
 
     # -- building ---------------------------------------------------------------------
 
@@ -117,7 +120,7 @@ class TemplatesDialog(QDialog):
         self.template_error = QLabel()
         self.template_error.setObjectName("templateError")
         self.template_errors = FieldErrors(self.template_error)
-        add = QPushButton("Add template")
+        self.add_button = add = QPushButton("Add template")
         add.setObjectName("templateAdd")
         add.clicked.connect(self.add_template)
         form = QFormLayout(box)
@@ -196,11 +199,18 @@ class TemplatesDialog(QDialog):
 
     # -- loading ----------------------------------------------------------------------
 
-    def reload(self, select: int | None = None) -> None:
-        self.templates.set_rows(self.service.list_templates(self.actor))
-        self.templates_view.resizeColumnsToContents()
-        if select is not None:
-            select_key(self.templates_view, select)
+    def reload(self, select: int | None = None, *, first: bool = False) -> None:
+        """Read the templates again; select ``select`` (or, ``first``, the first row)."""
+        def show(templates: list[TemplateView]) -> None:
+            self.templates.set_rows(templates)
+            self.templates_view.resizeColumnsToContents()
+            if select is not None:
+                select_key(self.templates_view, select)
+            elif first and self.templates.rowCount():
+                self.templates_view.selectRow(0)
+
+        self.read(lambda: self.service.list_templates(self.actor), show,
+                  self.template_errors.show, "list the templates")
 
     def show_template(self, template: TemplateView, *, item_id: int | None = None) -> None:
         self.template = template
@@ -216,9 +226,13 @@ class TemplatesDialog(QDialog):
 
     def _refresh(self, template: TemplateView, item_id: int | None) -> None:
         """Show the service's answer: the list's counts, then the template's items."""
-        self.templates.set_rows(self.service.list_templates(self.actor))
-        select_key(self.templates_view, template.id)
-        self.show_template(template, item_id=item_id)
+        def show(templates: list[TemplateView]) -> None:
+            self.templates.set_rows(templates)
+            select_key(self.templates_view, template.id)
+            self.show_template(template, item_id=item_id)
+
+        self.read(lambda: self.service.list_templates(self.actor), show,
+                  self.item_errors.show, "list the templates")
 
     def show_item(self, item: TemplateItemView) -> None:
         self.item = item
@@ -248,62 +262,52 @@ class TemplatesDialog(QDialog):
     # -- changing ---------------------------------------------------------------------
 
     def add_template(self) -> bool:
-        try:
-            template = self.service.add_specialty_template(
-                self.actor, phase=self.new_phase.currentData(),
-                specialty=self.new_specialty.text(), copy_general=self.copy_general.isChecked())
-        except SurgDeskError as exc:
-            self.template_errors.show(exc)
-            return False
-        self.template_errors.clear()
-        self.new_specialty.clear()
-        self.reload(select=template.id)
-        return True
+        phase, specialty = self.new_phase.currentData(), self.new_specialty.text()
+        copy_general = self.copy_general.isChecked()
+
+        def added(template: TemplateView) -> None:
+            self.template_errors.clear()
+            self.new_specialty.clear()
+            self.reload(select=template.id)
+
+        return self.write(lambda: self.service.add_specialty_template(
+            self.actor, phase=phase, specialty=specialty, copy_general=copy_general),
+            added, self.template_errors.show, "add the template")
 
     def save_item(self) -> bool:
         if self.template is None:
             return False
-        try:
-            if self.item is None:
-                template = self.service.add_item(
-                    self.actor, self.template.id, item_code=self.code.text(),
-                    section=self.section.currentData() or "", label=self.label.text(),
-                    is_required=self.required.isChecked())
-                code = self.code.text().strip().upper()
-                item_id = next((i.id for i in template.items if i.item_code == code), None)
-            else:
-                template = self.service.update_item(
-                    self.actor, self.item.id, label=self.label.text(),
-                    section=self.section.currentData() or "",
-                    is_required=self.required.isChecked(), expected_version=self.item.version)
-                item_id = self.item.id
-        except SurgDeskError as exc:
-            self.item_errors.show(exc)
-            return False
-        self._refresh(template, item_id)
-        return True
+        template_id, item = self.template.id, self.item
+        code, label = self.code.text(), self.label.text()
+        section, required = self.section.currentData() or "", self.required.isChecked()
+        if item is None:
+            def added(template: TemplateView) -> None:
+                wanted = code.strip().upper()
+                self._refresh(template, next(
+                    (i.id for i in template.items if i.item_code == wanted), None))
+
+            return self.write(lambda: self.service.add_item(
+                self.actor, template_id, item_code=code, section=section, label=label,
+                is_required=required), added, self.item_errors.show, "add the item")
+        return self.write(lambda: self.service.update_item(
+            self.actor, item.id, label=label, section=section, is_required=required,
+            expected_version=item.version),
+            lambda template: self._refresh(template, item.id), self.item_errors.show,
+            "save the item")
 
     def move_item(self, offset: int) -> bool:
         if self.item is None:
             return False
         item_id = self.item.id
-        try:
-            template = self.service.move_item(self.actor, item_id, offset)
-        except SurgDeskError as exc:
-            self.item_errors.show(exc)
-            return False
-        self._refresh(template, item_id)
-        return True
+        return self.write(lambda: self.service.move_item(self.actor, item_id, offset),
+                          lambda template: self._refresh(template, item_id),
+                          self.item_errors.show, "move the item")
 
     def toggle_retired(self) -> bool:
         if self.item is None:
             return False
-        item_id = self.item.id
-        try:
-            template = self.service.retire_item(self.actor, item_id,
-                                                retired=not self.item.retired)
-        except SurgDeskError as exc:
-            self.item_errors.show(exc)
-            return False
-        self._refresh(template, item_id)
-        return True
+        item_id, retired = self.item.id, not self.item.retired
+        return self.write(lambda: self.service.retire_item(self.actor, item_id,
+                                                           retired=retired),
+                          lambda template: self._refresh(template, item_id),
+                          self.item_errors.show, "retire the item")

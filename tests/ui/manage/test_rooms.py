@@ -18,7 +18,7 @@ from surgdesk.services.registry import Services
 from surgdesk.ui.manage.common import qt_datetime, select_key
 from surgdesk.ui.manage.rooms import RoomsDialog
 from tests.services.factories import Kit, at
-from tests.ui.manage.fixtures import kit_services, sqlite_db
+from tests.ui.manage.fixtures import kit_services, settled, sqlite_db
 
 __all__ = ["kit_services", "sqlite_db"]
 
@@ -26,7 +26,7 @@ __all__ = ["kit_services", "sqlite_db"]
 @pytest.fixture
 def rooms(qtbot: QtBot, kit_services: tuple[Kit, Services]) -> RoomsDialog:
     kit, services = kit_services
-    dialog = RoomsDialog(services, kit["sched"])
+    dialog = settled(RoomsDialog)(services, kit["sched"])
     qtbot.add_widget(dialog)
     return dialog
 
@@ -177,7 +177,7 @@ def test_every_room_column_is_shown_whole(qtbot: QtBot, kit_services: tuple[Kit,
                             location="Building C, second floor, west wing",
                             specialty_tags=["cardiac surgery", "vascular surgery",
                                             "interventional radiology"])
-    dialog = RoomsDialog(services, kit["admin"])
+    dialog = settled(RoomsDialog)(services, kit["admin"])
     qtbot.add_widget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)

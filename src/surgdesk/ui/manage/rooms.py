@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
@@ -35,7 +34,6 @@ from PySide6.QtWidgets import (
 from surgdesk.domain.enums import RoomStatus
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import zone
-from surgdesk.errors import SurgDeskError
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import ClosureView, RoomView
 from surgdesk.services.registry import Services
@@ -43,6 +41,7 @@ from surgdesk.ui.manage.common import (
     Column,
     FieldErrors,
     RowsModel,
+    ServiceDialog,
     fit_columns,
     on_select,
     py_datetime,
@@ -54,6 +53,7 @@ from surgdesk.ui.manage.common import (
     selected_row,
     table_view,
 )
+from surgdesk.ui.runner import ServiceRunner
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WARNING_STYLE = "color: #8a5a00; font-weight: bold;"
@@ -84,15 +84,20 @@ def closure_columns(tz: ZoneInfo) -> list[Column[ClosureView]]:
     ]
 
 
-class RoomsDialog(QDialog):
-    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None) -> None:
+class RoomsDialog(ServiceDialog):
+    """Rooms and their closures, read and changed through a ``ServiceRunner`` (off the GUI
+    thread); the department's zone (closure times) comes with the first read."""
+
+    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None, *,
+                 runner: ServiceRunner | None = None) -> None:
         require_screen(actor, Action.MANAGE_ROOMS, "rooms screen")
         super().__init__(parent)
         self.setObjectName("roomsDialog")
         self.setWindowTitle("Operating rooms — SurgDesk")
+        self._init_calls(runner)
         self.services = services
         self.actor = actor
-        self.tz = zone(services.settings.get(actor).time_zone)
+        self.tz = ZoneInfo("UTC")  # the department's, once read
         self.current: RoomView | None = None
         self.clashes: list[str] = []
 
@@ -127,7 +132,15 @@ class RoomsDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
         self.resize(1280, 760)
-        self.reload()
+        self.busy_widgets = [self.save_button, self.add_closure_button]
+        self.read(lambda: (zone(services.settings.get(actor).time_zone),
+                           services.rooms.list_rooms(actor)),
+                  self._opened, self.room_errors.show, "list the rooms")
+
+    def _opened(self, answer: tuple[ZoneInfo, list[RoomView]]) -> None:
+        self.tz, rooms = answer
+        self.closures.set_columns(closure_columns(self.tz))
+        self._show_rooms(rooms, None)
         fit_columns(self.rooms_view, self.rooms_splitter, self)
         if self.rooms.rowCount():
             self.rooms_view.selectRow(0)
@@ -255,7 +268,12 @@ class RoomsDialog(QDialog):
     # -- rooms ------------------------------------------------------------------------
 
     def reload(self, select: str | None = None) -> None:
-        self.rooms.set_rows(self.services.rooms.list_rooms(self.actor))
+        self.read(lambda: self.services.rooms.list_rooms(self.actor),
+                  lambda rooms: self._show_rooms(rooms, select), self.room_errors.show,
+                  "list the rooms")
+
+    def _show_rooms(self, rooms: list[RoomView], select: str | None) -> None:
+        self.rooms.set_rows(rooms)
         self.rooms_view.resizeColumnsToContents()
         if select is not None:
             select_key(self.rooms_view, select)
@@ -313,19 +331,18 @@ class RoomsDialog(QDialog):
 
     def save_room(self) -> bool:
         values = self._room_values()
-        try:
-            if self.current is None:
-                room = self.services.rooms.add_room(self.actor, **values)
-            else:
-                room = self.services.rooms.update_room(
-                    self.actor, self.current.code, expected_version=self.current.version,
-                    **values)
-        except SurgDeskError as exc:
-            self.room_errors.show(exc)
-            return False
-        self.reload(select=room.code)
-        self.show_room(room)
-        return True
+        current = self.current
+
+        def saved(room: RoomView) -> None:
+            self.reload(select=room.code)
+            self.show_room(room)
+
+        if current is None:
+            return self.write(lambda: self.services.rooms.add_room(self.actor, **values),
+                              saved, self.room_errors.show, "add the room")
+        return self.write(lambda: self.services.rooms.update_room(
+            self.actor, current.code, expected_version=current.version, **values),
+            saved, self.room_errors.show, "save the room")
 
     # -- closures ---------------------------------------------------------------------
 
@@ -333,11 +350,17 @@ class RoomsDialog(QDialog):
         if self.current is None:
             self.closures.set_rows([])
             return
+        code = self.current.code
         now = self.services.clock.now().astimezone(self.tz).replace(tzinfo=None)
-        rows = self.services.rooms.closures(self.actor, self.current.code,
-                                            now - timedelta(days=1), None)
-        self.closures.set_rows(rows)
-        self.closures_view.resizeColumnsToContents()
+
+        def show(rows: list[ClosureView]) -> None:
+            if self.current is not None and self.current.code == code:
+                self.closures.set_rows(rows)
+                self.closures_view.resizeColumnsToContents()
+
+        self.read(lambda: self.services.rooms.closures(self.actor, code,
+                                                       now - timedelta(days=1), None),
+                  show, self.closure_errors.show, "list the closures")
 
     def _reset_closure_form(self) -> None:
         tomorrow = (self.services.clock.now().astimezone(self.tz) + timedelta(days=1)).date()
@@ -354,56 +377,59 @@ class RoomsDialog(QDialog):
     def closure_span(self) -> tuple[datetime, datetime]:
         return py_datetime(self.closure_from.dateTime()), py_datetime(self.closure_to.dateTime())
 
-    def preview_clashes(self) -> list[str]:
-        """List, under the form, the booked cases the closure being typed would clash with."""
+    def preview_clashes(self) -> None:
+        """List, under the form, the booked cases the closure being typed would clash with
+        (``clashes`` once the answer is back)."""
         self.clashes = []
         self.clash_label.hide()
         self.add_closure_button.setText("Add closure")
         if self.current is None:
-            return []
+            return
+        code = self.current.code
         start, end = self.closure_span()
         if end <= start:
-            return []
-        try:
-            self.clashes = self.services.rooms.cases_clashing_with_closure(
-                self.actor, self.current.code, start, end)
-        except SurgDeskError as exc:
-            self.closure_errors.show(exc)
-            return []
-        if self.clashes:
-            count = len(self.clashes)
-            cases = "case" if count == 1 else "cases"
-            self.clash_label.setText(
-                f"Warning: {count} booked {cases} in this span — "
-                f"{', '.join(self.clashes)}. They keep their slot until someone moves them; "
-                "the closure only stops new bookings.")
-            self.clash_label.show()
-            self.add_closure_button.setText(f"Add closure despite {count} {cases}")
-        return self.clashes
+            return
+
+        def show(clashes: list[str]) -> None:
+            if self.current is None or self.current.code != code \
+                    or self.closure_span() != (start, end):
+                return  # the span or the room changed meanwhile: its own answer follows
+            self.clashes = clashes
+            if clashes:
+                count = len(clashes)
+                cases = "case" if count == 1 else "cases"
+                self.clash_label.setText(
+                    f"Warning: {count} booked {cases} in this span — "
+                    f"{', '.join(clashes)}. They keep their slot until someone moves them; "
+                    "the closure only stops new bookings.")
+                self.clash_label.show()
+                self.add_closure_button.setText(f"Add closure despite {count} {cases}")
+
+        self.read(lambda: self.services.rooms.cases_clashing_with_closure(
+            self.actor, code, start, end), show, self.closure_errors.show,
+            "check the closure")
 
     def add_closure(self) -> bool:
         if self.current is None:
             return False
+        code = self.current.code
         start, end = self.closure_span()
-        try:
-            self.services.rooms.add_closure(self.actor, self.current.code, starts_at=start,
-                                            ends_at=end, reason=self.closure_reason.text())
-        except SurgDeskError as exc:
-            self.closure_errors.show(exc)
-            return False
-        self._load_closures()
-        self._reset_closure_form()
-        return True
+        reason = self.closure_reason.text()
+
+        def added(_closure: object) -> None:
+            self._load_closures()
+            self._reset_closure_form()
+
+        return self.write(lambda: self.services.rooms.add_closure(
+            self.actor, code, starts_at=start, ends_at=end, reason=reason),
+            added, self.closure_errors.show, "add the closure")
 
     def remove_closure(self) -> bool:
         closure = selected_row(self.closures_view)
         if not isinstance(closure, ClosureView):
             self.closure_errors.say("Select the closure to remove.")
             return False
-        try:
-            self.services.rooms.remove_closure(self.actor, closure.id)
-        except SurgDeskError as exc:
-            self.closure_errors.show(exc)
-            return False
-        self._load_closures()
-        return True
+        closure_id = closure.id
+        return self.write(lambda: self.services.rooms.remove_closure(self.actor, closure_id),
+                          lambda _none: self._load_closures(), self.closure_errors.show,
+                          "remove the closure")

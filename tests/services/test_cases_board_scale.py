@@ -109,3 +109,42 @@ def test_board_reads_a_hospital_week_in_a_few_queries(db: Database) -> None:
     assert all(c.patient_name for c in board.cases)  # a scheduler sees patients
     queries = [q for q in statements if q.lstrip().upper().startswith("SELECT")]
     assert len(queries) <= 12, f"{len(queries)} SELECTs for one board"
+
+
+def _selects(db: Database, read: Any) -> tuple[Any, int]:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        result = read()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return result, sum(1 for q in statements if q.lstrip().upper().startswith("SELECT"))
+
+
+def test_a_nurses_board_decides_rights_in_as_few_queries(db: Database) -> None:
+    """A nurse on some of the week's teams: their rights (and the patients they see) come
+    from one query for their memberships, however many cases the board holds."""
+    _seed(db)
+    with db.new_session() as s:
+        s.execute(insert(m.User), [{"id": 40, "username": "nurse", "email": "n@or.hospital.local",
+                                     "role": Role.NURSE, "display_name": "Nurse"}])
+        s.execute(insert(m.CareTeamMember), [
+            {"surgery_case_id": case_id, "user_id": 40, "role": TeamRole.CIRCULATING_NURSE}
+            for case_id in range(1, 201)])
+        s.commit()
+    nurse = Actor(40, "nurse", Role.NURSE, "Nurse")
+    service = CaseService(db, FakeClock(MONDAY))
+    window = (MONDAY - timedelta(hours=7), MONDAY + timedelta(days=DAYS))
+    board, queries = _selects(db, lambda: service.board(nurse, *window))
+    assert queries <= 12, f"{queries} SELECTs for one board"
+    mine = [c for c in board.cases if c.id <= 200]
+    others = [c for c in board.cases if c.id > 200]
+    assert len(mine) == 200
+    assert all(c.rights.tick and c.rights.sign_off and c.rights.see_patient for c in mine)
+    assert all(c.rights.status_targets == () for c in mine)  # scheduled: nothing clinical yet
+    assert not any(c.rights.tick or c.rights.see_patient for c in others)
+    assert not any(c.patient_name for c in others)

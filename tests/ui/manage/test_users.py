@@ -15,7 +15,7 @@ from surgdesk.services.registry import Services
 from surgdesk.ui.manage.common import select_key
 from surgdesk.ui.manage.users import AccessRequestDialog, UsersDialog
 from tests.services.factories import Kit
-from tests.ui.manage.fixtures import kit_services, sqlite_db
+from tests.ui.manage.fixtures import kit_services, settled, sqlite_db
 
 __all__ = ["kit_services", "sqlite_db"]
 
@@ -37,7 +37,7 @@ def _request(qtbot: QtBot, services: Services, username: str = "new.nurse",
 
 
 def _admin_dialog(qtbot: QtBot, kit: Kit, services: Services) -> UsersDialog:
-    dialog = UsersDialog(services, kit["admin"])
+    dialog = settled(UsersDialog)(services, kit["admin"])
     qtbot.add_widget(dialog)
     return dialog
 

@@ -9,6 +9,7 @@ email are free again).
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,6 +39,7 @@ from surgdesk.ui.manage.common import (
     Column,
     FieldErrors,
     RowsModel,
+    ServiceDialog,
     filter_box,
     fit_columns,
     on_select,
@@ -46,6 +48,7 @@ from surgdesk.ui.manage.common import (
     selected_row,
     table_view,
 )
+from surgdesk.ui.runner import ServiceRunner
 
 ROLE_TEXT = {
     Role.ADMIN: "Admin",
@@ -104,16 +107,21 @@ def _password(name: str) -> QLineEdit:
     return edit
 
 
-class UsersDialog(QDialog):
-    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None) -> None:
+class UsersDialog(ServiceDialog):
+    """Users and access requests, read and changed through a ``ServiceRunner`` (off the GUI
+    thread); the department's zone (lock times) comes with the first read."""
+
+    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None, *,
+                 runner: ServiceRunner | None = None) -> None:
         require_screen(actor, Action.MANAGE_USERS, "users screen")
         super().__init__(parent)
         self.setObjectName("usersDialog")
         self.setWindowTitle("Users and access requests — SurgDesk")
+        self._init_calls(runner)
         self.services = services
         self.actor = actor
         self.current: UserView | None = None
-        self.tz = zone(services.settings.get(actor).time_zone)
+        self.tz = ZoneInfo("UTC")  # the department's, once read
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("usersTabs")
@@ -125,7 +133,15 @@ class UsersDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
         self.resize(1240, 700)
-        self.reload()
+        self.busy_widgets = [self.save_button, self.reset_button, self.approve_button,
+                             self.refuse_button]
+        self.read(lambda: (zone(services.settings.get(actor).time_zone),
+                           self._read_lists()), self._opened, self.user_errors.show,
+                  "list the users")
+
+    def _opened(self, answer: tuple[ZoneInfo, tuple[list[UserView], list[UserView]]]) -> None:
+        self.tz, lists = answer
+        self._show_lists(lists, None)
         fit_columns(self.users_view, self.users_splitter, self)
         if self.users.rowCount():
             self.users_view.selectRow(0)
@@ -254,10 +270,10 @@ class UsersDialog(QDialog):
         self.request_error = QLabel()
         self.request_error.setObjectName("requestError")
         self.request_errors = FieldErrors(self.request_error)
-        approve = QPushButton("Approve")
+        self.approve_button = approve = QPushButton("Approve")
         approve.setObjectName("requestApprove")
         approve.clicked.connect(self.approve)
-        refuse = QPushButton("Refuse")
+        self.refuse_button = refuse = QPushButton("Refuse")
         refuse.setObjectName("requestRefuse")
         refuse.clicked.connect(self.refuse)
         form = QFormLayout()
@@ -279,12 +295,21 @@ class UsersDialog(QDialog):
 
     # -- loading ----------------------------------------------------------------------
 
+    def _read_lists(self) -> tuple[list[UserView], list[UserView]]:
+        """On the worker thread: the users (not devices) and the pending requests."""
+        users = [u for u in self.services.users.list_users(self.actor) if u.role is not None]
+        return users, self.services.users.pending_requests(self.actor)
+
     def reload(self, select: str | None = None) -> None:
-        self.users.set_rows([u for u in self.services.users.list_users(self.actor)
-                             if u.role is not None])
+        self.read(self._read_lists, lambda lists: self._show_lists(lists, select),
+                  self.user_errors.show, "list the users")
+
+    def _show_lists(self, lists: tuple[list[UserView], list[UserView]],
+                    select: str | None) -> None:
+        users, pending = lists
+        self.users.set_rows(users)
         self.users_view.resizeColumnsToContents()
         self._update_count()
-        pending = self.services.users.pending_requests(self.actor)
         self.requests.set_rows(pending)
         self.requests_view.resizeColumnsToContents()
         self.tabs.setTabText(1, f"Access requests ({len(pending)})" if pending
@@ -351,55 +376,50 @@ class UsersDialog(QDialog):
     def save_user(self) -> bool:
         role = Role(self.role.currentData())
         specialty = self.specialty.text().strip() or None
-        try:
-            if self.current is None:
-                user = self.services.users.add_user(
-                    self.actor, username=self.username.text(), role=role,
-                    display_name=self.display_name.text(), email=self.email.text(),
-                    password=self.password.text() or None, phone=self.phone.text() or None,
-                    specialty=specialty if role is Role.SURGEON else None)
-            else:
-                user = self.services.users.update_user(
-                    self.actor, self.current.username, role=role,
-                    display_name=self.display_name.text(), email=self.email.text(),
-                    phone=self.phone.text(), active=self.active.isChecked(),
-                    specialty=specialty if role is Role.SURGEON else None,
-                    expected_version=self.current.version)
-        except SurgDeskError as exc:
-            self.user_errors.show(exc)
-            return False
+        specialty = specialty if role is Role.SURGEON else None
+        username, display_name = self.username.text(), self.display_name.text()
+        email, phone = self.email.text(), self.phone.text()
+        current = self.current
+        if current is None:
+            password = self.password.text() or None
+            return self.write(lambda: self.services.users.add_user(
+                self.actor, username=username, role=role, display_name=display_name,
+                email=email, password=password, phone=phone or None, specialty=specialty),
+                self._user_saved, self.user_errors.show, "add the user")
+        active = self.active.isChecked()
+        return self.write(lambda: self.services.users.update_user(
+            self.actor, current.username, role=role, display_name=display_name,
+            email=email, phone=phone, active=active, specialty=specialty,
+            expected_version=current.version),
+            self._user_saved, self.user_errors.show, "save the user")
+
+    def _user_saved(self, user: UserView, done: str = "") -> None:
         self.reload(select=user.username)
         self.show_user(user)
-        return True
+        if done:
+            self.account_done.setText(done)
 
     def unlock(self) -> bool:
         if self.current is None:
             return False
-        try:
-            user = self.services.users.unlock(self.actor, self.current.username)
-        except SurgDeskError as exc:
-            self.account_errors.show(exc)
-            return False
-        self.reload(select=user.username)
-        self.show_user(user)
-        self.account_done.setText(f"{user.username} is unlocked.")
-        return True
+        username = self.current.username
+        return self.write(lambda: self.services.users.unlock(self.actor, username),
+                          lambda user: self._user_saved(user, f"{user.username} is unlocked."),
+                          self.account_errors.show, "unlock the user")
 
     def reset_password(self) -> bool:
         if self.current is None:
             return False
-        try:
-            user = self.services.users.reset_password(self.actor, self.current.username,
-                                                      self.new_password.text())
-        except SurgDeskError as exc:
-            self.account_errors.show(exc)
-            return False
-        self.new_password.clear()
-        self.reload(select=user.username)
-        self.show_user(user)
-        self.account_done.setText(f"New password set for {user.username}; "
-                                  "their open sessions were ended.")
-        return True
+        username, password = self.current.username, self.new_password.text()
+
+        def reset(user: UserView) -> None:
+            self.new_password.clear()
+            self._user_saved(user, f"New password set for {user.username}; "
+                                   "their open sessions were ended.")
+
+        return self.write(lambda: self.services.users.reset_password(self.actor, username,
+                                                                     password),
+                          reset, self.account_errors.show, "reset the password")
 
     # -- access requests --------------------------------------------------------------
 
@@ -416,30 +436,29 @@ class UsersDialog(QDialog):
             return False
         role = Role(self.request_role.currentData())
         specialty = self.request_specialty.text().strip() or None
-        try:
-            self.services.users.approve_request(
-                self.actor, request.username, role,
-                specialty if role is Role.SURGEON else None)
-        except SurgDeskError as exc:
-            self.request_errors.show(exc)
-            return False
-        self.request_errors.clear()
-        self.request_specialty.clear()
-        self.reload(select=request.username)
-        return True
+        username = request.username
+
+        def approved(_result: object) -> None:
+            self.request_errors.clear()
+            self.request_specialty.clear()
+            self.reload(select=username)
+
+        return self.write(lambda: self.services.users.approve_request(
+            self.actor, username, role, specialty if role is Role.SURGEON else None),
+            approved, self.request_errors.show, "approve the request")
 
     def refuse(self) -> bool:
         request = self._selected_request()
         if request is None:
             return False
-        try:
-            self.services.users.refuse_request(self.actor, request.username)
-        except SurgDeskError as exc:
-            self.request_errors.show(exc)
-            return False
-        self.request_errors.clear()
-        self.reload()
-        return True
+        username = request.username
+
+        def refused(_result: object) -> None:
+            self.request_errors.clear()
+            self.reload()
+
+        return self.write(lambda: self.services.users.refuse_request(self.actor, username),
+                          refused, self.request_errors.show, "refuse the request")
 
 
 class AccessRequestDialog(QDialog):

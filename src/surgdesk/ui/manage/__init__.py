@@ -1,8 +1,11 @@
 """The screens of the OR manager, the scheduler and the admin (issue 5).
 
-Each dialog takes ``(services, actor, parent=None)`` and refuses (PermissionDenied) an
-actor whose role may not use it; ``may_open(actor, action)`` tells a menu whether to show
-it. The services refuse every call of such an actor anyway.
+Each dialog takes ``(services, actor, parent=None, *, runner=None)`` and refuses
+(PermissionDenied) an actor whose role may not use it; ``may_open(actor, action)`` tells a
+menu whether to show it. The services refuse every call of such an actor anyway. Their
+service calls go through ``runner`` (the window's ``ServiceRunner``; without one each
+makes its own), off the GUI thread; the access-request form (before sign-in) still calls
+the service directly.
 
 | screen                      | guard                    | roles            |
 |-----------------------------|--------------------------|------------------|

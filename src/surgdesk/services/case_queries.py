@@ -26,7 +26,13 @@ from surgdesk.services.case_common import (
     enum_value,
     instant,
 )
-from surgdesk.services.case_rights import case_rights, grants, on_team, rights_of_rows
+from surgdesk.services.case_rights import (
+    case_rights,
+    grants,
+    is_placed,
+    on_team,
+    rights_of_rows,
+)
 from surgdesk.services.case_views import (
     case_row,
     case_summary,
@@ -72,8 +78,7 @@ class CaseQueries(CaseJob):
             t.user_id == actor.user_id for t in full.team) else set()
         # One computation: the role's grants on this case, and the rights they give now.
         granted = grants(actor, on_team=on_team(actor, row, team_ids))
-        rights = case_rights(granted, full.status, placed=None not in (
-            row.room_id, row.scheduled_start, row.scheduled_end))
+        rights = case_rights(granted, row.status, placed=is_placed(row))
         see = rights.see_patient
         progress = uow.cases.checklist_progress([case.id]).get(case.id, (0, 0))
         codes = sorted({w.code for w in soft_conflicts(uow, full, tz)})

@@ -105,11 +105,14 @@ def on_team(actor: Actor, row: CaseRow, team_ids: set[int]) -> bool:
         or actor.user_id in (row.lead_surgeon_user_id, row.anesthetist_user_id))
 
 
+def is_placed(row: CaseRow) -> bool:
+    """On the board: a room, a start and an end."""
+    return None not in (row.room_id, row.scheduled_start, row.scheduled_end)
+
+
 def row_rights(actor: Actor, row: CaseRow, team_ids: set[int]) -> CaseRights:
-    placed = (row.room_id is not None and row.scheduled_start is not None
-              and row.scheduled_end is not None)
     return case_rights(grants(actor, on_team=on_team(actor, row, team_ids)), row.status,
-                       placed=placed)
+                       placed=is_placed(row))
 
 
 def rights_of_rows(uow: UnitOfWork, actor: Actor,

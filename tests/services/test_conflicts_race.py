@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from surgdesk.domain.enums import CaseStatus
+from surgdesk.domain.enums import CaseStatus, Laterality
 from surgdesk.errors import RoomConflict
 from surgdesk.repository.database import Database, make_nullpool_engine
-from surgdesk.services import cases as cases_module
+from surgdesk.services import case_scheduling as cases_module
 from surgdesk.services.cases import CaseService
 from surgdesk.services.context import Actor, FakeClock
 from tests.services.factories import Kit, at, build_kit, kit
@@ -42,7 +42,8 @@ def _book(url: str, actor: Actor, case_number: str | None, start: datetime,
         if case_number is None:
             result = cases.create_case(
                 actor, procedure_name="Race", patient_id="MRN-R", patient_name="R",
-                lead_surgeon="surg2", room="OR1", start=start, duration_min=60)
+                lead_surgeon="surg2", room="OR1", start=start, duration_min=60,
+                laterality=Laterality.NOT_APPLICABLE)
             case_number = result.case.case_number
         else:
             cases.schedule(actor, case_number, room="OR1", start=start, duration_min=60)

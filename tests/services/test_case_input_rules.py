@@ -5,7 +5,7 @@ its field (never an overflow)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import partial
 from typing import Any
 
@@ -125,6 +125,9 @@ def test_absurd_days_in_lists_are_bad_input(kit: Kit, day: date) -> None:  # noq
     _bad(lambda: kit.cases.day_sheet(kit["sched"], day), "day")
     _bad(lambda: kit.cases.record_downtime_print(kit["sched"], day, datetime.now(UTC),
                                                  False, 0), "day")
+    printed = datetime.combine(day, datetime.min.time(), tzinfo=timezone(timedelta(hours=1)))
+    _bad(lambda: kit.cases.record_downtime_print(kit["sched"], DAY.date(), printed,
+                                                 False, 0), "printed_at")
 
 
 def test_the_edges_of_the_dates_taken_still_work(kit: Kit) -> None:  # noqa: F811

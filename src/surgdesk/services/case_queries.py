@@ -303,6 +303,7 @@ class CaseQueries(CaseJob):
         check_date(day, "day")
         if printed_at.tzinfo is None or printed_at.utcoffset() is None:
             raise BadInput(FieldProblem("printed_at", "needs a time zone (an instant)"))
+        check_date(printed_at.date(), "printed_at")
         if case_count < 0:
             raise BadInput(FieldProblem("case_count", "may not be negative"))
         shown = [number.strip() for number in case_numbers]

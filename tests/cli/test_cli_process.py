@@ -127,3 +127,33 @@ def test_help_and_usage_load_no_database_or_gui_libraries(args: list[str]) -> No
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             timeout=120, check=False)
     assert "LOADED []" in result.stdout, result.stdout[-300:] + result.stderr[-500:]
+
+
+def test_an_empty_database_file_is_exit_2_and_stays_empty(tmp_path: Path) -> None:
+    folder = tmp_path / "databases"
+    folder.mkdir()
+    empty = folder / "cases.db"
+    empty.write_bytes(b"")
+    result = surgdesk("--database", f"sqlite:///{empty}", "cases", "list",
+                      env_extra={"SURGDESK_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 2, result.stderr
+    assert str(empty) in result.stderr
+    assert "empty" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert empty.stat().st_size == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["cases.db"]
+
+
+def test_the_default_database_is_private_under_a_usual_umask(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = subprocess.run(
+        ["sh", "-c", 'umask 022 && exec "$0" -m surgdesk.cli.main rooms list', sys.executable],
+        capture_output=True, text=True, timeout=240, check=False,
+        env=dict(os.environ, SURGDESK_DATA_DIR=str(data),
+                 PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert data.stat().st_mode & 0o077 == 0
+    assert (data / "surgdesk.db").stat().st_mode & 0o077 == 0
+    assert (data / "logs").stat().st_mode & 0o077 == 0
+    assert all(p.stat().st_mode & 0o077 == 0 for p in (data / "logs").iterdir())

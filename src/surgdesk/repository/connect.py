@@ -129,7 +129,9 @@ def check_sqlite_file(url: str, *, create: bool = False, private_folders: bool =
     if not path.exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
     if private_folders:
-        make_private(path, PRIVATE_FILE)
+        for file in (path, *(path.with_name(path.name + side) for side in ("-wal", "-shm"))):
+            if file.exists():
+                make_private(file, PRIVATE_FILE)
 
 
 def prepare_schema(db: Database, *, new_schema: bool = True) -> None:

@@ -591,14 +591,25 @@ def write_daylist_pdf(daylist: DayList, out: Path) -> Path:
 def print_daylist(services: Services, actor: Actor, day: date,
                   parent: QWidget | None = None) -> bool:
     """The day list in Qt's print preview, printed from there; False if not printed."""
-    return print_built_daylist(lambda: build_daylist(services, actor, day), day, parent)
+    return preview_and_print(parent, build_daylist(services, actor, day))
 
 
 def print_built_daylist(build: Callable[[], DayList], day: date,
                         parent: QWidget | None = None) -> bool:
-    """Build the list, preview it (``preview_and_print``) and print it from there; False
-    if the preview was closed without printing."""
-    return preview_and_print(parent, build())
+    """Qt's print dialog, then ``build()``'s list on the chosen printer; False if
+    cancelled (nothing is built then). The window's older path: ``preview_and_print``
+    shows the pages first and is what a person expects."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageLayout(page_layout())
+    printer.setDocName(f"OR day list {day.isoformat()}")
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(f"Print the day list of {day:%a %d %b %Y}")
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    paint_daylist(printer, build())
+    return True
 
 
 def preview_and_print(parent: QWidget | None, daylist: DayList) -> bool:

@@ -35,7 +35,7 @@ def _with_rights(dept: Dept, monkeypatch: pytest.MonkeyPatch, **rights: object) 
 
     def open_case(*args: object, **kwargs: object) -> CaseDetail:
         detail = original(*args, **kwargs)  # type: ignore[arg-type]
-        case = detail.case.model_copy(update={"rights": CaseRights(**rights)})  # type: ignore[arg-type]
+        case = detail.case.model_copy(update={"rights": CaseRights(**rights)})
         return detail.model_copy(update={"case": case})
 
     monkeypatch.setattr(dept.services.cases, "open_case", open_case)

@@ -40,7 +40,6 @@ from surgdesk.services.dto import CaseResult
 from surgdesk.services.fields import FreeText, IdentLine, NameLine
 
 DEFAULT_DURATION_MIN = DEFAULT_CASE_DURATION_MIN
-MAX_DURATION_MIN = CASE_DURATION.high
 # A board window longer than this is refused: the board shows days, not seasons.
 MAX_BOARD_WINDOW = timedelta(days=62)
 QUEUE_STATUSES = (CaseStatus.REQUESTED, CaseStatus.POSTPONED)

@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
     # The user chose another database (File > Database…) and confirmed: sign out and
     # connect there. ``run_gui`` closes this window and signs in on the new URL.
     switch_database = Signal(str)
+    case_form: QDialog  # the case form opened last (none until one is)
 
     def __init__(self, services: Services, actor: Actor, *, database_url: str,
                  token: str | None = None, day: date | None = None,
@@ -87,7 +88,6 @@ class MainWindow(QMainWindow):
         self.owns_services = owns_services
         self._closed = False
         self.case_form_factory: CaseFormFactory | None = None
-        self.case_form: QDialog | None = None  # the case form opened last
 
         self.board = BoardView(self)
         area = QWidget(self)

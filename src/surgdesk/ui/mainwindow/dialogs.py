@@ -103,7 +103,7 @@ class WindowDialogs(QObject):
         from surgdesk.ui.manage import RoomsDialog
 
         w = self.window
-        self._run_admin(lambda: RoomsDialog(w.services, w.actor, w))
+        self._run_admin(lambda: RoomsDialog(w.services, w.actor, w, runner=w.runner))
 
     def open_users(self) -> None:
         from surgdesk.ui.manage import UsersDialog
@@ -115,13 +115,14 @@ class WindowDialogs(QObject):
         from surgdesk.ui.manage import TemplatesDialog
 
         w = self.window
-        self._run_admin(lambda: TemplatesDialog(w.services, w.actor, w))
+        self._run_admin(lambda: TemplatesDialog(w.services, w.actor, w, runner=w.runner))
 
     def open_settings(self) -> None:
         from surgdesk.ui.manage import DepartmentSettingsDialog
 
         w = self.window
-        self._run_admin(lambda: DepartmentSettingsDialog(w.services, w.actor, w))
+        self._run_admin(
+            lambda: DepartmentSettingsDialog(w.services, w.actor, w, runner=w.runner))
 
     # -- help -------------------------------------------------------------------------------
 

@@ -78,14 +78,15 @@ class WindowDocks(QObject):
 
         w = self.window
         return self.side_dock("myCases", "My cases",
-                              lambda: MyCasesWidget(w.services, w.actor, w))
+                              lambda: MyCasesWidget(w.services, w.actor, w, runner=w.runner))
 
     def show_case_table(self) -> QDockWidget:
         from surgdesk.ui.manage import CaseTableWidget
 
         w = self.window
         return self.side_dock("caseTable", "Case list",
-                              lambda: CaseTableWidget(w.services, w.actor, w))
+                              lambda: CaseTableWidget(w.services, w.actor, w,
+                                                      runner=w.runner))
 
     def drop_side_docks(self) -> None:
         """Screens built for the previous person go; they are rebuilt on demand."""

@@ -133,6 +133,7 @@ def test_sign_out_removes_the_token_from_the_keyring_and_ends_it_on_the_server(
     assert window.sign_out()
     assert window.actor.username == "viewer"
     assert stored_sessions(memory_keyring) == []
+    assert window.runner.settle()  # the sign-out reached the database off the GUI thread
     with pytest.raises(NotLoggedIn):
         window.services.auth.resume(login.token)
     # Nothing to resume at the next start: the dialog comes.
@@ -152,6 +153,7 @@ def test_switch_user_replaces_the_remembered_token(
     assert stored is not None
     assert stored.username == "viewer"
     assert first.token is not None
+    assert window.runner.settle()  # the sign-out reached the database off the GUI thread
     with pytest.raises(NotLoggedIn):
         window.services.auth.resume(first.token)
     window.close()

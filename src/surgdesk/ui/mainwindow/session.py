@@ -103,10 +103,12 @@ class UserSession(QObject):
             w.show_message("Signed out on this PC; the database is unreachable, so the "
                            "session ends there when it expires")
         elif w.token is not None:
-            try:
-                w.services.auth.logout(w.token)
-            except SurgDeskError as exc:
-                w.show_message(f"Sign-out could not reach the database — {exc}")
+            # Off the GUI thread, like every call: the next person's sign-in does not
+            # wait for it (the runner keeps the order, so it reaches the database first).
+            token, auth = w.token, w.services.auth
+            w.runner.run(lambda: auth.logout(token), what="end the session on the database",
+                         failed=lambda exc: w.show_message(
+                             f"Sign-out could not reach the database — {exc}"))
         w.token = None
         w.store.clear_session(w.db_key)
 

@@ -31,6 +31,9 @@ def test_ticking_the_last_readiness_item_turns_the_bar_preop_ready(
         assert window.controller.case(number).status is CaseStatus.SCHEDULED  # type: ignore[union-attr]
         with qtbot.waitSignal(form.caseChanged):
             assert form.checklist.tick(code, ItemStatus.DONE)
+    # The board refreshes off the GUI thread too: wait for its answer.
+    qtbot.waitUntil(lambda: getattr(window.controller.case(number), "status", None)
+                    is CaseStatus.PREOP_READY, timeout=10_000)
     on_board = window.controller.case(number)
     assert on_board is not None
     assert on_board.status is CaseStatus.PREOP_READY

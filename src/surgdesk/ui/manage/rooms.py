@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from surgdesk.domain.enums import RoomStatus
+from surgdesk.domain.limits import TURNOVER
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import zone
 from surgdesk.services.context import Actor
@@ -167,7 +168,7 @@ class RoomsDialog(ServiceDialog):
             self.status.addItem(status.value.capitalize(), status)
         self.turnover = QSpinBox()
         self.turnover.setObjectName("roomTurnover")
-        self.turnover.setRange(0, 240)
+        self.turnover.setRange(TURNOVER.low, TURNOVER.high)
         self.turnover.setSingleStep(5)
         self.turnover.setSuffix(" min")
         self.opens = QTimeEdit()

@@ -646,3 +646,25 @@ def test_a_slow_save_keeps_the_window_turning_and_shows_it_is_busy(
     assert form.save_ok is True
     assert form.result() == QDialog.DialogCode.Accepted
     assert case_count(dept) == 1
+
+
+def test_closing_during_a_save_closes_the_form_and_the_save_completes(
+        qtbot: QtBot, dept: Dept, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+    create = dept.services.cases.create_case
+
+    def slow_create(*args: object, **kwargs: object) -> object:
+        release.wait(5)
+        return create(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dept.services.cases, "create_case", slow_create)
+    form = form_for(qtbot, dept)
+    form.show()
+    fill_valid(qtbot, form, room=None)
+    assert CaseFormDialog.save(form) is True
+    form.close()  # e.g. the user signs out: nothing asked, the form goes
+    assert not form.isVisible()
+    release.set()
+    assert form.runner.settle()
+    assert form.save_ok is True
+    assert case_count(dept) == 1

@@ -367,10 +367,9 @@ class CaseFormDialog(CaseSaving):
         return answer == QMessageBox.StandardButton.Discard
 
     def reject(self) -> None:
-        """Esc / Cancel: ask first when something typed would be lost. While a save is
-        under way the form stays: it closes itself once the save is through."""
-        if self._busy is not None and self._busy != LOADING_TEXT:
-            return
+        """Esc / Cancel / close: ask first when something typed would be lost. While a
+        call is under way nothing is asked: the form closes (a signing-out user's form
+        must go) and a save already sent completes or fails on its own."""
         if self._busy is None and self.writable() and self.is_dirty() \
                 and not self.confirm_discard():
             return

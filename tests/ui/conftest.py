@@ -68,6 +68,7 @@ def open_window(qtbot: QtBot, url: str, username: str = "scheduler1") -> MainWin
     window.resize(1700, 900)
     window.show()
     qtbot.waitExposed(window)
+    assert window.runner.settle(), "the first load did not land"
     return window
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from surgdesk.domain.enums import CaseStatus
@@ -13,8 +14,17 @@ from surgdesk.ui.board.grid import Drop
 from surgdesk.ui.board.model import BoardModel, drop_problem
 from surgdesk.ui.board.view import BoardView
 from surgdesk.ui.main_window import MainWindow
+from surgdesk.ui.runner import ServiceRunner
 
 MOVABLE = (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY)
+
+
+def settle(widget: QWidget, timeout_ms: int = 10_000) -> None:
+    """Wait until every service call the widget's window handed over has landed (loads,
+    drops, undo, remote changes: the board answers off the GUI thread)."""
+    runner = getattr(widget.window(), "runner", None)
+    assert isinstance(runner, ServiceRunner), f"{widget.window()!r} has no runner"
+    assert runner.settle(timeout_ms), "service calls still under way"
 
 
 def find_index(model: BoardModel, case_number: str) -> QModelIndex:
@@ -82,6 +92,7 @@ def drag(qtbot: QtBot, view: BoardView, start: QPoint, end: QPoint, *,
     qtbot.mouseMove(vp, pos=end)
     if release:
         qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=end)
+        settle(view)  # the drop's write lands (saved, or the bar snaps back)
 
 
 def scheduled_case(window: MainWindow) -> CaseSummary:
@@ -102,6 +113,7 @@ def scheduled_case(window: MainWindow) -> CaseSummary:
                     end=start + length)
                 assert result.case.status is CaseStatus.SCHEDULED
                 window.refresh()
+                settle(window)
                 placed = model.case(case.case_number)
                 assert placed is not None
                 return placed

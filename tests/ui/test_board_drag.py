@@ -11,7 +11,7 @@ from surgdesk.domain.enums import CaseStatus
 from surgdesk.ui.main_window import MainWindow
 
 from .conftest import open_window
-from .helpers import bar_centre, drag, find_index, free_slot, movable_case, point_for
+from .helpers import bar_centre, drag, find_index, free_slot, movable_case, point_for, settle
 
 
 def db_case(window: MainWindow, number: str):  # type: ignore[no-untyped-def]
@@ -60,6 +60,7 @@ def test_drag_onto_occupied_slot_is_refused_and_snaps_back(
     assert not ghost.valid
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton,
                        pos=point_for(view, case, blocker.room_id, blocker.scheduled_start))
+    settle(board_window)
 
     stored = db_case(board_window, case.case_number)
     assert (stored.room_id, stored.scheduled_start, stored.version) == (
@@ -124,12 +125,14 @@ def test_undo_and_redo_go_through_the_database(qtbot: QtBot, demo_any_url: str) 
     assert db_case(board_window, case.case_number).room_id == target.room_id
 
     board_window.undo_action.trigger()
+    settle(board_window)
     back = db_case(board_window, case.case_number)
     assert (back.room_id, back.scheduled_start, back.scheduled_end) == (
         case.room_id, case.scheduled_start, case.scheduled_end)
     assert view.model().case(case.case_number).room_id == case.room_id  # type: ignore[union-attr]
 
     board_window.redo_action.trigger()
+    settle(board_window)
     again = db_case(board_window, case.case_number)
     assert (again.room_id, again.scheduled_start) == (target.room_id, target.start)
 
@@ -192,9 +195,11 @@ def test_ctrl_z_and_ctrl_shift_z_undo_and_redo(qtbot: QtBot, board_window: MainW
     stack = board_window.controller.undo_stack
     assert stack.index() == 1
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    settle(board_window)
     assert stack.index() == 0
     assert db_case(board_window, case.case_number).room_id == case.room_id
     qtbot.keyClick(view, Qt.Key.Key_Z,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    settle(board_window)
     assert stack.index() == 1
     assert db_case(board_window, case.case_number).room_id == target.room_id

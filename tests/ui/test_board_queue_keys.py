@@ -14,7 +14,16 @@ from surgdesk.ui.board.view import BoardView
 from surgdesk.ui.main_window import MainWindow
 
 from .conftest import open_window
-from .helpers import MOVABLE, bar_centre, drag, find_index, free_slot, movable_case, scheduled_case
+from .helpers import (
+    MOVABLE,
+    bar_centre,
+    drag,
+    find_index,
+    free_slot,
+    movable_case,
+    scheduled_case,
+    settle,
+)
 
 
 def _drop_point(view: BoardView, drop: Drop) -> QPoint:
@@ -66,6 +75,7 @@ def test_drop_from_the_queue_schedules_the_case(qtbot: QtBot, board_window: Main
     assert view.ghost().isVisible()
     assert view.ghost().valid
     QApplication.sendEvent(vp, QDropEvent(point, Qt.DropAction.MoveAction, mime, buttons, mods))
+    settle(board_window)
 
     stored = board_window.services.cases.get_case(board_window.actor, case.case_number).case
     assert stored.status in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY)
@@ -74,6 +84,7 @@ def test_drop_from_the_queue_schedules_the_case(qtbot: QtBot, board_window: Main
     assert view.item_for(case.case_number) is not None
 
     board_window.undo_action.trigger()  # scheduling is undoable too
+    settle(board_window)
     back = board_window.services.cases.get_case(board_window.actor, case.case_number).case
     assert back.status is CaseStatus.REQUESTED
     assert back.room_id is None
@@ -120,6 +131,7 @@ def test_arrow_keys_move_by_one_snap_step_and_one_room(qtbot: QtBot,
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
                      pos=bar_centre(view, case.case_number))
     qtbot.keyClick(view, key)
+    settle(view)
     stored = board_window.services.cases.get_case(board_window.actor, case.case_number).case
     assert stored.scheduled_start == case.scheduled_start + delta
     assert stored.scheduled_end == case.scheduled_end + delta
@@ -135,6 +147,7 @@ def test_arrow_keys_move_by_one_snap_step_and_one_room(qtbot: QtBot,
     if below is not None and drop_problem(model, case.id, below.id, moved.scheduled_start,
                                           moved.scheduled_end) is None:
         qtbot.keyClick(view, Qt.Key.Key_Down)
+        settle(view)
         again = board_window.services.cases.get_case(board_window.actor, case.case_number).case
         assert again.room_id == below.id
 
@@ -180,6 +193,7 @@ def test_context_menu_offers_what_the_role_allows(qtbot: QtBot, board_window: Ma
     board_window.ask_reason = lambda _question: "patient has a fever"
     action = next(a for a in menu.actions() if a.objectName() == "status_postponed")
     action.trigger()
+    settle(board_window)
     stored = board_window.services.cases.get_case(board_window.actor, case.case_number).case
     assert stored.status is CaseStatus.POSTPONED
     assert view.item_for(case.case_number) is None

@@ -20,7 +20,7 @@ from surgdesk.ui.board.view import BoardMode
 from surgdesk.ui.main_window import MainWindow
 
 from .conftest import BOARD_DAY, DEMO_START
-from .helpers import bar_centre, find_index, movable_case
+from .helpers import bar_centre, find_index, movable_case, settle
 
 
 def test_a_case_across_midnight_shows_on_both_days(board_window: MainWindow) -> None:
@@ -35,7 +35,7 @@ def test_a_case_across_midnight_shows_on_both_days(board_window: MainWindow) -> 
             result = window.services.cases.create_case(
                 window.actor, procedure_name="Night laparotomy", patient_id="MRN-NIGHT",
                 patient_name="Night Patient", lead_surgeon=surgeon, room=room.code,
-                start=start, duration_min=180)
+                start=start, duration_min=180, laterality="not_applicable")
             break
         except RoomConflict:
             continue
@@ -43,6 +43,7 @@ def test_a_case_across_midnight_shows_on_both_days(board_window: MainWindow) -> 
     number = result.case.case_number
     for day, clipped in ((BOARD_DAY, "end"), (BOARD_DAY + timedelta(days=1), "start")):
         window.open_day(day)
+        settle(window)
         item = window.board.item_for(number)
         assert item is not None, f"not on the board on {day}"
         assert item.isVisible(), f"not shown on {day}"
@@ -56,6 +57,7 @@ def test_a_case_across_midnight_shows_on_both_days(board_window: MainWindow) -> 
 def test_week_view_shows_the_whole_week(qtbot: QtBot, board_window: MainWindow) -> None:
     day_cases = {c.case_number for c in board_window.controller.model.cases()}
     board_window.set_mode(BoardMode.WEEK)
+    settle(board_window)
     board = board_window.board
     assert board.mode is BoardMode.WEEK
     assert (board.grid.end - board.grid.start) >= timedelta(days=6, hours=23)
@@ -63,6 +65,7 @@ def test_week_view_shows_the_whole_week(qtbot: QtBot, board_window: MainWindow) 
     assert day_cases < week_cases  # Monday's cases too
     assert "week of" in board_window.windowTitle()
     board_window.set_mode(BoardMode.DAY)
+    settle(board_window)
     assert {c.case_number for c in board_window.controller.model.cases()} == day_cases
 
 

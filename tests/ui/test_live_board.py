@@ -29,7 +29,7 @@ from surgdesk.ui.main_window import MainWindow
 
 from ..conftest import TEST_TIME_ZONE
 from .conftest import DEMO_PASSWORD, NOW, fill_demo, open_window
-from .helpers import MOVABLE, bar_centre, drag, free_slot, movable_case, point_for
+from .helpers import MOVABLE, bar_centre, drag, free_slot, movable_case, point_for, settle
 
 FEED_WAIT_MS = 5_000
 
@@ -255,6 +255,7 @@ def test_an_open_case_form_is_told_when_its_case_changes_elsewhere(
     window.open_case(case.case_number)
     form = window.case_form
     assert isinstance(form, CaseFormDialog)
+    assert form.runner.settle()  # the form has read its case
     other_pc.move(window, free_slot(window.board, case))
     qtbot.waitUntil(lambda: f"changed by {other_pc.actor.display_name}" in form.last_message,
                     timeout=FEED_WAIT_MS)
@@ -298,6 +299,7 @@ def test_a_room_change_elsewhere_reloads_the_board_and_cancels_a_drag(
         admin.close()
     qtbot.waitUntil(lambda: view.dragged_case() is None, timeout=FEED_WAIT_MS)
     assert "drag of" in window.last_message
+    settle(window)  # the board read again
     assert any(r.name == "Renamed on another PC" for r in window.controller.model.rooms())
     window.close()
 

@@ -41,7 +41,7 @@ from tests.netfault import FaultProxy
 
 from ..conftest import TEST_TIME_ZONE
 from .conftest import BOARD_DAY, DEMO_PASSWORD, NOW, fill_demo, open_window
-from .helpers import bar_centre, drag, free_slot, movable_case, point_for
+from .helpers import bar_centre, drag, free_slot, movable_case, point_for, settle
 
 # A silent network holds a reconnect attempt for the connect timeout (5 s) before the next
 # one; the heartbeat needs up to ~7 s to call a silent connection lost.
@@ -157,7 +157,7 @@ def test_an_outage_makes_the_window_read_only_and_retry_now_gives_editing_back(
     assert "Cannot open" in window.last_message
     assert "unreachable" in window.last_message
     assert window.case_form_factory is not None
-    assert not hasattr(window, "case_form")  # no form opened
+    assert getattr(window, "case_form", None) is None  # no form opened
 
     with qtbot.waitSignal(window.live.restored, timeout=10_000):
         qtbot.mouseClick(window.banner.retry_button, Qt.MouseButton.LeftButton)
@@ -243,12 +243,14 @@ def test_a_downtime_copy_is_audited_once_the_database_is_back(
 
     with qtbot.waitSignal(window.live.restored, timeout=10_000):
         window.live.retry_now()
+    settle(window)  # the waiting saves and audit records were handed over and answered
     recorded = _downtime_print_audits(demo_url)
     assert len(recorded) == 1
     assert recorded[0]["case_count"] == len(_day_cases(window))
     assert len(window.pending_audits) == 0
     window.controller.pending.retry_all()
     window.pending_audits.retry_all()
+    settle(window)
     assert len(_downtime_print_audits(demo_url)) == 1  # written once
 
 
@@ -273,11 +275,12 @@ def test_a_refresh_that_cannot_reach_the_database_starts_the_downtime(
     shown = window.controller.model.cases()
     day = window.day
 
-    def unreachable(*_args: object) -> None:
+    def unreachable(*_args: object, **_kwargs: object) -> None:
         raise DatabaseUnavailable("the database did not answer within 15 s")
 
-    monkeypatch.setattr(window.controller, "load", unreachable)
-    window.step(1)  # the next day cannot be read
+    monkeypatch.setattr(window.services.cases, "board", unreachable)
+    window.step(1)  # the next day cannot be read (found off the GUI thread)
+    settle(window)
     assert window.offline
     assert window.live.state is LiveState.LOST
     assert window.day == day  # still the day the board shows: that is what prints
@@ -306,6 +309,7 @@ def test_saves_waiting_show_on_the_banner_and_are_retried_once_back(
     assert "1 save waiting" in window.banner.text()
     with qtbot.waitSignal(window.live.restored, timeout=10_000):
         window.live.retry_now()
+    settle(window)
     assert saved == ["result"]
     assert len(window.controller.pending) == 0
     assert "saved" in window.last_message
@@ -419,6 +423,7 @@ def test_a_window_cut_off_from_postgres_goes_read_only_prints_and_comes_back_by_
 
         proxy.restore()  # the network is back; the window reconnects by itself
         qtbot.waitUntil(lambda: not window.offline, timeout=OUTAGE_WAIT_MS)
+        settle(window)  # the backlog read off the GUI thread is on the board
         assert window.live.state is LiveState.LIVE
         assert_editable_again(window)
         shown = model.case(moved_elsewhere.case_number)

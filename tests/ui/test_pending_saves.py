@@ -28,6 +28,7 @@ from surgdesk.ui.board.grid import Drop
 from surgdesk.ui.board.model import drop_problem
 from surgdesk.ui.board.undo import Placement
 from surgdesk.ui.pending import PendingSaves
+from surgdesk.ui.runner import ServiceRunner
 
 from .conftest import BOARD_DAY, DEMO_PASSWORD, NOW, fill_demo, open_window
 from .helpers import bar_centre, drag, free_slot, movable_case, point_for
@@ -53,13 +54,23 @@ def demo_pg(postgres_url: str) -> str:
 
 
 @pytest.fixture
-def board(demo_pg: str) -> Iterator[BoardController]:
+def board(qtbot: QtBot, demo_pg: str) -> Iterator[BoardController]:
     services = Services.create(Database(make_nullpool_engine(demo_pg)), FakeClock(NOW))
     actor = services.auth.login("scheduler1", DEMO_PASSWORD).actor
-    controller = BoardController(services, actor)
+    runner = ServiceRunner()
+    controller = BoardController(services, actor, runner=runner)
     controller.load(BOARD_DAY)
+    landed(controller)
     yield controller
+    runner.shutdown()
     services.close()
+
+
+def landed(controller: BoardController) -> None:
+    """Every call the controller handed to its runner has answered (on the GUI thread)."""
+    runner = controller.runner
+    assert isinstance(runner, ServiceRunner)
+    assert runner.settle()
 
 
 class Heard:
@@ -129,7 +140,8 @@ def test_reply_lost_after_commit_is_saved_once_on_retry(
     case = movable(board)
     target = free_place(board, case)
     monkeypatch.setattr(UnitOfWork, "commit", lose_reply_after_commit)
-    assert not board.place(case.case_number, target)
+    assert board.place(case.case_number, target)  # handed over
+    landed(board)
 
     assert len(board.pending) == 1
     [op_id] = board.pending.op_ids()
@@ -140,6 +152,7 @@ def test_reply_lost_after_commit_is_saved_once_on_retry(
 
     monkeypatch.setattr(UnitOfWork, "commit", REAL_COMMIT)
     board.pending.retry_all()
+    landed(board)
 
     assert len(board.pending) == 0
     now = stored(board, case.case_number)
@@ -159,12 +172,14 @@ def test_write_that_never_arrived_is_applied_once_on_retry(
     case = movable(board)
     target = free_place(board, case)
     monkeypatch.setattr(UnitOfWork, "commit", never_arrive)
-    assert not board.place(case.case_number, target)
+    assert board.place(case.case_number, target)  # handed over
+    landed(board)
     assert stored(board, case.case_number).version == case.version
     [op_id] = board.pending.op_ids()
 
     monkeypatch.setattr(UnitOfWork, "commit", REAL_COMMIT)
     board.pending.retry_all()
+    landed(board)
 
     now = stored(board, case.case_number)
     assert now.version == case.version + 1
@@ -179,14 +194,17 @@ def test_still_unreachable_stays_pending_for_the_next_retry(
     heard = Heard(board)
     case = movable(board)
     monkeypatch.setattr(UnitOfWork, "commit", never_arrive)
-    assert not board.place(case.case_number, free_place(board, case))
+    assert board.place(case.case_number, free_place(board, case))  # handed over
+    landed(board)
     board.pending.retry_all()
+    landed(board)
     assert len(board.pending) == 1
     assert "still not confirmed" in heard.messages[-1]
     assert len(heard.unreachable) == 2
 
     monkeypatch.setattr(UnitOfWork, "commit", REAL_COMMIT)
     board.pending.retry_all()
+    landed(board)
     assert len(board.pending) == 0
     assert stored(board, case.case_number).version == case.version + 1
 
@@ -197,7 +215,8 @@ def test_changed_by_someone_else_meanwhile_is_reported_not_saved(
     case = movable(board)
     target = free_place(board, case)
     monkeypatch.setattr(UnitOfWork, "commit", never_arrive)
-    assert not board.place(case.case_number, target)
+    assert board.place(case.case_number, target)  # handed over
+    landed(board)
     monkeypatch.setattr(UnitOfWork, "commit", REAL_COMMIT)
     # Another PC resizes the case while this one is cut off.
     assert case.scheduled_end is not None
@@ -205,6 +224,7 @@ def test_changed_by_someone_else_meanwhile_is_reported_not_saved(
                                        end=case.scheduled_end + timedelta(minutes=15))
 
     board.pending.retry_all()
+    landed(board)
 
     assert len(board.pending) == 0
     assert "NOT saved" in heard.messages[-1]
@@ -218,6 +238,7 @@ def test_changed_by_someone_else_meanwhile_is_reported_not_saved(
 def test_undo_and_redo_are_operations_of_their_own(board: BoardController) -> None:
     case = movable(board)
     assert board.place(case.case_number, free_place(board, case))  # not via the stack
+    landed(board)
     board.undo_stack.clear()
     case = board.case(case.case_number) or case
     target = free_place(board, case)
@@ -227,8 +248,11 @@ def test_undo_and_redo_are_operations_of_their_own(board: BoardController) -> No
     room = board.model.room_at(row)
     assert room is not None
     assert board.write_drop(Drop(case.case_number, room.id, target.start, target.end))
+    landed(board)
     board.undo_stack.undo()
+    landed(board)
     board.undo_stack.redo()
+    landed(board)
     with board.services.db.new_session() as s:
         ops = s.scalars(select(m.AppliedOperation.op_id).where(
             m.AppliedOperation.target_id == case.id)).all()
@@ -240,11 +264,13 @@ def test_status_change_from_the_board_waits_too(
         board: BoardController, monkeypatch: pytest.MonkeyPatch) -> None:
     case = movable(board)
     monkeypatch.setattr(UnitOfWork, "commit", lose_reply_after_commit)
-    assert not board.set_status(case.case_number, CaseStatus.POSTPONED, "list overran")
+    assert board.set_status(case.case_number, CaseStatus.POSTPONED, "list overran")  # handed over
+    landed(board)
     assert board.pending.descriptions() == [
         f"Status change of {case.case_number} to postponed"]
     monkeypatch.setattr(UnitOfWork, "commit", REAL_COMMIT)
     board.pending.retry_all()
+    landed(board)
     now = stored(board, case.case_number)
     assert now.status is CaseStatus.POSTPONED
     assert now.version == case.version + 1
@@ -286,8 +312,12 @@ def test_reads_that_find_the_database_unreachable_say_so_and_still_raise(
         raise DatabaseUnavailable("the database cannot be reached")
 
     monkeypatch.setattr(board.services.cases, "board", unreachable)
-    with pytest.raises(DatabaseUnavailable):
-        board.reload()
+    failed: list[object] = []
+    board.load_failed.connect(failed.append)
+    assert board.reload()
+    landed(board)
+    assert [type(e) for e in failed] == [DatabaseUnavailable]
+    assert isinstance(board.last_load_error, DatabaseUnavailable)
     monkeypatch.setattr(board.services.changes, "impact", unreachable)
     with pytest.raises(DatabaseUnavailable):
         board.remote_update(())

@@ -23,6 +23,7 @@ from surgdesk.ui.board.model import drop_problem
 from surgdesk.ui.main_window import MainWindow
 
 from .conftest import DEMO_PASSWORD, NOW
+from .helpers import settle
 
 FEED_WAIT_MS = 10_000
 
@@ -91,6 +92,7 @@ def _drop(window: MainWindow, mime: QMimeData, drop: Drop) -> None:
                                               buttons, mods))
     QApplication.sendEvent(vp, QDropEvent(QPointF(point), Qt.DropAction.MoveAction, mime,
                                           buttons, mods))
+    settle(window)
 
 
 def _stored(window: MainWindow, case_number: str) -> CaseSummary:
@@ -107,6 +109,7 @@ def test_undo_of_scheduling_a_postponed_case_puts_it_back_postponed(
     window.services.cases.set_status(window.actor, number, CaseStatus.POSTPONED,
                                      reason="no ICU bed")
     window.refresh()
+    settle(window)
     queue = window.controller.queue
     case = queue.case(number)
     assert case is not None
@@ -119,6 +122,7 @@ def test_undo_of_scheduling_a_postponed_case_puts_it_back_postponed(
     assert queue.row_of(number) is None
 
     window.undo_action.trigger()
+    settle(window)
     back = _stored(window, number)
     assert back.status is CaseStatus.POSTPONED  # not requested
     assert (back.room_id, back.scheduled_start) == (None, None)
@@ -129,6 +133,7 @@ def test_undo_of_scheduling_a_postponed_case_puts_it_back_postponed(
     assert window.board.item_for(number) is None
 
     window.redo_action.trigger()  # and scheduled again, in the same slot
+    settle(window)
     again = _stored(window, number)
     assert again.status in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY)
     assert (again.room_id, again.scheduled_start) == (drop.room_id, drop.start)
@@ -141,6 +146,7 @@ def test_undo_of_scheduling_a_requested_case_still_makes_it_requested(
     _drop(window, _drag_start(window, case.case_number), _free_drop(window, case))
     assert window.controller.queue.row_of(case.case_number) is None
     window.undo_action.trigger()
+    settle(window)
     assert _stored(window, case.case_number).status is CaseStatus.REQUESTED
 
 

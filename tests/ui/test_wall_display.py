@@ -25,6 +25,7 @@ from surgdesk.ui.wall_theme import (
     wall_theme,
 )
 
+from .helpers import settle
 from .wall_helpers import MORNING, PASSWORD, fill_wall_demo, open_wall
 
 _ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, *BoardRole]
@@ -194,6 +195,7 @@ def test_the_day_rolls_over_at_midnight_by_itself(qtbot: QtBot, wall_url: str) -
     before = {c.case_number for c in window.controller.model.cases()}
     clock.advance(timedelta(minutes=20))
     window.tick()
+    settle(window)  # the new day's load landed
     assert window.clock_label.text() == "00:10"
     assert window.day == date(2026, 1, 14)
     assert window.controller.window is not None

@@ -23,7 +23,7 @@ from surgdesk.ui.live import LiveState
 from surgdesk.ui.wall import WallWindow
 from tests.netfault import FaultProxy
 
-from .helpers import bar_centre, drag, point_for
+from .helpers import bar_centre, drag, point_for, settle
 from .wall_helpers import MORNING, PASSWORD, WALL_SIZE, fill_wall_demo, on_screen_move
 
 # The feed's first reconnect attempt comes after about a second, the banner's "connected
@@ -42,6 +42,7 @@ def _open_wall(qtbot: QtBot, url: str, clock: FakeClock) -> WallWindow:
     window.resize(*WALL_SIZE)
     window.show()
     qtbot.waitExposed(window)
+    assert window.runner.settle()  # the first load and the feed's start landed
     window.tick()
     return window
 
@@ -103,6 +104,7 @@ def test_the_wall_shows_the_outage_and_catches_up_after_reconnecting(
 
     with qtbot.waitSignal(window.live.restored, timeout=RECONNECT_WAIT_MS):
         pass
+    settle(window)  # the backlog, read off the GUI thread, is on the board
     shown = window.controller.model.case(case.case_number)
     assert shown is not None
     assert (shown.version, shown.scheduled_start) == (moved[0].version, target.start)
@@ -130,6 +132,7 @@ def test_midnight_during_an_outage_loads_the_new_day_once_reconnected(
     assert window.controller.window.first_day == date(2026, 1, 13)  # yesterday's, as it was
     with qtbot.waitSignal(window.live.restored, timeout=RECONNECT_WAIT_MS):
         window.live.retry_now()
+    settle(window)  # the new day's load landed
     assert window.controller.window.first_day == date(2026, 1, 14)
     assert "14 January 2026" in window.date_label.text()
     assert not window.reload_needed
@@ -186,12 +189,14 @@ def test_a_wall_started_while_the_database_is_down_shows_the_board_once_it_is_ba
         qtbot.addWidget(window)
         window.resize(*WALL_SIZE)
         window.show()
+        assert window.runner.settle()  # the feed's start position was refused
         assert window.live.state is LiveState.LOST
         assert window.banner.isVisible()
         assert not window.controller.model.cases()  # nothing could be loaded
 
         with qtbot.waitSignal(window.live.restored, timeout=RECONNECT_WAIT_MS):
             proxy.restore()
+        settle(window)  # the day's load, asked for once it was back
         assert window.controller.window is not None
         assert window.controller.model.cases()  # today's board, loaded once back
         qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=RECONNECT_WAIT_MS)

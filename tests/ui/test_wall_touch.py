@@ -15,7 +15,7 @@ from surgdesk.services.context import FakeClock
 from surgdesk.ui.wall import WallWindow
 from surgdesk.ui.wall_view import WallBoardView
 
-from .helpers import bar_centre, point_for
+from .helpers import bar_centre, point_for, settle
 from .wall_helpers import MORNING, PASSWORD, fill_wall_demo, on_screen_move, open_wall
 
 
@@ -75,6 +75,7 @@ def test_finger_drag_moves_a_case_only_while_unlocked(
     window.unlock("scheduler1", PASSWORD)
     finger_drag(view, touch_screen, bar_centre(view, case.case_number),
                 point_for(view, case, target.room_id, target.start))
+    settle(window)
     assert _version(window, case.id) == (target.room_id, target.start, case.version + 1)
     with window.services.cases.uow(read_only=True) as uow:
         event = uow.audit.recent(action="move_case")[0]

@@ -47,6 +47,7 @@ def open_wall(qtbot: QtBot, url: str, clock: FakeClock, *, high_contrast: bool =
     window.resize(*WALL_SIZE)
     window.show()
     qtbot.waitExposed(window)
+    assert window.runner.settle(), "the first load did not land"
     window.tick()
     return window
 

@@ -37,6 +37,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, Signal
 from surgdesk.errors import DatabaseUnavailable, SurgDeskError
 from surgdesk.services.changes import Change, ChangeService, ChangeWatcher, FeedPosition
 from surgdesk.services.context import Clock, SystemClock
+from surgdesk.ui.board.calls import InlineRunner, Runner
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,8 @@ class LiveFeed(QObject):
     def __init__(self, changes: ChangeService, parent: QObject | None = None, *,
                  clock: Clock | None = None, backoff_s: Sequence[float] = BACKOFF_S,
                  jitter: float = BACKOFF_JITTER, heartbeat_ms: int = HEARTBEAT_MS,
-                 heartbeat_timeout_s: float = HEARTBEAT_TIMEOUT_S) -> None:
+                 heartbeat_timeout_s: float = HEARTBEAT_TIMEOUT_S,
+                 runner: Runner | None = None) -> None:
         super().__init__(parent)
         self.changes = changes
         self.clock: Clock = clock or SystemClock()
@@ -100,6 +102,9 @@ class LiveFeed(QObject):
         self.retry_timer.setSingleShot(True)
         self.retry_timer.timeout.connect(self.retry_now)
         self._restoring = False  # reconnected, still reading the backlog
+        self.runner: Runner = runner if runner is not None else InlineRunner()
+        self._reading = False  # a read of the change log is under way
+        self._read_again = False  # a wake-up came during it
         # Reconnect attempts: each has a generation; stop() and a newer attempt make an
         # older one stale, and a stale attempt's watcher is closed, never used.
         self._lock = threading.Lock()
@@ -215,38 +220,49 @@ class LiveFeed(QObject):
             self._lose(str(exc))
 
     def catch_up(self) -> None:
-        """Read everything after the position and announce it (nothing when empty)."""
+        """Read everything after the position and announce it (nothing when empty).
+
+        The change log is read through the runner (off the GUI thread); one read at a
+        time — a wake-up during a read asks for one more after it."""
         if self.state is LiveState.OFF:
             return
         if self.state is LiveState.LOST and not self._restoring:
             return  # the next reconnect reads it
-        if self.position is None:
-            try:
-                self.position = self.changes.start()
-            except SurgDeskError as exc:
-                self._lose(str(exc))
-                return
-        found: list[Change] = []
-        more = False
-        try:
+        if self._reading:
+            self._read_again = True
+            return
+        self._reading = True
+        self._read_again = False
+        changes, position = self.changes, self.position
+        generation = self._generation
+
+        def read() -> tuple[FeedPosition, list[Change], bool]:
+            at = position if position is not None else changes.start()
+            found: list[Change] = []
+            more = False
             for _ in range(MAX_BATCHES_PER_WAKE):
-                batch = self.changes.read(self.position)
-                self.position = batch.position
+                batch = changes.read(at)
+                at = batch.position
                 found += batch.changes
                 more = batch.more
                 if not more:
                     break
-        except SurgDeskError as exc:
-            # The main engine failed while reading: the same loss as the watcher's.
-            if found:
-                self.changes_arrived.emit(tuple(found))
-            self._lose(str(exc))
-            return
+            return at, found, more
+
+        self.runner.run(read, done=lambda r: self._read_done(generation, *r),
+                        failed=lambda e: self._read_failed(generation, e),
+                        what="read other PCs' changes")
+
+    def _read_done(self, generation: int, position: FeedPosition, found: list[Change],
+                   more: bool) -> None:
+        if self._stale_read(generation):
+            return  # stopped (or reconnected) meanwhile: this read is not the feed's now
+        self.position = position
         if found:
             self.changes_arrived.emit(tuple(found))
         if not self.running:
             return  # a receiver stopped the feed (the window closed)
-        if more:
+        if more or self._read_again:
             # Far behind: the rest after the event loop has breathed, not on the next
             # commit (a SQLite poll only wakes for a new one).
             QTimer.singleShot(0, self, self.catch_up)
@@ -257,6 +273,23 @@ class LiveFeed(QObject):
             self.attempts = 0
             log.info("database reachable again; live updates resumed")
             self.restored.emit()
+
+    def _stale_read(self, generation: int) -> bool:
+        """A read has answered: True when it belongs to an earlier watcher (dropped; a
+        read asked for meanwhile goes out now)."""
+        self._reading = False
+        if generation == self._generation and self.state is not LiveState.OFF:
+            return False
+        if self._read_again and self.state is not LiveState.OFF:
+            QTimer.singleShot(0, self, self.catch_up)
+        return True
+
+    def _read_failed(self, generation: int, exc: SurgDeskError) -> None:
+        if self._stale_read(generation):
+            return
+        # The main engine failed while reading: the same loss as the watcher's (read
+        # again from the kept position once it is back).
+        self._lose(str(exc))
 
     # -- losing and reconnecting ------------------------------------------------------------
 

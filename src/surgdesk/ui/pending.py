@@ -24,6 +24,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from surgdesk.errors import DatabaseUnavailable, SurgDeskError
+from surgdesk.ui.board.calls import InlineRunner, Runner
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,9 @@ class PendingSaves(QObject):
     # A retry found the database still unreachable (the owner forwards it as its own).
     unreachable = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, runner: Runner | None = None) -> None:
         super().__init__(parent)
+        self.runner: Runner = runner if runner is not None else InlineRunner()
         self._waiting: dict[str, PendingSave] = {}
         self._retrying = False
 
@@ -76,40 +78,54 @@ class PendingSaves(QObject):
             self._waiting.clear()
             self.changed.emit(0)
 
+    @property
+    def retrying(self) -> bool:
+        """A round of retries is under way."""
+        return self._retrying
+
     def retry_all(self) -> None:
-        """Retry each waiting save once (call when the connection is back).
+        """Retry each waiting save once (call when the connection is back), one after the
+        other through the runner (off the GUI thread).
 
         Stops at the first save the database still does not answer: the others would
-        only wait for the same deadline one after the other, with the GUI blocked; they
-        all stay, in order, for the next call."""
+        only wait for the same deadline one after the other; they all stay, in order,
+        for the next call."""
         if self._retrying or not self._waiting:
             return
         self._retrying = True
-        try:
-            for op_id in list(self._waiting):
-                save = self._waiting.get(op_id)
-                if save is None:
-                    continue
-                try:
-                    result = save.retry()
-                except DatabaseUnavailable as exc:
-                    self.message.emit(
-                        f"{save.description} still not confirmed — the database did not "
-                        "answer; it will be saved once when the connection is back, or "
-                        "reported as not saved")
-                    self.unreachable.emit(str(exc))
-                    break
-                except SurgDeskError as exc:
-                    self._forget(op_id)
-                    self.message.emit(f"{save.description} NOT saved — {exc}")
-                    if save.refused is not None:
-                        save.refused(exc)
-                    continue
-                self._forget(op_id)
-                save.done(result)
-                self.message.emit(f"{save.description} saved")
-        finally:
+        self._next(list(self._waiting))
+
+    def _next(self, left: list[str]) -> None:
+        while left and left[0] not in self._waiting:
+            left.pop(0)
+        if not left:
             self._retrying = False
+            return
+        op_id = left.pop(0)
+        save = self._waiting[op_id]
+
+        def done(result: Any) -> None:
+            self._forget(op_id)
+            save.done(result)
+            self.message.emit(f"{save.description} saved")
+            self._next(left)
+
+        def failed(exc: SurgDeskError) -> None:
+            if isinstance(exc, DatabaseUnavailable):
+                self._retrying = False
+                self.message.emit(
+                    f"{save.description} still not confirmed — the database did not "
+                    "answer; it will be saved once when the connection is back, or "
+                    "reported as not saved")
+                self.unreachable.emit(str(exc))
+                return
+            self._forget(op_id)
+            self.message.emit(f"{save.description} NOT saved — {exc}")
+            if save.refused is not None:
+                save.refused(exc)
+            self._next(left)
+
+        self.runner.run(save.retry, done=done, failed=failed, what=save.description)
 
     def _forget(self, op_id: str) -> None:
         self._waiting.pop(op_id, None)

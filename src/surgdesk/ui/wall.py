@@ -41,18 +41,18 @@ from PySide6.QtWidgets import (
 
 from surgdesk.config import DepartmentConfig
 from surgdesk.credentials import CredentialStore, database_key
-from surgdesk.errors import BadInput, DatabaseUnavailable, SurgDeskError
+from surgdesk.errors import SurgDeskError
 from surgdesk.services.auth import LoginResult
 from surgdesk.services.changes import Change
 from surgdesk.services.context import Actor, Clock
-from surgdesk.services.dto import CaseResult, CaseSummary
+from surgdesk.services.dto import CaseSummary
 from surgdesk.services.registry import Services
 from surgdesk.ui.banner import ConnectionBanner
-from surgdesk.ui.board.controller import BoardController, RemoteUpdate, new_op_id
-from surgdesk.ui.board.model import on_board
-from surgdesk.ui.board.undo import Placement
+from surgdesk.ui.board.calls import Runner
+from surgdesk.ui.board.controller import BoardController, BoardWindow, RemoteUpdate
+from surgdesk.ui.board.session import Frame, LiveBoardSession
 from surgdesk.ui.board.view import BoardMode
-from surgdesk.ui.live import LiveFeed, LiveState
+from surgdesk.ui.runner import ServiceRunner
 from surgdesk.ui.wall_theme import CLOCK_PX, DATE_PX, LEGEND_PX, WallTheme, wall_font, wall_theme
 from surgdesk.ui.wall_view import WallBoardView, WallLegend
 
@@ -66,44 +66,30 @@ TICK_MS = 1000
 
 class WallController(BoardController):
     """The board controller of the wall. ``actor`` stays the device (every read masked);
-    ``editor`` is the scheduler who unlocked editing, or None while locked."""
+    ``editor`` is the scheduler who unlocked editing, or None while locked. Every write —
+    a drop, an undo, a redo, back to the queue as requested or postponed — acts as the
+    editor (``write_actor``), so the audit names the scheduler, never the device."""
 
-    def __init__(self, services: Services, device: Actor, parent: QWidget | None = None) -> None:
-        super().__init__(services, device, parent)
+    def __init__(self, services: Services, device: Actor, parent: QWidget | None = None, *,
+                 runner: Runner | None = None) -> None:
+        super().__init__(services, device, parent, runner=runner)
         self.editor: Actor | None = None
 
-    def place(self, case_number: str, placement: Placement | None) -> bool:
-        editor = self.editor
-        if editor is None:
+    def write_actor(self) -> Actor | None:
+        if self.editor is None:
             self.message.emit("Editing is locked — tap “Unlock editing” first")
-            return False
-        case = self.case(case_number)
-        version = case.version if case is not None else None
-        cases = self.services.cases
-        op_id = new_op_id()  # a retry after a lost connection is the same operation
+        return self.editor
 
-        def call() -> CaseResult:
-            if placement is None:
-                result = cases.unschedule(editor, case_number, expected_version=version,
-                                          op_id=op_id)
-            else:
-                write = cases.schedule if case is not None and not on_board(case) else cases.move
-                result = write(editor, case_number, room=placement.room_code,
-                               start=placement.start, end=placement.end,
-                               expected_version=version, op_id=op_id)
-            return CaseResult(case=self.masked(result.case), warnings=result.warnings)
-
-        what = f"Move of {case_number}" if placement is not None \
-            else f"Return of {case_number} to the queue"
-        return self._write(case_number, call, what=what, op_id=op_id)
-
-    def masked(self, case: CaseSummary) -> CaseSummary:
-        """The case as the device sees it: the scheduler's result carries the patient."""
+    def result_case(self, case: CaseSummary) -> CaseSummary:
+        """The case as the device sees it: the scheduler's result carries the patient
+        (read again as the device, on the worker thread, before it reaches the model)."""
         fresh = self.services.cases.summaries_by_ids(self.actor, [case.id])
         if fresh:
             return fresh[0]
         return case.model_copy(update={"patient_masked": True, "patient_name": None,
                                        "patient_id": None, "patient_dob": None})
+
+    masked = result_case
 
 
 # -- dialogs -------------------------------------------------------------------------------------
@@ -257,12 +243,15 @@ class WallWindow(QWidget):
 
     def __init__(self, services: Services, device_actor: Actor, *, clock: Clock,
                  config: DepartmentConfig | None = None, database_url: str | None = None,
-                 unlock_minutes: int = UNLOCK_MINUTES, parent: QWidget | None = None) -> None:
+                 unlock_minutes: int = UNLOCK_MINUTES, parent: QWidget | None = None,
+                 runner: ServiceRunner | None = None) -> None:
         super().__init__(parent)
         if not device_actor.is_device:
             raise ValueError("the wall display signs in as a device account")
         self.setObjectName("wallWindow")
         self.setWindowTitle("SurgDesk — wall display")
+        # Its own runner unless given one: the wall's reads never wait behind a desk's.
+        self.runner = runner or ServiceRunner(self)
         self.services = services
         self.actor = device_actor
         self.clock = clock
@@ -275,19 +264,10 @@ class WallWindow(QWidget):
         self.unlock_dialog: UnlockDialog | None = None
         self.last_message = ""
         self._closed = False
-        # The board could not be (re)loaded or a remote change could not be read while the
-        # database was away: load again once it is back.
-        self.reload_needed = False
 
-        self.controller = WallController(services, device_actor, self)
-        self.controller.message.connect(self.show_message)
-        self.controller.stale.connect(lambda _n: self.load())
+        self.controller = WallController(services, device_actor, self, runner=self.runner)
         self.board = WallBoardView(self.theme, self)
-        self.board.setModel(self.controller.model)
-        self.board.set_writer(self.controller)
-        self.board.clock = clock.now
         self.board.status_message.connect(self.show_message)
-
         self._build_strip()
         self.legend = WallLegend(self.theme, self)
         self.banner = ConnectionBanner(self, large=True)
@@ -300,37 +280,22 @@ class WallWindow(QWidget):
         layout.addWidget(self.legend)
         self.setStyleSheet(f"QWidget#wallWindow {{ background: {self.theme.header_bg.name()}; }}")
 
-        self.tz = ZoneInfo("UTC")
-        self.day: date = clock.now().date()
+        # Loading, other PCs' changes and the outage: the same session as the desk's.
+        self.session = LiveBoardSession(services, device_actor, self.runner,
+                                        database_url=database_url, clock=clock,
+                                        board=self.board, banner=self.banner,
+                                        frame=self._frame, controller=self.controller,
+                                        quiet=True, parent=self)
+        self.live = self.session.live
+        self.session.message.connect(self.show_message)
+        self.session.loaded.connect(self._loaded)
+        self.session.offline_changed.connect(self._offline_changed)
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
-        self.live = LiveFeed(services.changes, self, clock=clock)
-        self.live.changes_arrived.connect(self.apply_remote_changes)
-        self.live.lost.connect(self.connection_lost)
-        self.live.retrying.connect(self.banner.set_retry_in)
-        self.live.restored.connect(self.connection_restored)
-        self.banner.retry_requested.connect(self.live.retry_now)
-        self.controller.unreachable.connect(self.live.report_failure)
-        self.controller.pending.changed.connect(self.banner.set_pending)
-        self.controller.pending.message.connect(self.show_message)
-        position = None
-        if database_url is not None:
-            try:
-                position = services.changes.start()
-            except SurgDeskError:
-                # Away right now: the feed takes a position once it gets through, and
-                # the wall loads everything again then (a wall runs for weeks; it must
-                # not stay blind because the database was down when it started).
-                self.reload_needed = True
-        self._take_zone()
-        self.day = clock.now().astimezone(self.tz).date()
-        self.load()
-        if database_url is not None:
-            try:
-                self.live.start(database_url, position)
-            except BadInput as exc:
-                self.show_message(f"Live updates are off — {exc}")
+        # A wall runs for weeks: one started while the database is down keeps trying and
+        # loads the day once it answers (the session's stale flag).
+        self.session.start()
         self.tick()
         self.timer.start()
 
@@ -387,49 +352,43 @@ class WallWindow(QWidget):
 
     # -- loading and the clock ---------------------------------------------------------------------
 
-    def _zone(self) -> ZoneInfo:
-        from surgdesk.domain.timezones import zone
+    @property
+    def tz(self) -> ZoneInfo:
+        """The department's zone (UTC until the first load has read it)."""
+        return self.session.tz
 
-        return zone(self.services.settings.get(self.actor).time_zone)
-
-    def _take_zone(self) -> bool:
-        """The department's zone, when the database answers (else the one held: UTC
-        until the first answer). True when it was read."""
-        try:
-            self.tz = self._zone()
-        except DatabaseUnavailable:
-            self.reload_needed = True
-            return False
-        return True
+    @property
+    def day(self) -> date:
+        """The day on the wall (the clock's date until the first load landed)."""
+        window = self.controller.window
+        return window.first_day if window is not None else self.clock.now().astimezone(
+            self.tz).date()
 
     @property
     def offline(self) -> bool:
         """The database cannot be reached (the live feed is reconnecting)."""
-        return self.live.state is LiveState.LOST
+        return self.session.offline
+
+    @property
+    def reload_needed(self) -> bool:
+        """The board could not be (re)loaded or a remote change could not be read while
+        the database was away: it is loaded again once it is back."""
+        return self.session.stale
+
+    def _frame(self) -> Frame:
+        """Today and the configured following days; "today" is decided by the load
+        itself until the department's zone is known."""
+        window = self.controller.window
+        today = self.clock.now().astimezone(self.tz).date() if window is not None else None
+        return Frame(today, self.config.wall.days, BoardMode.DAY)
 
     def load(self) -> None:
         """Today (and the configured following days) from the services, as the device."""
-        if self.offline:
-            # Asking a database that is away would only hold the wall up; the day is
-            # loaded once the feed is back.
-            self.reload_needed = True
-            return
-        self.board.begin_load()
-        try:
-            window = self.controller.load(self.day, self.config.wall.days)
-        except SurgDeskError as exc:
-            self.board.configure_same()
-            if isinstance(exc, DatabaseUnavailable):
-                self.reload_needed = True
-                return  # the banner says it (controller.unreachable -> live)
-            self.show_message(f"Could not load the board — {exc}")
-            return
-        self.reload_needed = False
-        self.tz = window.tz
-        self.board.configure(tz=window.tz, start=window.visible_start, end=window.visible_end,
-                             mode=BoardMode.DAY, snap_minutes=window.snap_minutes,
-                             day_start=window.day_start, day_end=window.day_end)
-        self.date_label.setText(f"{self.day:%A %d %B %Y}")
+        self.session.load()
+
+    def _loaded(self, window: BoardWindow) -> None:
+        self.date_label.setText(f"{window.first_day:%A %d %B %Y}")
+        self.tick()
 
     def tick(self) -> None:
         """Once a second: the clock, the day (rolls over at midnight), the now-line and the
@@ -438,8 +397,9 @@ class WallWindow(QWidget):
             return
         now = self.clock.now()
         local = now.astimezone(self.tz)
-        if local.date() != self.day:
-            self.day = local.date()
+        window = self.controller.window
+        if window is not None and local.date() != window.first_day \
+                and not self.controller.loading:
             self.load()
         self.clock_label.setText(f"{local:%H:%M}")
         self.board.update_now_line()
@@ -451,74 +411,29 @@ class WallWindow(QWidget):
         self.last_message = text
         self.message_label.setText(text)
 
-    # -- other PCs' changes -----------------------------------------------------------------------
+    # -- other PCs' changes and the connection (the session) -------------------------------------
 
     def apply_remote_changes(self, changes: tuple[Change, ...]) -> None:
-        if self._closed or self.controller.window is None:
-            return
-        try:
-            update = self.controller.remote_update(changes)
-        except DatabaseUnavailable as exc:
-            # These changes are read past: the whole board is read again once it is back.
-            self.reload_needed = True
-            self.live.report_failure(str(exc))
-            return
-        except SurgDeskError as exc:
-            self.show_message(f"Could not read other PCs' changes — {exc}")
-            return
-        self.apply_update(update)
-
-    # -- the connection ---------------------------------------------------------------------------
-
-    def connection_lost(self, reason: str) -> None:
-        """The database is away: the banner, and editing paused (nothing could be saved)."""
-        if self._closed:
-            return
-        self.banner.show_lost(self.live.lost_since or self.clock.now(), self.tz, reason)
-        self.banner.set_pending(len(self.controller.pending))
-        self.unlock_button.setEnabled(False)  # checking a password needs the database
-        if self.unlocked is not None:
-            if self.board.dragged_case() is not None:
-                self.board.cancel_drag()
-            self.board.set_editable(False)
-            self.show_message("Editing paused until the database is back")
-            self._update_unlock(self.clock.now())
-
-    def connection_restored(self) -> None:
-        """Back and caught up: the day it should show, editing again, then waiting saves."""
-        if self._closed:
-            return
-        self.banner.show_restored()
-        self.unlock_button.setEnabled(True)
-        if self.reload_needed:
-            self._take_zone()  # it may never have been read (down when the wall started)
-        today = self.clock.now().astimezone(self.tz).date()
-        window = self.controller.window
-        if today != self.day:
-            self.day = today
-            self.reload_needed = True
-        if self.reload_needed or window is None or window.first_day != self.day:
-            self.load()
-        if self.unlocked is not None and not self.offline:
-            self.board.set_editable(True)
-            self.show_message(f"Editing resumed ({self.unlocked.editor.display_name})")
-            self._update_unlock(self.clock.now())
-        self.controller.pending.retry_all()
+        self.session.apply_remote_changes(changes)
 
     def apply_update(self, update: RemoteUpdate) -> None:
         """Take what other PCs changed into the board, in place; changed bars flash."""
-        if update.empty or self._closed:
+        self.session.apply_update(update)
+
+    def _offline_changed(self, offline: bool) -> None:
+        """The database went away (editing paused: nothing could be saved) or came back
+        (the session has loaded the day it should show and handed waiting saves over)."""
+        if self._closed:
             return
-        if update.reload:
-            self.load()
+        self.unlock_button.setEnabled(not offline)  # checking a password needs the database
+        if self.unlocked is None:
             return
-        dragged = self.board.dragged_case()
-        if dragged is not None and dragged in (
-                {c.case_number for c in update.changed} | set(update.gone)):
-            self.board.cancel_drag()
-        self.controller.apply_remote(update)
-        for case in update.changed:
-            self.board.flash(case.case_number)
+        self.board.set_editable(not offline)
+        if offline:
+            self.show_message("Editing paused until the database is back")
+        else:
+            self.show_message(f"Editing resumed ({self.unlocked.editor.display_name})")
+        self._update_unlock(self.clock.now())
 
     # -- unlocking ------------------------------------------------------------------------------
 
@@ -615,8 +530,8 @@ class WallWindow(QWidget):
             return
         self._closed = True
         self.timer.stop()
-        self.live.stop()
-        self.controller.undo_stack.clear()
+        self.session.shutdown()
+        self.runner.shutdown()  # writes under way end before the services may go
         if self.owns_services:
             self.services.close()
 

@@ -29,10 +29,21 @@ from surgdesk.services.changes import Change
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import BoardSnapshot, CaseResult, CaseSummary
 from surgdesk.services.registry import Services
+from surgdesk.ui.board.calls import Cancellable, InlineRunner, Runner
 from surgdesk.ui.board.grid import Drop
 from surgdesk.ui.board.model import BoardModel, QueueModel, on_board
 from surgdesk.ui.board.undo import PlaceCaseCommand, Placement, describe
 from surgdesk.ui.pending import PendingSaves
+
+
+class _UnderWay:
+    """Stands for a load handed over whose job the runner has not returned yet."""
+
+    def cancel(self) -> None:
+        pass
+
+
+_UNDER_WAY = _UnderWay()
 
 
 def new_op_id() -> str:
@@ -118,23 +129,41 @@ def _overlaps(case: CaseSummary, spans: list[tuple[datetime, datetime]]) -> bool
 
 
 class BoardController(QObject):
+    """Loads windows and writes drops through the services, off the GUI thread.
+
+    Every service call goes through ``runner`` (the window's ``ServiceRunner``; an
+    ``InlineRunner`` when the controller is used on its own, as the export does). Reads
+    and writes therefore answer later, on the GUI thread: ``loaded`` / ``load_failed``
+    after ``load``, ``write_finished(case_number)`` after each write (saved or not — the
+    view re-reads the bar then: moved, or snapped back).
+    """
+
     message = Signal(str)  # for the status bar
-    loaded = Signal()
+    loaded = Signal(object)  # BoardWindow: a load landed (the models hold it)
+    load_failed = Signal(object)  # SurgDeskError: the load did not happen
+    loading_changed = Signal(bool)  # a load is under way (the board shows it is busy)
     stale = Signal(str)  # someone else changed this case: the board must be read again
     # A write or a read found the database unreachable (the reason): the window reports
     # the outage (``LiveFeed.report_failure``) and retries ``pending`` once it is back.
     unreachable = Signal(str)
+    # A write of this case answered (saved, refused, or not confirmed): re-read its bar.
+    write_finished = Signal(str)
 
-    def __init__(self, services: Services, actor: Actor, parent: QObject | None = None) -> None:
+    def __init__(self, services: Services, actor: Actor, parent: QObject | None = None, *,
+                 runner: Runner | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.actor = actor
+        self.runner: Runner = runner if runner is not None else InlineRunner()
         self.model = BoardModel(self)
         self.queue = QueueModel(self)
         self.undo_stack = QUndoStack(self)
-        self.pending = PendingSaves(self)
+        self.pending = PendingSaves(self, runner=self.runner)
         self.pending.unreachable.connect(self.unreachable)
         self.window: BoardWindow | None = None
+        self.last_load_error: SurgDeskError | None = None
+        self._load_job: Cancellable | None = None
+        self._writes = 0  # writes handed over, not yet answered
         self.queue.drag_enabled = self.can_schedule
 
     @property
@@ -146,30 +175,74 @@ class BoardController(QObject):
         self.queue.drag_enabled = self.can_schedule
         self.undo_stack.clear()
 
+    def write_actor(self) -> Actor | None:
+        """Who a write of this board acts as (the wall: the scheduler who unlocked it);
+        None when nobody may write now (the reason is said)."""
+        return self.actor
+
+    def result_case(self, case: CaseSummary) -> CaseSummary:
+        """A written case as this board may hold it (on the worker thread)."""
+        return case
+
     # -- reading --------------------------------------------------------------------------
 
-    def load(self, first_day: date, days: int = 1) -> BoardWindow:
-        try:
-            settings = self.services.settings.get(self.actor)
-            tz = zone(settings.time_zone)
-            load_start = day_bounds(first_day, tz)[0]
-            load_end = day_bounds(first_day + timedelta(days=days - 1), tz)[1]
-            snapshot = self.services.cases.board(self.actor, load_start, load_end)
-        except DatabaseUnavailable as exc:
-            self.unreachable.emit(str(exc))
-            raise
-        self.model.load(snapshot)
-        self.queue.load(snapshot.queue)
-        start, end = visible_range(snapshot, first_day, days, tz)
-        self.window = BoardWindow(first_day, days, tz, load_start, load_end, start, end,
-                                  snapshot.snap_minutes, snapshot.day_start, snapshot.day_end)
-        self.loaded.emit()
-        return self.window
+    @property
+    def loading(self) -> bool:
+        return self._load_job is not None
 
-    def reload(self) -> BoardWindow | None:
+    def load(self, first_day: date | None, days: int = 1) -> None:
+        """Read ``days`` department days from ``first_day`` (None: today in the
+        department's zone, decided with the zone read in the same call). ``loaded`` or
+        ``load_failed`` follow; a later load supersedes one still under way (its result
+        is dropped)."""
+        if self._load_job is not None:
+            self._load_job.cancel()
+        else:
+            self.loading_changed.emit(True)
+        services, actor = self.services, self.actor
+
+        def call() -> tuple[BoardWindow, BoardSnapshot]:
+            tz = zone(services.settings.get(actor).time_zone)
+            first = first_day or services.clock.now().astimezone(tz).date()
+            load_start = day_bounds(first, tz)[0]
+            load_end = day_bounds(first + timedelta(days=days - 1), tz)[1]
+            snapshot = services.cases.board(actor, load_start, load_end)
+            start, end = visible_range(snapshot, first, days, tz)
+            return BoardWindow(first, days, tz, load_start, load_end, start, end,
+                               snapshot.snap_minutes, snapshot.day_start,
+                               snapshot.day_end), snapshot
+
+        def done(loaded: tuple[BoardWindow, BoardSnapshot]) -> None:
+            window, snapshot = loaded
+            self._end_load()
+            self.model.load(snapshot)
+            self.queue.load(snapshot.queue)
+            self.window = window
+            self.last_load_error = None
+            self.loaded.emit(window)
+
+        def failed(exc: SurgDeskError) -> None:
+            self._end_load()
+            self.last_load_error = exc
+            if isinstance(exc, DatabaseUnavailable):
+                self.unreachable.emit(str(exc))
+            self.load_failed.emit(exc)
+
+        self._load_job = _UNDER_WAY
+        handed = self.runner.run(call, done=done, failed=failed, what="load the board")
+        if self._load_job is _UNDER_WAY:  # not answered at once (an inline runner does)
+            self._load_job = handed
+
+    def _end_load(self) -> None:
+        self._load_job = None
+        self.loading_changed.emit(False)
+
+    def reload(self) -> bool:
+        """Load the loaded window again; False when nothing is loaded."""
         if self.window is None:
-            return None
-        return self.load(self.window.first_day, self.window.days)
+            return False
+        self.load(self.window.first_day, self.window.days)
+        return True
 
     def case(self, case_number: str) -> CaseSummary | None:
         return self.model.case(case_number) or self.queue.case(case_number)
@@ -182,8 +255,11 @@ class BoardController(QObject):
         held.update({c.id: c for c in self.model.cases()})
         return held
 
-    def remote_update(self, changes: Iterable[Change]) -> RemoteUpdate:
-        """Read what changes from the feed mean for this board (the models are untouched).
+    def read_remote(self, changes: Iterable[Change], *,
+                    done: Callable[[RemoteUpdate], object],
+                    failed: Callable[[SurgDeskError], object]) -> None:
+        """Read what changes from the feed mean for this board (off the GUI thread; the
+        models are untouched): ``done(update)`` or ``failed(error)`` follow.
 
         A case change whose version the board already holds is our own write: skipped.
         Checklist and team changes re-read their case's summary (progress, masking,
@@ -192,17 +268,31 @@ class BoardController(QObject):
         are read again too (without flashing). ``authors`` names who changed each changed
         or removed case (staff display names from the change log, one query).
         """
+        held = self.held_cases()  # on the GUI thread: the models belong to it
+        neighbours = self.model.cases()
+        batch = tuple(changes)
+
+        def failing(exc: SurgDeskError) -> None:
+            if isinstance(exc, DatabaseUnavailable):
+                self.unreachable.emit(str(exc))
+            failed(exc)
+
+        self.runner.run(lambda: self._remote_update(batch, held, neighbours), done=done,
+                        failed=failing, what="read other PCs' changes")
+
+    def remote_update(self, changes: Iterable[Change]) -> RemoteUpdate:
+        """``read_remote`` on the calling thread (tests and tools)."""
         try:
-            return self._remote_update(changes)
+            return self._remote_update(tuple(changes), self.held_cases(), self.model.cases())
         except DatabaseUnavailable as exc:
             self.unreachable.emit(str(exc))
             raise
 
-    def _remote_update(self, changes: Iterable[Change]) -> RemoteUpdate:
+    def _remote_update(self, changes: tuple[Change, ...], held: dict[int, CaseSummary],
+                       on_board_now: list[CaseSummary]) -> RemoteUpdate:
         impact = self.services.changes.impact(changes)
         if impact.reload:
             return RemoteUpdate(reload=True)
-        held = self.held_cases()
         wanted = set(impact.child_case_ids)
         for case_id, version in impact.case_versions.items():
             mine = held.get(case_id)
@@ -221,7 +311,7 @@ class BoardController(QObject):
                  for s in changed for c in (s, held.get(s.id))
                  if c is not None and c.scheduled_start is not None
                  and c.scheduled_end is not None]
-        neighbours = {c.id for c in self.model.cases()
+        neighbours = {c.id for c in on_board_now
                       if c.id not in wanted and _overlaps(c, spans)}
         marks: tuple[CaseSummary, ...] = ()
         if neighbours:
@@ -255,7 +345,13 @@ class BoardController(QObject):
 
     # -- writing (DropWriter) ----------------------------------------------------------------
 
+    @property
+    def writing(self) -> bool:
+        """A write was handed over and has not answered yet."""
+        return self._writes > 0
+
     def write_drop(self, drop: Drop) -> bool:
+        """Hand the drop over; True when a write went out (``write_finished`` follows)."""
         case = self.case(drop.case_number)
         if case is None:
             self.message.emit(f"{drop.case_number} is no longer on the board; reload (F5)")
@@ -267,7 +363,7 @@ class BoardController(QObject):
         before = self._placement(case)
         after = Placement(room.code, drop.start, drop.end)
         if before == after:
-            return True
+            return False
         return self._change(case.case_number, before, after)
 
     def return_to_queue(self, case_number: str) -> bool:
@@ -282,12 +378,14 @@ class BoardController(QObject):
         # Undoing the scheduling of a postponed case puts it back postponed.
         queued_as = CaseStatus.POSTPONED if before is None and case is not None \
             and case.status is CaseStatus.POSTPONED else CaseStatus.REQUESTED
-        if not self.place(case_number, after):
-            return False
-        self.undo_stack.push(PlaceCaseCommand(self, case_number, before, after,
-                                              describe(case_number, before, after),
-                                              queued_as=queued_as))
-        return True
+
+        def saved(_result: CaseResult) -> None:
+            # Pushed once saved (a refusal never reaches the stack), already done.
+            self.undo_stack.push(PlaceCaseCommand(self, case_number, before, after,
+                                                  describe(case_number, before, after),
+                                                  queued_as=queued_as))
+
+        return self.place(case_number, after, done=saved)
 
     def _placement(self, case: CaseSummary) -> Placement | None:
         if not on_board(case) or case.room_code is None:
@@ -296,58 +394,81 @@ class BoardController(QObject):
         assert case.scheduled_end is not None
         return Placement(case.room_code, case.scheduled_start, case.scheduled_end)
 
-    def place(self, case_number: str, placement: Placement | None) -> bool:
+    def place(self, case_number: str, placement: Placement | None, *,
+              done: Callable[[CaseResult], object] | None = None,
+              refused: Callable[[SurgDeskError], object] | None = None) -> bool:
         """PlacementWriter: one service call, the model updated from its result."""
-        return self._place(case_number, placement, CaseStatus.REQUESTED)
+        return self._place(case_number, placement, CaseStatus.REQUESTED, done=done,
+                           refused=refused)
 
-    def place_in_queue(self, case_number: str, status: CaseStatus) -> bool:
-        """PlacementWriter: back to the queue as ``status`` (requested goes through
-        ``place``, which a subclass may override — the wall writes as its editor)."""
-        if status is CaseStatus.REQUESTED:
-            return self.place(case_number, None)
-        return self._place(case_number, None, status)
+    def place_in_queue(self, case_number: str, status: CaseStatus, *,
+                       done: Callable[[CaseResult], object] | None = None,
+                       refused: Callable[[SurgDeskError], object] | None = None) -> bool:
+        """PlacementWriter: back to the queue as ``status`` (requested or postponed)."""
+        return self._place(case_number, None, status, done=done, refused=refused)
 
     def _place(self, case_number: str, placement: Placement | None,
-               queued_as: CaseStatus) -> bool:
+               queued_as: CaseStatus, *,
+               done: Callable[[CaseResult], object] | None = None,
+               refused: Callable[[SurgDeskError], object] | None = None) -> bool:
+        actor = self.write_actor()
+        if actor is None:
+            return False
         case = self.case(case_number)
         version = case.version if case is not None else None
         cases = self.services.cases
-        actor = self.actor
         op_id = new_op_id()  # a new operation each time: a drop, an undo, a redo
+        board_case = self.result_case
 
         def call() -> CaseResult:
             if placement is None:
-                return cases.unschedule(actor, case_number, expected_version=version,
-                                        op_id=op_id, to=queued_as)
-            write = cases.schedule if case is not None and not on_board(case) else cases.move
-            return write(actor, case_number, room=placement.room_code,
-                         start=placement.start, end=placement.end, expected_version=version,
-                         op_id=op_id)
+                result = cases.unschedule(actor, case_number, expected_version=version,
+                                          op_id=op_id, to=queued_as)
+            else:
+                write = cases.schedule if case is not None and not on_board(case) \
+                    else cases.move
+                result = write(actor, case_number, room=placement.room_code,
+                               start=placement.start, end=placement.end,
+                               expected_version=version, op_id=op_id)
+            return CaseResult(case=board_case(result.case), warnings=result.warnings)
 
         return self._write(case_number, call,
                            what=_placing(case_number, case, placement, queued_as),
-                           op_id=op_id)
+                           op_id=op_id, done=done, refused=refused)
 
     def _write(self, case_number: str, call: Callable[[], CaseResult], *,
-               what: str | None = None, op_id: str | None = None) -> bool:
-        """Run one service write; a refusal is said in the status bar, a success applied.
+               what: str | None = None, op_id: str | None = None,
+               done: Callable[[CaseResult], object] | None = None,
+               refused: Callable[[SurgDeskError], object] | None = None) -> bool:
+        """Hand one service write over; a refusal is said in the status bar, a success
+        applied. True: handed over (``write_finished`` follows either way).
 
         ``call`` must carry ``op_id`` (when given) so that running it again is the same
         operation: when the database does not answer, the write waits in ``pending``
         and ``call`` is run once more after reconnecting."""
         what = what or f"Change of {case_number}"
-        try:
-            result = call()
-        except StaleVersion as exc:
-            self._stale(case_number, exc)
-            return False
-        except DatabaseUnavailable as exc:
-            self._unconfirmed(case_number, call, what, op_id, exc)
-            return False
-        except SurgDeskError as exc:
-            self.message.emit(f"Not changed — {exc}")
-            return False
-        self.apply(result)
+
+        def saved(result: CaseResult) -> None:
+            self._writes -= 1
+            self.apply(result)
+            if done is not None:
+                done(result)
+            self.write_finished.emit(case_number)
+
+        def not_saved(exc: SurgDeskError) -> None:
+            self._writes -= 1
+            if isinstance(exc, StaleVersion):
+                self._stale(case_number, exc)
+            elif isinstance(exc, DatabaseUnavailable):
+                self._unconfirmed(case_number, call, what, op_id, exc)
+            else:
+                self.message.emit(f"Not changed — {exc}")
+            if refused is not None:
+                refused(exc)
+            self.write_finished.emit(case_number)
+
+        self._writes += 1
+        self.runner.run(call, done=saved, failed=not_saved, what=what)
         return True
 
     def _unconfirmed(self, case_number: str, call: Callable[[], CaseResult], what: str,
@@ -380,14 +501,23 @@ class BoardController(QObject):
         self.stale.emit(case_number)
 
     def set_status(self, case_number: str, status: CaseStatus, reason: str | None = None) -> bool:
+        actor = self.write_actor()
+        if actor is None:
+            return False
         case = self.case(case_number)
         version = case.version if case is not None else None
-        actor = self.actor
         op_id = new_op_id()
-        return self._write(case_number, lambda: self.services.cases.set_status(
-            actor, case_number, status, reason=reason, expected_version=version,
-            op_id=op_id), what=f"Status change of {case_number} to {status.value}",
-            op_id=op_id)
+        cases = self.services.cases
+        board_case = self.result_case
+
+        def call() -> CaseResult:
+            result = cases.set_status(actor, case_number, status, reason=reason,
+                                      expected_version=version, op_id=op_id)
+            return CaseResult(case=board_case(result.case), warnings=result.warnings)
+
+        return self._write(case_number, call,
+                           what=f"Status change of {case_number} to {status.value}",
+                           op_id=op_id)
 
     def apply(self, result: CaseResult, *, quiet: bool = False) -> None:
         case = result.case

@@ -53,7 +53,11 @@ def build_board(services: Services, actor: Actor, *, day: date, days: int,
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.begin_load()
-    window = controller.load(day, days)
+    controller.load(day, days)  # no runner given: read at once, on this thread
+    window = controller.window
+    if window is None:
+        assert controller.last_load_error is not None
+        raise controller.last_load_error
     mode = BoardMode.DAY if days == 1 else BoardMode.WEEK
     width = size[0]
     minutes = (window.visible_end - window.visible_start).total_seconds() / 60

@@ -1,9 +1,10 @@
 """Undoable board changes: each one a QUndoCommand that calls the service layer.
 
 A change is first made through the service (so a refusal never reaches the stack), then
-pushed already done; undo and redo call the service again with the version the board
-holds. An undo the rules refuse (the old slot was taken meanwhile) says why and drops the
-command (``setObsolete``), so the stack never claims a state the database does not have.
+pushed already done; undo and redo hand the service call over again (off the GUI thread)
+with the version the board holds. An undo the rules refuse (the old slot was taken
+meanwhile) says why and drops the command (``setObsolete``, then the stack steps over it),
+so the stack never claims a state the database does not have.
 Each undo and each redo is a write of its own: ``place`` gives it a new client operation id.
 An undo the database did not answer is dropped from the stack too; it waits in the
 controller's ``pending`` saves and is saved once (or reported as not saved) after reconnecting.
@@ -11,13 +12,17 @@ controller's ``pending`` saves and is saved once (or reported as not saved) afte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from PySide6.QtGui import QUndoCommand
+import shiboken6
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from surgdesk.domain.enums import CaseStatus
+from surgdesk.errors import SurgDeskError
+from surgdesk.services.dto import CaseResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +39,20 @@ class Placement:
 
 
 class PlacementWriter(Protocol):
-    def place(self, case_number: str, placement: Placement | None) -> bool:
-        """Put the case there through the services; False (reason shown) when refused."""
+    undo_stack: QUndoStack
+
+    def place(self, case_number: str, placement: Placement | None, *,
+              done: Callable[[CaseResult], object] | None = None,
+              refused: Callable[[SurgDeskError], object] | None = None) -> bool:
+        """Hand the write over (off the GUI thread); ``done`` or ``refused`` follow (the
+        reason is shown). False when it could not even be handed over (said why)."""
         ...
 
-    def place_in_queue(self, case_number: str, status: CaseStatus) -> bool:
+    def place_in_queue(self, case_number: str, status: CaseStatus, *,
+                       done: Callable[[CaseResult], object] | None = None,
+                       refused: Callable[[SurgDeskError], object] | None = None) -> bool:
         """Back to the queue as ``status`` (requested, or postponed again when undoing the
-        scheduling of a postponed case); False (reason shown) when refused."""
+        scheduling of a postponed case), as ``place``."""
         ...
 
 
@@ -62,16 +74,38 @@ class PlaceCaseCommand(QUndoCommand):
         if self._done:
             self._done = False
             return
-        if not self.writer.place(self.case_number, self.after):
+        if not self.writer.place(self.case_number, self.after, refused=self._redo_refused):
             self.setObsolete(True)
 
     def undo(self) -> None:
         if self.before is None:
-            done = self.writer.place_in_queue(self.case_number, self.queued_as)
+            handed = self.writer.place_in_queue(self.case_number, self.queued_as,
+                                                refused=self._undo_refused)
         else:
-            done = self.writer.place(self.case_number, self.before)
-        if not done:
+            handed = self.writer.place(self.case_number, self.before,
+                                       refused=self._undo_refused)
+        if not handed:
             self.setObsolete(True)
+
+    # The answer comes after the stack moved its index: a refused undo (or redo) drops the
+    # command as a refusal inside undo() would have — an obsolete command is removed by
+    # the stack as soon as it is stepped over, so step over it now when it is next.
+
+    def _undo_refused(self, _error: SurgDeskError) -> None:
+        if not shiboken6.isValid(self):
+            return  # the stack was cleared meanwhile
+        self.setObsolete(True)
+        stack = self.writer.undo_stack
+        if stack.index() < stack.count() and stack.command(stack.index()) is self:
+            stack.redo()  # removes it; nothing is written
+
+    def _redo_refused(self, _error: SurgDeskError) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.setObsolete(True)
+        stack = self.writer.undo_stack
+        if stack.index() > 0 and stack.command(stack.index() - 1) is self:
+            stack.undo()
 
 
 def describe(case_number: str, before: Placement | None, after: Placement | None) -> str:

@@ -84,6 +84,8 @@ DAY_ROW_HEIGHT = 62.0
 FLASH_MS = 1500
 FLASH_FRAME_MS = 33  # ~30 frames a second for the fade; plenty for a highlight
 WEEK_ROW_HEIGHT = 46.0
+SAVING_OPACITY = 0.6  # a bar whose write has not answered yet
+LOADING_VEIL = QColor(255, 255, 255, 140)
 
 
 class BoardMode(Enum):
@@ -171,6 +173,10 @@ class BoardView(QGraphicsView):
         self._flash_timer.setInterval(FLASH_FRAME_MS)
         self._flash_timer.timeout.connect(self._fade_flashes)
         self._external_case: CaseSummary | None = None
+        # Bars whose write went out and has not answered: they stay where they were put,
+        # marked as saving, until the model (moved) or ``sync_item`` (snapped back) says.
+        self._saving: set[str] = set()
+        self.loading = False  # a load is under way: the board is veiled, "Loading…"
         self._ghost = GhostItem()
         self._scene.addItem(self._ghost)
         self._now_line = NowLineItem()
@@ -421,6 +427,7 @@ class BoardView(QGraphicsView):
 
     def sync_item(self, case_number: str) -> None:
         """Re-read one bar from the model (after a write, or to snap a refused drop back)."""
+        self._saving.discard(case_number)
         item = self._items.get(case_number)
         case = self._model.case(case_number) if self._model is not None else None
         if item is None or case is None:
@@ -429,6 +436,31 @@ class BoardView(QGraphicsView):
         item.setZValue(BAR_Z)
         item.setOpacity(1.0)
         self._place(item)
+
+    def is_saving(self, case_number: str) -> bool:
+        """The bar's write went out and has not answered yet."""
+        return case_number in self._saving
+
+    def _mark_saving(self, case_number: str, drop: Drop | None) -> None:
+        """KDGantt style: the bar stays at its drop place (``drop``; None: where the model
+        has it), faded, until the write answers (``sync_item``)."""
+        item = self._items.get(case_number)
+        if item is None:
+            return
+        self._saving.add(case_number)
+        shape = self.shape_for(item.case, drop.room_id, drop.start, drop.end) \
+            if drop is not None else self.shape_for(item.case)
+        if shape is not None:
+            item.setVisible(True)
+            item.set_scene_shape(shape)
+        item.setZValue(BAR_Z)
+        item.setOpacity(SAVING_OPACITY)
+
+    def set_loading(self, loading: bool) -> None:
+        """A load is under way (veiled, "Loading…") or landed."""
+        if loading != self.loading:
+            self.loading = loading
+            self.viewport().update()
 
     # -- live changes from other PCs ----------------------------------------------------------
 
@@ -611,7 +643,17 @@ class BoardView(QGraphicsView):
         painter.drawText(QRectF(10, 26, LABEL_WIDTH - 16, 20),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          f"{self.tz.key} · snap {self.grid.snap_minutes} min")
+        if self.loading:
+            self._paint_loading(painter, width, height)
         painter.restore()
+
+    def _paint_loading(self, painter: QPainter, width: int, height: int) -> None:
+        """The board greys under "Loading…" while a load is under way (it keeps what it
+        showed: scrolling still works)."""
+        painter.fillRect(QRectF(0, 0, width, height), LOADING_VEIL)
+        painter.setFont(self._day_font)
+        painter.setPen(palette.HEADER_TEXT)
+        painter.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, "Loading…")
 
     def _scene_to_view_x(self, x: float) -> float:
         return self.mapFromScene(QPointF(x, 0)).x()
@@ -771,8 +813,11 @@ class BoardView(QGraphicsView):
             if room is None:
                 return
             room_id = room.id
-        self.grid.write_drop(Drop(case.case_number, room_id, start, end))
-        self.sync_item(case.case_number)
+        drop = Drop(case.case_number, room_id, start, end)
+        if self.grid.write_drop(drop):
+            self._mark_saving(case.case_number, drop)
+        else:
+            self.sync_item(case.case_number)
         self._ensure_selected_visible()
 
     def _ensure_selected_visible(self) -> None:
@@ -893,14 +938,20 @@ class BoardView(QGraphicsView):
         self._drag = None
         self._ghost.setVisible(False)
         number = drag.item.case_number
+        handed = False
         if drag.started:
             if drag.over_queue:
-                self.grid.write_unschedule(number)
+                handed = self.grid.write_unschedule(number)
+                drag.drop = None
             elif drag.drop is not None and (drag.drop.start, drag.drop.end, drag.drop.room_id) \
                     != (drag.start, drag.end, drag.room_id):
-                self.grid.write_drop(drag.drop)
-        # Re-read the bar from the model: moved on success, back where it was if refused.
-        self.sync_item(number)
+                handed = self.grid.write_drop(drag.drop)
+        if handed:
+            # Saving: the bar waits at its drop place; the answer re-reads it from the
+            # model (moved on success, back where it was if refused).
+            self._mark_saving(number, drag.drop)
+        else:
+            self.sync_item(number)
         event.accept()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:

@@ -250,3 +250,30 @@ def test_viewer_gets_no_assign_button(qtbot: QtBot, dept: Dept, case_with_nurse:
     page = widget.pages[Phase.PRE_OP]
     assert page.tree.isVisible()  # the page itself shows: only the button is withheld
     assert not page.assign_button.isVisible()
+
+
+def test_a_tick_under_way_says_saving(qtbot: QtBot, dept: Dept, case_with_nurse: str,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    release = threading.Event()
+    tick = dept.services.checklists.tick
+
+    def slow_tick(*args: object, **kwargs: object) -> object:
+        release.wait(5)
+        return tick(*args, **kwargs)  # type: ignore[arg-type]
+
+    widget = ChecklistWidget(dept.services, dept["nurse1"], case_with_nurse)
+    qtbot.addWidget(widget)
+    assert widget.runner.settle()
+    widget.show()
+    monkeypatch.setattr(dept.services.checklists, "tick", slow_tick)
+    assert widget.tick("RD-CONSENT", ItemStatus.DONE) is True  # started, not finished
+    qtbot.wait(50)
+    assert widget.busy_label.isVisible()
+    assert widget.last_ok is None
+    release.set()
+    assert widget.runner.settle()
+    assert not widget.busy_label.isVisible()
+    assert widget.last_ok is True
+    assert item(widget, "RD-CONSENT").status is ItemStatus.DONE

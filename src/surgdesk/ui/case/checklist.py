@@ -238,6 +238,11 @@ class ChecklistWidget(QWidget):
         self.read_only_label = QLabel(READ_ONLY_TEXT, self)
         self.read_only_label.setObjectName("checklistReadOnly")
         self.read_only_label.setStyleSheet("color: #6b6b6b; font-style: italic;")
+        self.busy_label = QLabel("Saving…", self)
+        self.busy_label.setObjectName("checklistBusy")
+        self.busy_label.setStyleSheet("color: #6b6b6b;")
+        self.busy_label.hide()
+        self._writes = 0  # writes under way (shown as "Saving…")
         self.message = QLabel(self)
         self.message.setObjectName("checklistMessage")
         self.message.setStyleSheet(ERROR_STYLE)
@@ -256,6 +261,7 @@ class ChecklistWidget(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.status_label)
         top.addStretch(1)
+        top.addWidget(self.busy_label)
         top.addWidget(self.read_only_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -400,13 +406,16 @@ class ChecklistWidget(QWidget):
         op_id = self._unanswered.pop(key, None) or uuid.uuid4().hex
         number = self.case_number
         self.last_ok = None
+        self._writing(+1)
 
         def done(_result: object) -> None:
+            self._writing(-1)
             self.last_ok = True
             self._clear_error()
             self.reload(then=lambda: self.caseChanged.emit(number))
 
         def failed(exc: SurgDeskError) -> None:
+            self._writing(-1)
             self.last_ok = False
             if isinstance(exc, DatabaseUnavailable):
                 self._unanswered[key] = op_id
@@ -437,6 +446,10 @@ class ChecklistWidget(QWidget):
                 self.actor, self.case_number, phase, op_id=op_id),
             f"{PHASE_TEXT[phase]} not signed off", f"{PHASE_TEXT[phase]} sign-off not saved",
             "Sign off again")
+
+    def _writing(self, step: int) -> None:
+        self._writes += step
+        self.busy_label.setVisible(self._writes > 0)
 
     def _tick_current(self, phase: Phase, status: ItemStatus) -> None:
         item = self.pages[phase].current_item()

@@ -186,6 +186,7 @@ def _measure(admin_url: str, url: str, name: str, *, rooms: int, reset_trials: i
     try:
         window.resize(WIDTH, HEIGHT)
         window.show()
+        window.runner.settle()  # the first load landed
         app.processEvents()
         feed = window.live
         if quick:
@@ -333,9 +334,13 @@ class Outage:
         self.unreachable.clear()
         self.proxy.blackhole()
         t0 = time.perf_counter()
-        saved = controller.place(case.case_number, placement)
+        # Handed to the window's runner: the GUI does not wait; the deadline is the time
+        # until the write is reported (waiting in the pending saves).
+        controller.place(case.case_number, placement)
+        pump_until(lambda: len(controller.pending) == 1 or not self.window.runner.busy,
+                   "the write on a silent network to be reported")
         blocked = time.perf_counter() - t0
-        reported = (not saved) and bool(self.unreachable) and len(controller.pending) == 1
+        reported = bool(self.unreachable) and len(controller.pending) == 1
         self.proxy.restore()
         pump_until(lambda: len(controller.pending) == 0 and self.feed.state is self.LIVE,
                    "the waiting save to be retried after the network is back")

@@ -117,6 +117,7 @@ def main() -> int:
     window = create_main_window(url, username="scheduler1", password=PASSWORD, day=middle)
     window.resize(WIDTH, HEIGHT)
     window.show()
+    window.runner.settle()  # the first load landed
     app.processEvents()
     view = window.board
     viewport = view.viewport()
@@ -125,8 +126,11 @@ def main() -> int:
     first = middle - timedelta(days=middle.weekday())
     t0 = time.perf_counter()
     view.begin_load()
-    board = window.controller.load(first, 7)
+    window.controller.load(first, 7)
+    window.runner.settle()  # off the GUI thread: answered once the model holds it
     t1 = time.perf_counter()  # query + model (the scene is built on modelReset)
+    board = window.controller.window
+    assert board is not None
     window.mode = BoardMode.WEEK
     view.configure(tz=board.tz, start=board.visible_start, end=board.visible_end,
                    mode=BoardMode.WEEK, snap_minutes=board.snap_minutes,
@@ -263,6 +267,7 @@ def measure_sync(admin_url: str, rooms: int, changes: int, gap_ms: int) -> dict[
         window = create_main_window(url, username="scheduler1", password=PASSWORD, day=day)
         window.resize(WIDTH, HEIGHT)
         window.show()
+        window.runner.settle()  # the first load landed
         app.processEvents()
         model = window.controller.model
         movable = sorted((c for c in model.cases()
@@ -280,7 +285,8 @@ def measure_sync(admin_url: str, rooms: int, changes: int, gap_ms: int) -> dict[
                 if shown is not None:
                     applied.setdefault((c.case_number, shown.version), now)
 
-        window.live.changes_arrived.connect(stamp)
+        # The window reads what the changes mean off the GUI thread, then updates the model.
+        model.dataChanged.connect(lambda *_args: stamp(None))
         writer = subprocess.Popen(
             [sys.executable, __file__, "--sync-writer", url,
              ",".join(c.case_number for c in movable), "--sync-changes", str(changes),

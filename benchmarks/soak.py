@@ -198,6 +198,7 @@ def main() -> int:
         window.owns_services = True
         window.resize(WIDTH, HEIGHT)
         window.show()
+        window.runner.settle()  # the first load landed
         app.processEvents()
         viewport = window.board.viewport()
         movable = sorted((c for c in window.controller.model.cases()
@@ -222,7 +223,8 @@ def main() -> int:
 
         def on_changes(changes: tuple[Change, ...]) -> None:
             applied[0] += len(changes)
-            timed(lambda: window.apply_remote_changes(changes))
+            # Read (off the GUI thread) and applied: the runner settles once it landed.
+            timed(lambda: (window.apply_remote_changes(changes), window.runner.settle()))
 
         window.live.changes_arrived.connect(on_changes)
         window.timer.stop()  # ticked here instead, and timed

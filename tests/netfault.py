@@ -6,7 +6,9 @@ and keeps reading, but forwards nothing, so the client's TCP stack still sees it
 acknowledged (by the proxy's kernel) and no reset ever comes — only an application-level
 heartbeat or deadline can notice. :meth:`FaultProxy.restore` lets new connections through
 again; connections that went silent stay silent until their ends close them, like a path
-that died.
+that died. :meth:`FaultProxy.delay` makes it *slow* for a while: the server's replies are
+held for that long and then delivered, in order (a congested link: the client's call waits,
+then completes).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import contextlib
 import selectors
 import socket
 import threading
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
@@ -52,6 +55,9 @@ class FaultProxy:
         self._pipes: list[_Pipe] = []
         self._silent = False
         self._refusing = False
+        # delay(): replies arriving before this moment (monotonic) are held until then.
+        self._hold_until = 0.0
+        self._held: list[tuple[_Pipe, socket.socket, bytes]] = []  # proxy thread only
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fault-proxy", daemon=True)
@@ -81,6 +87,12 @@ class FaultProxy:
         """Like a server that is down: every new connection is closed at once."""
         with self._lock:
             self._refusing = True
+
+    def delay(self, seconds: float) -> None:
+        """For the next ``seconds``, hold every reply of the server (on every connection);
+        then deliver what was held, in order, and forward as usual again."""
+        with self._lock:
+            self._hold_until = time.monotonic() + seconds
 
     def restore(self) -> None:
         """New connections are forwarded again; the silent ones stay silent."""
@@ -139,7 +151,8 @@ class FaultProxy:
             while self._requests:
                 self._close_pipes()
                 self._requests.pop().set()
-            for key, _events in self._selector.select(timeout=0.05):
+            self._release_held()
+            for key, _events in self._selector.select(timeout=0.01 if self._held else 0.05):
                 if key.data is None:
                     self._accept()
                 else:
@@ -184,6 +197,25 @@ class FaultProxy:
             return
         if pipe.dead:
             return  # read and thrown away: acknowledged, never delivered
+        if sock is pipe.upstream and (self._held or self._holding()):
+            self._held.append((pipe, sock, data))  # a reply, held (delay())
+            return
+        self._send(pipe, sock, data)
+
+    def _holding(self) -> bool:
+        with self._lock:
+            return time.monotonic() < self._hold_until
+
+    def _release_held(self) -> None:
+        """Deliver the held replies once the delay is over (in the order they came)."""
+        if not self._held or self._holding():
+            return
+        held, self._held = self._held, []
+        for pipe, sock, data in held:
+            if pipe in self._pipes and not pipe.dead:
+                self._send(pipe, sock, data)
+
+    def _send(self, pipe: _Pipe, sock: socket.socket, data: bytes) -> None:
         try:
             pipe.peer(sock).sendall(data)
         except BlockingIOError:

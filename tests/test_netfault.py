@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -80,3 +81,25 @@ def test_refuse_closes_new_connections_until_restored(echo_port: int) -> None:
             assert sock.recv(16) == b""  # closed at once, like a server that is down
         proxy.restore()
         assert _roundtrip(proxy.port, b"up") == b"up"
+
+
+def test_delay_holds_replies_then_delivers_them_in_order(echo_port: int) -> None:
+    with FaultProxy("127.0.0.1", echo_port) as proxy, \
+            socket.create_connection(("127.0.0.1", proxy.port), timeout=3) as sock:
+        sock.sendall(b"a")
+        assert sock.recv(16) == b"a"
+        proxy.delay(0.5)
+        began = time.monotonic()
+        sock.sendall(b"b")
+        sock.settimeout(0.2)
+        with pytest.raises(TimeoutError):
+            sock.recv(16)  # held, not lost
+        sock.settimeout(3)
+        sock.sendall(b"c")
+        received = b""
+        while len(received) < 2:
+            received += sock.recv(16)
+        assert received == b"bc"
+        assert time.monotonic() - began >= 0.45
+        sock.sendall(b"d")
+        assert sock.recv(16) == b"d"  # forwarded as usual again

@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
     QGestureEvent,
     QGraphicsScene,
     QGraphicsView,
+    QLabel,
     QPinchGesture,
     QToolTip,
     QWidget,
@@ -85,7 +86,7 @@ FLASH_MS = 1500
 FLASH_FRAME_MS = 33  # ~30 frames a second for the fade; plenty for a highlight
 WEEK_ROW_HEIGHT = 46.0
 SAVING_OPACITY = 0.6  # a bar whose write has not answered yet
-LOADING_VEIL = QColor(255, 255, 255, 140)
+LOADING_BG = QColor("#0072b2")  # the "Loading…" tag (Okabe-Ito blue)
 
 
 class BoardMode(Enum):
@@ -176,7 +177,12 @@ class BoardView(QGraphicsView):
         # Bars whose write went out and has not answered: they stay where they were put,
         # marked as saving, until the model (moved) or ``sync_item`` (snapped back) says.
         self._saving: set[str] = set()
-        self.loading = False  # a load is under way: the board is veiled, "Loading…"
+        self.loading = False  # a load is under way: "Loading…" shows
+        self._loading_label = QLabel("Loading…", self.viewport())
+        self._loading_label.setObjectName("boardLoading")
+        self._loading_label.setStyleSheet(
+            f"background: {LOADING_BG.name()}; color: white; padding: 2px 6px;")
+        self._loading_label.hide()
         self._ghost = GhostItem()
         self._scene.addItem(self._ghost)
         self._now_line = NowLineItem()
@@ -457,10 +463,18 @@ class BoardView(QGraphicsView):
         item.setOpacity(SAVING_OPACITY)
 
     def set_loading(self, loading: bool) -> None:
-        """A load is under way (veiled, "Loading…") or landed."""
-        if loading != self.loading:
-            self.loading = loading
-            self.viewport().update()
+        """A load is under way ("Loading…" over the header's corner; the board keeps what
+        it showed, and scrolling still works) or landed. A small label, not a veil over
+        the board: a full repaint would cost the frame the load is meant to spare."""
+        if loading == self.loading:
+            return
+        self.loading = loading
+        label = self._loading_label
+        if loading:
+            label.adjustSize()
+            label.move(int(LABEL_WIDTH) - label.width() - 6, 4)
+            label.raise_()
+        label.setVisible(loading)
 
     # -- live changes from other PCs ----------------------------------------------------------
 
@@ -643,17 +657,7 @@ class BoardView(QGraphicsView):
         painter.drawText(QRectF(10, 26, LABEL_WIDTH - 16, 20),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          f"{self.tz.key} · snap {self.grid.snap_minutes} min")
-        if self.loading:
-            self._paint_loading(painter, width, height)
         painter.restore()
-
-    def _paint_loading(self, painter: QPainter, width: int, height: int) -> None:
-        """The board greys under "Loading…" while a load is under way (it keeps what it
-        showed: scrolling still works)."""
-        painter.fillRect(QRectF(0, 0, width, height), LOADING_VEIL)
-        painter.setFont(self._day_font)
-        painter.setPen(palette.HEADER_TEXT)
-        painter.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, "Loading…")
 
     def _scene_to_view_x(self, x: float) -> float:
         return self.mapFromScene(QPointF(x, 0)).x()

@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 __all__ = ["MainWindow", "create_main_window", "run_gui", "run_wall"]
 
+# How long ``create_main_window`` waits for the board's first load (one interactive
+# deadline and a little): past it, the window is handed back as it is.
+FIRST_LOAD_WAIT_MS = 12_000
+
 
 def _application() -> QApplication:
     """The QApplication, created if needed, and named and iconed either way (a host such
@@ -49,6 +53,10 @@ def create_main_window(database_url: str, *, username: str, password: str,
                        day: date | None = None, clock: Clock | None = None) -> MainWindow:
     """A logged-in main window open on ``day`` (default today), without any dialog.
 
+    The board loads off the GUI thread; the window is handed back once that first load
+    has landed (or failed, or ``FIRST_LOAD_WAIT_MS`` passed), so a script can read the
+    board at once. The event loop runs meanwhile.
+
     The window owns its database engine: closing it stops its timers and disposes it.
     Wrong credentials raise the services' ``AuthenticationFailed`` / ``AccountLocked``.
     """
@@ -58,10 +66,12 @@ def create_main_window(database_url: str, *, username: str, password: str,
     services = startup.open_services(database_url, clock=clock, interactive=True)
     try:
         result = services.auth.login(username, password)
-        return MainWindow(services, result.actor, database_url=database_url, day=day)
+        window = MainWindow(services, result.actor, database_url=database_url, day=day)
     except BaseException:
         services.close()
         raise
+    window.runner.settle(FIRST_LOAD_WAIT_MS)
+    return window
 
 
 def resume_session(services: Services, database_url: str,

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QDockWidget, QMessageBox, QWidget
 
+from surgdesk.config import DEFAULT_IDLE_LOCK_MINUTES
 from surgdesk.credentials import database_key
 from surgdesk.errors import DatabaseUnavailable, SurgDeskError
 from surgdesk.services.auth import LoginResult, PasswordCheck
@@ -41,8 +42,9 @@ class UserSession(QObject):
         self.lock_overlay = LockOverlay(window)
         self.lock_overlay.unlock_requested.connect(self.try_unlock)
         self.lock_overlay.switch_requested.connect(self.switch_from_lock)
-        policy = window.services.settings.session_policy(window.actor)
-        self.idle_watcher = IdleWatcher(policy.idle_lock_minutes, window)
+        # The department's idle time is read when the actor is applied (``apply_actor``,
+        # straight after the window's parts are built): one read, not two.
+        self.idle_watcher = IdleWatcher(DEFAULT_IDLE_LOCK_MINUTES, window)
         self.idle_watcher.idle.connect(self.lock_screen)
         # An outage that begins or ends while the screen is locked changes what the
         # prompt can promise (the live-board session's state is up to date by then).

@@ -18,6 +18,8 @@ from surgdesk.services.context import FakeClock
 from surgdesk.services.demo import generate_demo
 from surgdesk.ui.main_window import MainWindow
 
+from .helpers import settle
+
 DEMO_PASSWORD = "demo-password-for-tests"
 DEMO_START = date(2026, 1, 12)  # a Monday in winter (CET, no DST change near it)
 BOARD_DAY = date(2026, 1, 13)
@@ -68,7 +70,7 @@ def open_window(qtbot: QtBot, url: str, username: str = "scheduler1") -> MainWin
     window.resize(1700, 900)
     window.show()
     qtbot.waitExposed(window)
-    assert window.runner.settle(), "the first load did not land"
+    settle(window)  # the first load landed, and the layout it set off
     return window
 
 

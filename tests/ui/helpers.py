@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from surgdesk.domain.enums import CaseStatus
@@ -25,6 +25,8 @@ def settle(widget: QWidget, timeout_ms: int = 10_000) -> None:
     runner = getattr(widget.window(), "runner", None)
     assert isinstance(runner, ServiceRunner), f"{widget.window()!r} has no runner"
     assert runner.settle(timeout_ms), "service calls still under way"
+    # What the answers set off (a busy indicator hidden, a layout redone) lands too.
+    QApplication.processEvents()
 
 
 def find_index(model: BoardModel, case_number: str) -> QModelIndex:

@@ -8,7 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from surgdesk import startup
-from surgdesk.cli.main import build_parser
+from surgdesk.cli.main import _resolve, build_parser
 from surgdesk.credentials import CredentialStore, database_key
 from surgdesk.services.context import FakeClock
 from surgdesk.ui.wall import (
@@ -78,7 +78,7 @@ def test_cli_wall_flag_opens_the_wall(monkeypatch: pytest.MonkeyPatch, wall_url:
     opened: list[str] = []
     monkeypatch.setattr("surgdesk.app.run_wall", lambda url: opened.append(url) or 0)
     monkeypatch.setattr("surgdesk.app.run_gui", lambda url: pytest.fail("not the desk app"))
-    assert args.handler(args) == 0
+    assert _resolve(args.handler)(args) == 0  # the handler is named; resolved as main() does
     assert opened == [wall_url]
     assert isinstance(build_parser().parse_args([]), argparse.Namespace)
     assert build_parser().parse_args([]).wall is False

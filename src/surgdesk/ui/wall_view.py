@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from surgdesk.domain.enums import Priority, RoomStatus
 from surgdesk.services.dto import CaseSummary
-from surgdesk.ui.board import palette
+from surgdesk.ui.board import painting, palette
 from surgdesk.ui.board.delegate import BarDelegate, BarShape
 from surgdesk.ui.board.view import BAR_PAD, HEADER_HEIGHT, LABEL_WIDTH, BoardMode, BoardView
 from surgdesk.ui.wall_theme import (
@@ -356,7 +356,7 @@ class WallBoardView(BoardView):
                                                    Qt.BrushStyle.BDiagPattern))
         step = 60
         painter.setPen(QPen(theme.grid, 1))
-        for tick in self._ticks_between(step, self.grid.start, self.grid.end):
+        for tick in painting.ticks_between(self, step, self.grid.start, self.grid.end):
             x = self.grid.x_for(tick)
             painter.drawLine(QPointF(x, 0), QPointF(x, self.rows.height()))
         for row in range(self.rows.count + 1):
@@ -390,7 +390,7 @@ class WallBoardView(BoardView):
         painter.setFont(self.hour_font)
         label_width = self._hour_metrics.horizontalAdvance("00:00") + 16
         step = 60 if 60 * self.grid.px_per_minute >= label_width else 120
-        for tick in self._ticks_between(step, self.grid.start, self.grid.end):
+        for tick in painting.ticks_between(self, step, self.grid.start, self.grid.end):
             x = self.mapFromScene(QPointF(self.grid.x_for(tick), 0)).x()
             if x < LABEL_WIDTH or x > width:
                 continue

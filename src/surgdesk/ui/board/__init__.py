@@ -5,6 +5,11 @@
 - ``rows``: the row controller (room to y and back);
 - ``delegate``: paints a bar and says what a mouse position over it means;
 - ``items``: the graphics items; while dragging only the item moves;
-- ``view``: the ``orBoard`` view; ``undo``: the undoable service calls;
+- ``view``: the ``orBoard`` view (its state and scene); ``painting``: its background,
+  header and room column; ``interaction``: its mouse, keys, drops and zoom; ``layout``:
+  sizes, modes, a drag's state;
+- ``controller``: loads and writes through the window's runner (``calls``: the inline
+  one for use on its own); ``session``: the live-board session the main window and the
+  wall share (controller, live feed, outage); ``undo``: the undoable service calls;
 - ``export``: the same painting, offscreen, to PNG or PDF.
 """

@@ -8,12 +8,14 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from surgdesk.domain.enums import CaseStatus
 from surgdesk.services.context import FakeClock
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board.grid import Drop
+from surgdesk.ui.board.model import drop_problem
 from surgdesk.ui.wall import WallWindow
 
-from .helpers import bar_centre, drag, point_for
+from .helpers import bar_centre, drag, point_for, settle
 from .wall_helpers import MORNING, PASSWORD, fill_wall_demo, on_screen_move, open_wall
 
 
@@ -147,3 +149,56 @@ def test_lock_now_locks_at_once(qtbot: QtBot, wall_url: str) -> None:
     assert not window.board.editable
     assert "locked again" in window.last_message
     window.close()
+
+
+def test_undo_on_the_wall_acts_as_the_scheduler_who_unlocked(qtbot: QtBot,
+                                                             wall_url: str) -> None:
+    """Undoing the scheduling of a postponed case puts it back postponed — written as the
+    scheduler who unlocked, never as the device account (which may not write at all)."""
+    window = open_wall(qtbot, wall_url, FakeClock(MORNING))
+    scheduler = window.services.auth.login("scheduler1", PASSWORD).actor
+    controller = window.controller
+    waiting = sorted((c for c in controller.queue.cases() if c.status is CaseStatus.REQUESTED),
+                     key=lambda c: c.case_number)
+    assert waiting, "the wall demo has no waiting case"
+    number = waiting[0].case_number
+    window.services.cases.set_status(scheduler, number, CaseStatus.POSTPONED,
+                                     reason="no ICU bed")
+    window.load()
+    settle(window)
+    case = controller.queue.case(number)
+    assert case is not None
+    assert case.status is CaseStatus.POSTPONED
+    drop = _free_drop(window, case)
+
+    window.unlock("scheduler1", PASSWORD)
+    assert controller.write_drop(drop)  # as a queue card dropped on the board
+    settle(window)
+    assert controller.undo_stack.canUndo()
+    controller.undo_stack.undo()
+    settle(window)
+
+    back = window.services.cases.get_case(scheduler, number).case
+    assert back.status is CaseStatus.POSTPONED
+    assert (back.room_id, back.scheduled_start) == (None, None)
+    with window.services.cases.uow(read_only=True) as uow:
+        events = [e for e in uow.audit.recent() if e.target_id == case.id]
+        assert events
+        assert {e.actor.username for e in events[:2] if e.actor is not None} == {"scheduler1"}
+    queued = controller.queue.case(number)
+    assert queued is not None
+    assert queued.patient_name is None  # read back as the device
+    window.close()
+
+
+def _free_drop(window: WallWindow, case: CaseSummary) -> Drop:
+    model = window.controller.model
+    view = window.board
+    length = timedelta(minutes=case.estimated_duration_min)
+    start = view.grid.snap(view.grid.start + timedelta(hours=1))
+    while start + length < view.grid.end:
+        for room in model.rooms():
+            if drop_problem(model, case.id, room.id, start, start + length) is None:
+                return Drop(case.case_number, room.id, start, start + length)
+        start += timedelta(minutes=30)
+    raise AssertionError("no free slot on the wall")

@@ -4,14 +4,16 @@ busy indicator, and the actions reached through the window's parts."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCalendarWidget, QDialog, QProgressBar
+from PySide6.QtWidgets import QCalendarWidget, QDialog, QFileDialog, QProgressBar
 from pytestqt.qtbot import QtBot
 
 from surgdesk.app import create_main_window
+from surgdesk.errors import DatabaseUnavailable
 from surgdesk.services.context import FakeClock
 from surgdesk.ui.main_window import MainWindow
 from surgdesk.ui.mainwindow.dialogs import GoToDateDialog
@@ -124,6 +126,39 @@ def test_busy_shows_only_when_a_call_lasts(qtbot: QtBot, board_window: MainWindo
     qtbot.waitUntil(busy.isVisible, timeout=10_000)
     runner.busy_changed.emit(False)
     assert busy.isHidden()
+
+
+# ---- the day list as PDF ------------------------------------------------------------------
+
+
+def _save_as(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *_a, **_k: (str(path), "PDF (*.pdf)")))
+
+
+def test_the_day_list_pdf_is_read_off_the_gui_thread(
+        board_window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "daylist.pdf"
+    _save_as(monkeypatch, target)
+    board_window.export_daylist()
+    assert board_window.runner.settle()
+    assert target.is_file(), board_window.last_message
+    assert board_window.last_message == f"Wrote {target}"
+
+
+def test_a_day_list_read_that_finds_the_database_gone_prints_the_downtime_copy(
+        board_window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def gone(*_args: object, **_kwargs: object) -> object:
+        raise DatabaseUnavailable("test: the database cannot be reached")
+
+    monkeypatch.setattr(board_window.services.cases, "day_sheet", gone)
+    target = tmp_path / "daylist.pdf"
+    _save_as(monkeypatch, target)
+    board_window.export_daylist()
+    assert board_window.runner.settle()
+    assert board_window.offline
+    assert target.is_file(), board_window.last_message
+    assert "downtime copy" in board_window.last_message
 
 
 # ---- the parts behind the window ----------------------------------------------------------

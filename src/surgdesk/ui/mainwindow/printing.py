@@ -10,6 +10,7 @@ record of it must not be lost).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,16 +96,40 @@ class WindowPrinting(QObject):
             w.show_message(f"Printing failed — {exc}")
 
     def export_daylist(self) -> None:
-        from surgdesk.ui.printing.daylist import write_daylist_pdf
+        """File > Day list as PDF…: the day read off the GUI thread and written once it is
+        there — or, while the database is unreachable (or the read finds it so), the
+        downtime copy of what the board holds."""
+        from surgdesk.ui.printing.daylist import build_daylist
 
         w = self.window
         path, _ = QFileDialog.getSaveFileName(w, "Day list as PDF", f"daylist-{w.day}.pdf",
                                               "PDF (*.pdf)")
         if not path:
             return
+        if w.offline:
+            self._write_pdf(self.downtime_daylist, Path(path))
+            return
+        services, actor, day = w.services, w.actor, w.day
+
+        def unreachable(exc: SurgDeskError) -> None:
+            if isinstance(exc, DatabaseUnavailable):
+                w.report_unreachable(str(exc))  # the outage begins: the board's copy serves
+                if w.offline:
+                    self._write_pdf(self.downtime_daylist, Path(path))
+                    return
+            w.show_message(f"Export failed — {exc}")
+
+        w.runner.run(lambda: build_daylist(services, actor, day), what="read the day list",
+                     done=lambda daylist: self._write_pdf(lambda: daylist, Path(path)),
+                     failed=unreachable)
+
+    def _write_pdf(self, build: Callable[[], DayList], path: Path) -> None:
+        from surgdesk.ui.printing.daylist import write_daylist_pdf
+
+        w = self.window
         try:
-            daylist = self.current_daylist()
-            written = write_daylist_pdf(daylist, Path(path))
+            daylist = build()
+            written = write_daylist_pdf(daylist, path)
         except (SurgDeskError, OSError) as exc:
             w.show_message(f"Export failed — {exc}")
             return

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from surgdesk.domain.enums import RoomStatus
+from surgdesk.domain.room_hours import open_spans
 from surgdesk.services.dto import RoomView
 from surgdesk.ui.board import palette
 from surgdesk.ui.board.grid import Grid
@@ -48,27 +49,21 @@ def compute_shading(view: BoardView) -> Shading:
 
 def _outside_hours(view: BoardView, room: RoomView, first: date, last: date, top: float,
                    height: float) -> list[tuple[QRectF, str]]:
-    open_spans: list[tuple[float, float]] = []
-    day = first
-    while day <= last:
-        if day.weekday() in room.weekdays:  # 0 = Monday, as the rooms service stores
-            opens = datetime.combine(day, room.opens_at, tzinfo=view.tz)
-            closes = datetime.combine(day, room.closes_at, tzinfo=view.tz)
-            if closes <= opens:
-                closes += timedelta(days=1)
-            open_spans.append((view.grid.x_for(opens), view.grid.x_for(closes)))
-        day += timedelta(days=1)
+    """The stretches of the row outside the room's open spans — the spans the services'
+    "outside hours" rule reads too (a round-the-clock room, a clock change)."""
+    spans = open_spans(room.opens_at, room.closes_at, room.weekdays, first, last, view.tz)
     rects: list[tuple[QRectF, str]] = []
     cursor = 0.0
-    for x0, x1 in sorted(open_spans):
+    width = view.grid.width
+    for start, end in spans:
+        x0, x1 = view.grid.x_for(start), view.grid.x_for(end)
         if x0 > cursor:
-            rects.append((QRectF(cursor, top, min(x0, view.grid.width) - cursor, height),
-                          "hours"))
+            rects.append((QRectF(cursor, top, min(x0, width) - cursor, height), "hours"))
         cursor = max(cursor, x1)
-        if cursor >= view.grid.width:
+        if cursor >= width:
             break
-    if cursor < view.grid.width:
-        rects.append((QRectF(cursor, top, view.grid.width - cursor, height), "hours"))
+    if cursor < width:
+        rects.append((QRectF(cursor, top, width - cursor, height), "hours"))
     return [(r, k) for r, k in rects if r.width() > 0]
 
 

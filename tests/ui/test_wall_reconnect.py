@@ -148,6 +148,7 @@ def wall_url(sqlite_url: str) -> str:
 def test_editing_pauses_while_the_database_is_away(qtbot: QtBot, wall_url: str) -> None:
     window = _open_wall(qtbot, wall_url, FakeClock(MORNING))
     window.unlock("scheduler1", PASSWORD)
+    settle(window)  # the scheduler's rights on these cases were read
     assert window.board.editable
     window.live.backoff_s = (30.0,)  # no attempt of its own during the test
     window.live.report_failure("saving a case: the database cannot be reached")

@@ -73,6 +73,8 @@ def test_finger_drag_moves_a_case_only_while_unlocked(
     assert _version(window, case.id) == (case.room_id, case.scheduled_start, case.version)
 
     window.unlock("scheduler1", PASSWORD)
+
+    settle(window)  # the scheduler's rights on these cases were read
     finger_drag(view, touch_screen, bar_centre(view, case.case_number),
                 point_for(view, case, target.room_id, target.start))
     settle(window)

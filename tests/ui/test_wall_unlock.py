@@ -39,6 +39,7 @@ def _unlock_via_dialog(qtbot: QtBot, window: WallWindow, username: str, password
     qtbot.keyClicks(dialog.username, username)
     qtbot.keyClicks(dialog.password, password)
     qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+    settle(window)  # the scheduler's rights on these cases were read
 
 
 def _drag_case(qtbot: QtBot, window: WallWindow) -> tuple[CaseSummary, Drop]:
@@ -143,6 +144,7 @@ def test_only_a_scheduler_can_unlock(qtbot: QtBot, wall_url: str) -> None:
 def test_lock_now_locks_at_once(qtbot: QtBot, wall_url: str) -> None:
     window = open_wall(qtbot, wall_url, FakeClock(MORNING))
     window.unlock("scheduler1", PASSWORD)
+    settle(window)  # the scheduler's rights on these cases were read
     assert window.board.editable
     qtbot.mouseClick(window.lock_button, Qt.MouseButton.LeftButton)
     assert not window.is_unlocked
@@ -172,6 +174,8 @@ def test_undo_on_the_wall_acts_as_the_scheduler_who_unlocked(qtbot: QtBot,
     drop = _free_drop(window, case)
 
     window.unlock("scheduler1", PASSWORD)
+
+    settle(window)  # the scheduler's rights on these cases were read
     assert controller.write_drop(drop)  # as a queue card dropped on the board
     settle(window)
     assert controller.undo_stack.canUndo()

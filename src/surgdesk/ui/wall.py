@@ -45,7 +45,7 @@ from surgdesk.errors import SurgDeskError
 from surgdesk.services.auth import LoginResult
 from surgdesk.services.changes import Change
 from surgdesk.services.context import Actor, Clock
-from surgdesk.services.dto import CaseSummary
+from surgdesk.services.dto import CaseRights, CaseSummary
 from surgdesk.services.registry import Services
 from surgdesk.ui.banner import ConnectionBanner
 from surgdesk.ui.board.calls import Runner
@@ -287,6 +287,12 @@ class WallWindow(QWidget):
                                         frame=self._frame, controller=self.controller,
                                         quiet=True, parent=self)
         self.live = self.session.live
+        # The wall reads as the device (which may move nothing); while unlocked, what may
+        # be moved is what the services allow the scheduler who unlocked it.
+        self.editor_rights: dict[str, CaseRights] = {}
+        self.board.may_move = self._editor_may_move
+        self.session.case_changed_elsewhere.connect(
+            lambda _number, _version, _author: self._read_editor_rights())
         self.session.message.connect(self.show_message)
         self.session.loaded.connect(self._loaded)
         self.session.offline_changed.connect(self._offline_changed)
@@ -388,7 +394,28 @@ class WallWindow(QWidget):
 
     def _loaded(self, window: BoardWindow) -> None:
         self.date_label.setText(f"{window.first_day:%A %d %B %Y}")
+        self._read_editor_rights()
         self.tick()
+
+    def _editor_may_move(self, case: CaseSummary) -> bool:
+        rights = self.editor_rights.get(case.case_number)
+        return rights is not None and rights.move
+
+    def _read_editor_rights(self) -> None:
+        """Ask the services what the scheduler who unlocked may do with the cases on the
+        wall (off the GUI thread); nothing while locked."""
+        editor = self.controller.editor
+        if editor is None:
+            return
+        numbers = [c.case_number for c in self.controller.model.cases()]
+        cases = self.services.cases
+
+        def take(rights: dict[str, CaseRights]) -> None:
+            if self.controller.editor is editor:
+                self.editor_rights = rights
+
+        self.runner.run(lambda: cases.rights_for(editor, numbers), done=take,
+                        what="read what the scheduler may change")
 
     def tick(self) -> None:
         """Once a second: the clock, the day (rolls over at midnight), the now-line and the
@@ -462,6 +489,7 @@ class WallWindow(QWidget):
         self.controller.editor = editor
         self.controller.undo_stack.clear()
         self.board.set_editable(not self.offline)
+        self._read_editor_rights()
         self.show_message(f"Editing unlocked by {editor.display_name}")
         self._update_unlock(self.clock.now())
         self.locked_changed.emit(False)
@@ -472,6 +500,7 @@ class WallWindow(QWidget):
         was = self.unlocked
         self.unlocked = None
         self.controller.editor = None
+        self.editor_rights = {}
         self.controller.undo_stack.clear()
         self.board.set_editable(False)
         self.unlock_status.hide()

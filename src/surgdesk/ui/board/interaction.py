@@ -56,6 +56,10 @@ def key_press(view: BoardView, event: QKeyEvent) -> None:
             if not view.editable:
                 view.status_message.emit("Your role may not move cases")
                 return
+            if not view.may_move(case):
+                view.status_message.emit(f"{number} cannot be moved — not allowed for you "
+                                         f"while it is {case.status.value.replace('_', ' ')}")
+                return
             _nudge(view, case, Qt.Key(key))
             return
     QGraphicsView.keyPressEvent(view, event)
@@ -107,7 +111,7 @@ def mouse_press(view: BoardView, event: QMouseEvent) -> None:
         view.setFocus(Qt.FocusReason.MouseFocusReason)
         view._select(item.case_number if item else None)
         if item is not None:
-            if view.editable:
+            if view.editable and view.may_move(item.case):
                 mode = view.delegate.hit_test(
                     item.local_shape.bar, item.mapFromScene(scene_pos),
                     clipped_start=item.local_shape.clipped_start,
@@ -239,7 +243,7 @@ def context_menu(view: BoardView, event: QContextMenuEvent) -> None:
 def _update_cursor(view: BoardView, viewport_pos: QPointF) -> None:
     item, scene_pos = bar_at(view, viewport_pos)
     shape = Qt.CursorShape.ArrowCursor
-    if item is not None and view.editable:
+    if item is not None and view.editable and view.may_move(item.case):
         mode = view.delegate.hit_test(item.local_shape.bar, item.mapFromScene(scene_pos),
                                       clipped_start=item.local_shape.clipped_start,
                                       clipped_end=item.local_shape.clipped_end)
@@ -262,7 +266,7 @@ def _over_queue(view: BoardView, global_pos: QPoint) -> bool:
 def _external_drop(view: BoardView, event: QDropEvent | QDragMoveEvent) -> Drop | None:
     number = case_number_from_mime(event.mimeData())
     case = view.queue_lookup(number) if number else None
-    if case is None or view._model is None:
+    if case is None or view._model is None or not view.may_move(case):
         return None
     pos = event.position()
     if pos.x() < LABEL_WIDTH or pos.y() < HEADER_HEIGHT:

@@ -383,7 +383,10 @@ class QueueModel(QAbstractListModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.drag_enabled:
+        row = index.row()
+        # A card drags when the window allows editing and the services say this actor
+        # may place this case (``CaseSummary.rights.move``).
+        if self.drag_enabled and 0 <= row < len(self._cases) and self._cases[row].rights.move:
             flags |= Qt.ItemFlag.ItemIsDragEnabled
         return flags
 

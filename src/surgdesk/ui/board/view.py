@@ -123,6 +123,10 @@ class BoardView(QGraphicsView):
         self.flash_clock: Callable[[], float] = monotonic
         self.queue_target: QWidget | None = None
         self.queue_lookup: Callable[[str], CaseSummary | None] = lambda _n: None
+        # Whether the actor may move this case now (drag, resize, nudge, drop from the
+        # queue): the services decided it (``CaseSummary.rights``); the wall asks them
+        # for the scheduler who unlocked it. Editable is the window's switch on top.
+        self.may_move: Callable[[CaseSummary], bool] = lambda case: case.rights.move
         self.writer: DropWriter | None = None
 
         self._model: BoardModel | None = None

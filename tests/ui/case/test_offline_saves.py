@@ -18,7 +18,7 @@ from surgdesk.ui.case import ChecklistWidget, case_form_factory
 from surgdesk.ui.case.form import UNREACHABLE_TEXT
 from surgdesk.ui.case.models import ChecklistModel
 from tests.ui.case.conftest import Dept
-from tests.ui.case.test_case_form import case_count, fill_valid, form_for
+from tests.ui.case.test_case_form import case_count, fill_valid, form_for, saved
 
 
 class LoseReplies:
@@ -141,14 +141,17 @@ def test_a_tick_without_the_database_reverts_and_is_saved_once_when_ticked_again
     monkeypatch.setattr(dept.services.checklists, "tick", tick)
     widget = ChecklistWidget(dept.services, dept["nurse1"], nurse_case)
     qtbot.addWidget(widget)
+    runner = widget.runner  # its calls run off the GUI thread; wait for their answers
+    assert runner.settle()
     unchecked = checked(widget, "RD-CONSENT")
     model = widget.pages[Phase.PRE_OP].model
     unreachable: list[str] = []
-    widget.unreachable.connect(unreachable.append)
+    runner.unreachable.connect(unreachable.append)  # reported once, by the runner
 
     # A click on the box: the model asks for the tick and the service "loses the reply".
     index = model.item_index("RD-CONSENT", ChecklistModel.COL_STATUS)
     model.setData(index, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    assert runner.settle()
 
     assert checked(widget, "RD-CONSENT") == unchecked  # the box went back
     assert widget.last_error.startswith("RD-CONSENT not saved — the database cannot be reached")
@@ -156,6 +159,8 @@ def test_a_tick_without_the_database_reverts_and_is_saved_once_when_ticked_again
     assert unreachable
 
     assert widget.tick("RD-CONSENT", ItemStatus.DONE) is True
+    assert runner.settle()
+    assert widget.last_ok is True
     assert tick.op_ids[0] is not None
     assert tick.op_ids == [tick.op_ids[0]] * 2
     assert checked(widget, "RD-CONSENT") != unchecked
@@ -164,7 +169,9 @@ def test_a_tick_without_the_database_reverts_and_is_saved_once_when_ticked_again
 
     # Read again: the next tick of the same kind is a new operation.
     widget.tick("RD-CONSENT", ItemStatus.PENDING)
+    assert runner.settle()
     widget.tick("RD-CONSENT", ItemStatus.DONE)
+    assert runner.settle()
     assert tick.op_ids[3] not in tick.op_ids[:3]
     assert dept.actions(nurse_case).count("tick_item") == 3
 
@@ -178,10 +185,14 @@ def test_a_note_without_the_database_keeps_its_text_and_is_added_once(
     panel = form.notes_panel
     panel.type_box.setCurrentIndex(panel.type_box.findData(NoteType.GENERAL.value))
     qtbot.keyClicks(panel.text, "Bring the x-rays")
-    assert panel.add_current() is False
+    assert panel.add_current() is True  # handed over...
+    assert form.runner.settle()
+    assert panel.last_ok is False  # ...and not saved: the reply was lost
     assert panel.text.toPlainText() == "Bring the x-rays"
     assert "Note not saved" in panel.text_error.text()
     assert panel.add_current() is True
+    assert form.runner.settle()
+    assert panel.last_ok is True
     assert add.op_ids[0] is not None
     assert add.op_ids == [add.op_ids[0]] * 2
     assert len(dept.services.cases.get_case(dept["admin"], number).notes) == 1
@@ -197,6 +208,7 @@ def test_the_factory_wires_the_forms_outage_reports(
     qtbot.addWidget(parent)
     form = make(parent, None)
     form.confirm_warnings = lambda _w: True
+    assert form.runner.settle()
     fill_valid(qtbot, form, room=None)
-    assert form.save() is False
+    assert saved(form) is False
     assert heard == ["the database cannot be reached"]

@@ -98,6 +98,7 @@ def test_thirty_midnights_and_ten_thousand_changes_keep_memory_flat(
                     applied += 1
                 clock.advance(timedelta(hours=1))
                 window.tick()
+                assert window.runner.settle()  # a new day's load lands (off the GUI thread)
                 # No drift: the line is exactly where the clock puts it, every hour.
                 if view.grid.start <= clock.now() <= view.grid.end:
                     assert line.line().x1() == view.grid.x_for(clock.now())

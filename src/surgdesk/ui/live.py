@@ -105,6 +105,9 @@ class LiveFeed(QObject):
         self.runner: Runner = runner if runner is not None else InlineRunner()
         self._reading = False  # a read of the change log is under way
         self._read_again = False  # a wake-up came during it
+        # Open the first watcher through the runner, off the GUI thread (the windows do;
+        # a feed used on its own opens it at once, as before).
+        self.open_off_thread = False
         # Reconnect attempts: each has a generation; stop() and a newer attempt make an
         # older one stale, and a stale attempt's watcher is closed, never used.
         self._lock = threading.Lock()
@@ -127,6 +130,9 @@ class LiveFeed(QObject):
         self.stop()
         self.url = url
         self.position = position
+        if self.open_off_thread and _over_network(url):
+            self._start_off_thread(url)
+            return
         try:
             watcher = self.changes.watcher(url)
         except DatabaseUnavailable as exc:
@@ -138,6 +144,29 @@ class LiveFeed(QObject):
         # A change committed between taking the position and now was announced before we
         # listened: read once now so it is not left for the next one.
         self.catch_up()
+
+    def _start_off_thread(self, url: str) -> None:
+        """Open the first watcher through the runner (connecting may wait for the connect
+        timeout on a silent network); LIVE meanwhile, so a failure is an outage."""
+        self.state = LiveState.LIVE
+        generation = self._generation
+        changes = self.changes
+
+        def started(watcher: ChangeWatcher) -> None:
+            if generation != self._generation or self.state is not LiveState.LIVE \
+                    or self.watcher is not None:
+                _close_quietly(watcher)  # stopped, or lost (a reconnect takes over)
+                return
+            self._install(watcher)
+            self.catch_up()
+
+        def refused(exc: SurgDeskError) -> None:
+            if generation == self._generation and self.state is LiveState.LIVE \
+                    and self.watcher is None:
+                self._lose(str(exc))
+
+        self.runner.run(lambda: changes.watcher(url), done=started, failed=refused,
+                        what="listen for other PCs' changes")
 
     def stop(self) -> None:
         """Stop watching, close the watcher's connection and give up reconnecting

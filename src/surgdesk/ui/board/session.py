@@ -102,6 +102,7 @@ class LiveBoardSession(QObject):
         self._mode = BoardMode.DAY
         self._wire_board()
         self.live = LiveFeed(services.changes, self, clock=clock, runner=runner)
+        self.live.open_off_thread = True  # connecting may wait: never on the GUI thread
         self._wire_live()
 
     def _wire_board(self) -> None:

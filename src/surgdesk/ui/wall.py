@@ -169,6 +169,35 @@ class UnlockDialog(_CredentialsDialog):
             "Unlock", "wallUnlock", window)
         self.window_ = window
 
+    def try_submit(self) -> bool:
+        """Check the password off the GUI thread (a slow hash and a database read): the
+        wall keeps ticking; the dialog closes once editing is unlocked, or says why not."""
+        username = self.username.text().strip()
+        password = self.password.text()
+        if not username or not password:
+            self.fail("Enter a username and a password.")
+            return False
+        window = self.window_
+        services, device = window.services, window.actor
+        self.submit.setEnabled(False)
+
+        def unlocked(editor: Actor) -> None:
+            self.submit.setEnabled(True)
+            if not self.isVisible():
+                return  # cancelled meanwhile: the wall stays locked
+            self.password.clear()
+            window.take_editor(editor)
+            self.accept()
+
+        def refused(exc: SurgDeskError) -> None:
+            self.submit.setEnabled(True)
+            text = str(exc)
+            self.fail(f"Refused — {text[:1].upper()}{text[1:]}.")
+
+        window.runner.run(lambda: services.auth.unlock_editing(device, username, password),
+                          done=unlocked, failed=refused, what="check the scheduler's password")
+        return True
+
     def submit_credentials(self, username: str, password: str) -> None:
         self.window_.unlock(username, password)
 
@@ -482,8 +511,15 @@ class WallWindow(QWidget):
         """Check a scheduler's password; editing is theirs for ``unlock_minutes``.
 
         Raises the services' ``AuthenticationFailed`` / ``AccountLocked`` /
-        ``PermissionDenied`` (not a scheduler) and leaves the wall locked."""
+        ``PermissionDenied`` (not a scheduler) and leaves the wall locked. Checks on the
+        calling thread (scripts, tests); the unlock dialog checks through the runner."""
         editor = self.services.auth.unlock_editing(self.actor, username, password)
+        self.take_editor(editor)
+        return editor
+
+    def take_editor(self, editor: Actor) -> None:
+        """Editing is ``editor``'s (a scheduler whose password was just checked) for
+        ``unlock_minutes``."""
         until = self.clock.now() + timedelta(minutes=self.unlock_minutes)
         self.unlocked = UnlockState(editor, until)
         self.controller.editor = editor
@@ -493,7 +529,6 @@ class WallWindow(QWidget):
         self.show_message(f"Editing unlocked by {editor.display_name}")
         self._update_unlock(self.clock.now())
         self.locked_changed.emit(False)
-        return editor
 
     def lock(self) -> None:
         """Back to the device: no editing, whoever unlocked it."""

@@ -1,8 +1,10 @@
 """The board controller: loads windows from the services and writes drops back.
 
 It is the grid's ``DropWriter``: release -> grid maps x/y to room and time -> here ->
-service call -> model updated from the returned ``CaseResult``. A refusal leaves the model
-as it was (the view re-reads the bar, so it snaps back) and says why.
+service call handed to the window's ``ServiceRunner`` (off the GUI thread; the bar waits
+at its drop place, marked as saving) -> model updated from the returned ``CaseResult``.
+A refusal leaves the model as it was (``write_finished``: the view re-reads the bar, so it
+snaps back) and says why.
 
 Every write carries a client operation id of its own (an undo or a redo is a new
 operation). When the database does not answer, the write may or may not have committed:

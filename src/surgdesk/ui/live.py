@@ -114,6 +114,7 @@ class LiveFeed(QObject):
         self._generation = 0
         self._in_flight = False
         self._handoff: list[tuple[int, ChangeWatcher | None, str]] = []
+        self._opened: ChangeWatcher | None = None  # the first watcher, not yet taken
         self._attempt_finished.connect(self._take_attempt, Qt.ConnectionType.QueuedConnection)
 
     # -- starting and stopping ---------------------------------------------------------------
@@ -152,10 +153,24 @@ class LiveFeed(QObject):
         generation = self._generation
         changes = self.changes
 
+        def open_watcher() -> ChangeWatcher:
+            """On the runner's thread. Kept in ``_opened`` until the GUI thread takes it:
+            a feed stopped before then (its window closing) closes it in ``stop``."""
+            watcher = changes.watcher(url)
+            with self._lock:
+                if generation == self._generation:
+                    self._opened = watcher
+                    return watcher
+            _close_quietly(watcher)  # stopped meanwhile
+            return watcher
+
         def started(watcher: ChangeWatcher) -> None:
-            if generation != self._generation or self.state is not LiveState.LIVE \
-                    or self.watcher is not None:
-                _close_quietly(watcher)  # stopped, or lost (a reconnect takes over)
+            with self._lock:
+                taken = self._opened is watcher
+                self._opened = None
+            if not taken or self.state is not LiveState.LIVE or self.watcher is not None:
+                if taken:
+                    _close_quietly(watcher)  # lost meanwhile: a reconnect takes over
                 return
             self._install(watcher)
             self.catch_up()
@@ -165,7 +180,7 @@ class LiveFeed(QObject):
                     and self.watcher is None:
                 self._lose(str(exc))
 
-        self.runner.run(lambda: changes.watcher(url), done=started, failed=refused,
+        self.runner.run(open_watcher, done=started, failed=refused,
                         what="listen for other PCs' changes")
 
     def stop(self) -> None:
@@ -177,6 +192,9 @@ class LiveFeed(QObject):
             self._generation += 1
             self._in_flight = False
             late, self._handoff = self._handoff, []
+            opened, self._opened = self._opened, None
+        if opened is not None:
+            _close_quietly(opened)  # the first watcher, opened but not yet taken
         for _generation, watcher, _error in late:
             if watcher is not None:
                 _close_quietly(watcher)

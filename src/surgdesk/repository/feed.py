@@ -45,7 +45,7 @@ the server or an end of stream still raises from ``drain()`` at once.
 
 from __future__ import annotations
 
-import select
+import selectors
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -335,7 +335,7 @@ class PostgresListener:
             if remaining <= 0:
                 raise _ListenFailed(f"no reply from the database within {timeout:g} s")
             if pg.flush():
-                select.select([], [self._fd], [], remaining)
+                _wait_for(self._fd, selectors.EVENT_WRITE, remaining)
                 continue
             pg.consume_input()
             while not pg.is_busy():
@@ -344,7 +344,7 @@ class PostgresListener:
                     return
                 if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
                     raise _ListenFailed(_result_message(result))
-            select.select([self._fd], [], [], remaining)
+            _wait_for(self._fd, selectors.EVENT_READ, remaining)
 
     def fileno(self) -> int:
         return self._fd
@@ -515,3 +515,12 @@ def _reason(what: str, exc: BaseException) -> str:
     # The driver's first line says what happened (refused, terminated); never parameters.
     first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
     return f"{what} ({first})"
+
+
+def _wait_for(fd: int, events: int, timeout: float) -> None:
+    """Wait until ``fd`` is ready (or ``timeout`` passes). ``selectors`` rather than
+    ``select.select``: a process with many open files (a long-running desk, a test run)
+    may get a socket numbered past FD_SETSIZE, which ``select`` cannot watch."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, events)
+        selector.select(timeout)

@@ -23,6 +23,8 @@ ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 PALETTE = ("theme", "palette.json")
 STYLE_SHEET = ("theme", "surgdesk.qss")
 CONFIG_EXAMPLE = ("templates", "surgdesk.toml.example")
+# The bundled UI font (ui/fonts.py registers it) and its licence.
+UI_FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE-DejaVu.txt")
 
 
 def resources_dir() -> Path:
@@ -69,4 +71,5 @@ def required_resources() -> list[tuple[str, ...]]:
     required: list[tuple[str, ...]] = [APP_ICON, PALETTE, STYLE_SHEET, CONFIG_EXAMPLE]
     required += [("icons", "status", f"{name}.svg") for name in STATUS_ICONS + MARK_ICONS]
     required += [("icons", "png", f"surgdesk-{size}.png") for size in ICON_SIZES]
+    required += [("fonts", name) for name in UI_FONT_FILES]
     return required

@@ -216,3 +216,11 @@ def test_no_weekdays_no_spans() -> None:
 def test_hours_text(opens_at: time, closes_at: time, weekdays: Iterable[int],
                     text: str) -> None:
     assert hours_text(opens_at, closes_at, weekdays) == text
+
+
+def test_daily_hours_text_never_reads_a_round_the_clock_room_as_closed() -> None:
+    from surgdesk.domain.room_hours import daily_hours_text
+
+    assert daily_hours_text(time(7, 0), time(19, 0)) == "07:00-19:00"
+    assert daily_hours_text(time(0), time(0)) == "round the clock"
+    assert daily_hours_text(time(7, 0), time(7, 0)) == "round the clock from 07:00"

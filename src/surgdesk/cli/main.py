@@ -93,7 +93,8 @@ def build_parser() -> _Parser:
     demo = _cmd(sub, "demo", "demo", "fill an empty database with demo data")
     demo.add_argument("--rooms", default="12")
     demo.add_argument("--days", default="14")
-    demo.add_argument("--start", help="first day, YYYY-MM-DD (default: two days ago)")
+    demo.add_argument("--start", help="first day, YYYY-MM-DD (default: Monday of this week, "
+                      "and --days rounded up to whole weeks)")
     demo.add_argument("--seed", default="1")
     demo.add_argument("--password", default="demo-password-1",
                       help="password of every demo login")

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from surgdesk.domain.room_hours import daily_hours_text
 from surgdesk.services.dto import CaseSummary, ChecklistView, RoomView, SoftConflict
 
 
@@ -116,7 +117,7 @@ def print_rooms(rooms: Sequence[RoomView]) -> None:
             r.status.value,
             ",".join(r.specialty_tags) or "any",
             str(r.turnover_minutes),
-            f"{r.opens_at:%H:%M}-{r.closes_at:%H:%M}",
+            daily_hours_text(r.opens_at, r.closes_at),
             "".join("MTWTFSS"[d] if d in r.weekdays else "." for d in range(7)),
         ]
         for r in rooms

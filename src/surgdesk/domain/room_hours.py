@@ -145,6 +145,15 @@ def outside_hours(
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+def daily_hours_text(opens_at: time, closes_at: time) -> str:
+    """One day's hours for a table column: ``07:00-19:00``, or ``round the clock`` (equal
+    times), never the ``00:00-00:00`` that reads as closed."""
+    if opens_at == closes_at:
+        start = "" if opens_at == time(0) else f" from {opens_at:%H:%M}"
+        return f"round the clock{start}"
+    return f"{opens_at:%H:%M}-{closes_at:%H:%M}"
+
+
 def hours_text(opens_at: time, closes_at: time, weekdays: Iterable[int]) -> str:
     """The hours as people read them: ``07:00-19:00 Mon,Tue`` or ``open round the clock``."""
     days = sorted(d for d in set(weekdays) if 0 <= d < 7)

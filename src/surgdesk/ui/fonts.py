@@ -14,13 +14,13 @@ import logging
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 
-from surgdesk.resources import resource_path
+from surgdesk.resources import UI_FONT_FILES, resource_path
 
 log = logging.getLogger(__name__)
 
 FAMILY = "DejaVu Sans"
-FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
-LICENCE = "LICENSE-DejaVu.txt"
+FONT_FILES = tuple(name for name in UI_FONT_FILES if name.endswith(".ttf"))
+LICENCE = next(name for name in UI_FONT_FILES if name.startswith("LICENSE"))
 # When the files cannot be loaded (a broken install): the nearest system sans fonts.
 FALLBACKS = ("Segoe UI", "Helvetica Neue", "Arial", "Sans Serif")
 

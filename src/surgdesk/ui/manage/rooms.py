@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from surgdesk.domain.enums import RoomStatus
 from surgdesk.domain.limits import TURNOVER
 from surgdesk.domain.permissions import Action
+from surgdesk.domain.room_hours import daily_hours_text
 from surgdesk.domain.timezones import zone
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import ClosureView, RoomView
@@ -70,7 +71,7 @@ def room_columns() -> list[Column[RoomView]]:
         Column("Specialties", lambda r: ", ".join(r.specialty_tags) or "any"),
         Column("Turnover", lambda r: f"{r.turnover_minutes} min",
                sort=lambda r: r.turnover_minutes, align_right=True),
-        Column("Hours", lambda r: f"{r.opens_at:%H:%M}–{r.closes_at:%H:%M}"),
+        Column("Hours", lambda r: daily_hours_text(r.opens_at, r.closes_at).replace("-", "–")),
         Column("Days", lambda r: " ".join(WEEKDAYS[d] for d in r.weekdays)),
     ]
 

@@ -88,3 +88,24 @@ def test_login_dialog_switches_to_the_chosen_database(
         app_module.sign_in(services, sqlite_url, CredentialStore())
     assert switch.value.url == other
     services.close()
+
+
+def test_a_new_local_file_chosen_here_is_created_private_with_the_schema(
+    qtbot: QtBot, tmp_path  # type: ignore[no-untyped-def]
+) -> None:
+    from surgdesk.repository.connect import schema_state
+
+    target = tmp_path / "ward" / "surgdesk.db"
+    target.parent.mkdir()
+    dialog = ConnectionDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.local.setChecked(True)
+    dialog.path.setText(str(target))
+    check = dialog.test()
+    assert check is not None
+    assert check.state == "new_file"
+    assert not target.exists()  # testing changes nothing
+    dialog.save()
+    assert dialog.chosen_url == f"sqlite:///{target}"
+    assert target.stat().st_mode & 0o077 == 0
+    assert schema_state(dialog.chosen_url)[0] == "ok"

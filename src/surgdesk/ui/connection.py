@@ -32,6 +32,7 @@ from surgdesk.connection import (
     ConnectionCheck,
     ConnectionSpec,
     check,
+    create_local_database,
     save_password,
     upgrade_schema,
 )
@@ -214,6 +215,14 @@ class ConnectionDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         spec = self.spec()
+        if outcome.state == "new_file":
+            # The one place a new local file is made: the user chose it here (opening a
+            # path never creates a database by itself).
+            try:
+                create_local_database(spec)
+            except SurgDeskError as exc:
+                self._say(f"Not created — {exc}", good=False)
+                return
         if spec.kind == "postgresql":
             key = database_key(spec.url())
             self._password_before = (key, self.store.load_db_password(key))

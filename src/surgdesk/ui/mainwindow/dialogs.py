@@ -109,7 +109,7 @@ class WindowDialogs(QObject):
         from surgdesk.ui.manage import UsersDialog
 
         w = self.window
-        self._run_admin(lambda: UsersDialog(w.services, w.actor, w))
+        self._run_admin(lambda: UsersDialog(w.services, w.actor, w, runner=w.runner))
 
     def open_templates(self) -> None:
         from surgdesk.ui.manage import TemplatesDialog

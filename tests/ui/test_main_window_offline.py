@@ -22,7 +22,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import QDialog, QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -204,14 +204,15 @@ def test_file_print_day_list_prints_the_downtime_copy(
         window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "printed.pdf"
 
-    def print_to_file(dialog: QPrintDialog) -> int:
-        # What a person choosing "Print to file (PDF)" in the dialog does.
+    def print_to_file(dialog: QPrintPreviewDialog) -> int:
+        # What a person printing to a PDF file from the print preview does.
         printer: QPrinter = dialog.printer()
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(target))
+        dialog.findChild(QPrintPreviewWidget).print()  # type: ignore[union-attr]
         return int(QDialog.DialogCode.Accepted)
 
-    monkeypatch.setattr(QPrintDialog, "exec", print_to_file)
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", print_to_file)
     window.report_unreachable("test")
     _no_database_reads(window, monkeypatch)
     _action(window, "printDaylist").trigger()

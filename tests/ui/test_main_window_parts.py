@@ -19,7 +19,8 @@ from surgdesk.ui.main_window import MainWindow
 from surgdesk.ui.mainwindow.dialogs import GoToDateDialog
 from surgdesk.ui.mainwindow.statusbar import BUSY_DELAY_MS
 
-from .conftest import BOARD_DAY, DEMO_PASSWORD, NOW
+from .conftest import BOARD_DAY, DEMO_PASSWORD, NOW, open_window
+from .helpers import settle
 
 Area = Qt.DockWidgetArea
 
@@ -177,3 +178,30 @@ def test_the_old_names_reach_the_parts(board_window: MainWindow) -> None:
             "refresh", "showMyCases", "showCaseTable", "wallDisplay", "newCase", "openCase",
             "manageRooms", "manageUsers", "manageTemplates", "manageSettings", "legend",
             "about"} <= names
+
+
+def test_print_day_list_reads_it_off_the_gui_thread_and_prints_from_the_preview(
+        qtbot: QtBot, demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
+    from PySide6.QtWidgets import QDialog
+
+    target = tmp_path / "printed.pdf"
+    titles: list[str] = []
+
+    def print_from_preview(dialog: QPrintPreviewDialog) -> int:
+        titles.append(dialog.windowTitle())
+        printer: QPrinter = dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        dialog.findChild(QPrintPreviewWidget).print()  # type: ignore[union-attr]
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", print_from_preview)
+    window = open_window(qtbot, demo_url)
+    window.findChild(QAction, "printDaylist").trigger()
+    assert not titles  # the day is being read on the runner, not on the GUI thread
+    settle(window)
+    assert titles == [f"Day list of {window.day:%a %d %b %Y}"]
+    assert target.stat().st_size > 0
+    assert "sent to the printer" in window.last_message
+    assert "downtime" not in window.last_message

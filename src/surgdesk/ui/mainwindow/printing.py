@@ -39,23 +39,6 @@ class WindowPrinting(QObject):
 
     # -- the day list -----------------------------------------------------------------------
 
-    def current_daylist(self) -> DayList:
-        """The day list of the day on screen: read from the database, or — while it is
-        unreachable — the downtime copy of what the board holds (no database call).
-
-        Raises ``SurgDeskError`` when neither can be had."""
-        from surgdesk.ui.printing.daylist import build_daylist
-
-        w = self.window
-        if not w.offline:
-            try:
-                return build_daylist(w.services, w.actor, w.day)
-            except DatabaseUnavailable as exc:
-                w.report_unreachable(str(exc))
-                if not w.offline:
-                    raise
-        return self.downtime_daylist()
-
     def downtime_daylist(self) -> DayList:
         """The day list from the board's last known data: rooms, closures and the cases
         it holds, as the actor saw them (the services masked them when handing them out)."""
@@ -78,22 +61,43 @@ class WindowPrinting(QObject):
             synced_at=w.session.synced_at)
 
     def print_daylist(self) -> None:
-        from surgdesk.ui.printing.daylist import print_built_daylist
+        """File > Print day list…: the day read off the GUI thread, then Qt's print preview
+        (pages, zoom, page setup) and the printer from there — or, while the database is
+        unreachable (or the read finds it so), the downtime copy of what the board holds."""
+        from surgdesk.ui.printing.daylist import build_daylist
 
         w = self.window
-        copies: list[DayList] = []
+        if w.offline:
+            self._print(self.downtime_daylist)
+            return
+        services, actor, day = w.services, w.actor, w.day
 
-        def build() -> DayList:
-            copies.append(self.current_daylist())
-            return copies[-1]
+        def failed(exc: SurgDeskError) -> None:
+            if isinstance(exc, DatabaseUnavailable):
+                w.report_unreachable(str(exc))  # the outage begins: the board's copy serves
+                if w.offline:
+                    self._print(self.downtime_daylist)
+                    return
+            w.show_message(f"Printing failed — {exc}")
 
+        w.runner.run(lambda: build_daylist(services, actor, day), what="read the day list",
+                     done=lambda daylist: self._print(lambda: daylist), failed=failed)
+
+    def _print(self, build: Callable[[], DayList]) -> None:
+        from surgdesk.ui.printing.daylist import preview_and_print
+
+        w = self.window
         try:
-            if print_built_daylist(build, w.day, w):
-                downtime = DOWNTIME_NOTE if any(c.downtime is not None for c in copies) else ""
-                self.audit_downtime(copies)
-                w.show_message(f"Day list of {w.day} sent to the printer{downtime}")
+            daylist = build()
+            printed = preview_and_print(w, daylist)
         except (SurgDeskError, OSError) as exc:
             w.show_message(f"Printing failed — {exc}")
+            return
+        if not printed:
+            return
+        self.audit_downtime([daylist] if daylist.downtime is not None else [])
+        note = DOWNTIME_NOTE if daylist.downtime is not None else ""
+        w.show_message(f"Day list of {daylist.day} sent to the printer{note}")
 
     def export_daylist(self) -> None:
         """File > Day list as PDF…: the day read off the GUI thread and written once it is

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import html
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -592,24 +592,6 @@ def print_daylist(services: Services, actor: Actor, day: date,
                   parent: QWidget | None = None) -> bool:
     """The day list in Qt's print preview, printed from there; False if not printed."""
     return preview_and_print(parent, build_daylist(services, actor, day))
-
-
-def print_built_daylist(build: Callable[[], DayList], day: date,
-                        parent: QWidget | None = None) -> bool:
-    """Qt's print dialog, then ``build()``'s list on the chosen printer; False if
-    cancelled (nothing is built then). The window's older path: ``preview_and_print``
-    shows the pages first and is what a person expects."""
-    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageLayout(page_layout())
-    printer.setDocName(f"OR day list {day.isoformat()}")
-    dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(f"Print the day list of {day:%a %d %b %Y}")
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return False
-    paint_daylist(printer, build())
-    return True
 
 
 def preview_and_print(parent: QWidget | None, daylist: DayList) -> bool:

@@ -240,6 +240,9 @@ def _room_options(parser: _Parser) -> None:
                         help="days open, Monday = 1 (e.g. 12345)")
 
 
+_LOG_HANDLER = "surgdesk-log-file"
+
+
 def _setup_logging(debug: bool) -> str:
     """Log to a file in the user's log folder; returns its path for error messages."""
     from logging.handlers import RotatingFileHandler
@@ -259,7 +262,13 @@ def _setup_logging(debug: bool) -> str:
     handler = PrivateRotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
                                          encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.set_name(_LOG_HANDLER)
     root = logging.getLogger()
+    # One log file handler per process: ``main`` run again in the same process (scripts,
+    # tests) replaces it instead of piling up open files.
+    for previous in [h for h in root.handlers if h.get_name() == _LOG_HANDLER]:
+        root.removeHandler(previous)
+        previous.close()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     return str(path)

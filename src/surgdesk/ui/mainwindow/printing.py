@@ -61,14 +61,29 @@ class WindowPrinting(QObject):
             synced_at=w.session.synced_at)
 
     def print_daylist(self) -> None:
-        """File > Print day list…: the day read off the GUI thread, then Qt's print preview
-        (pages, zoom, page setup) and the printer from there — or, while the database is
-        unreachable (or the read finds it so), the downtime copy of what the board holds."""
+        """File > Print day list…: Qt's print preview (pages, zoom, page setup) of the day,
+        printed from there."""
+        self._with_daylist(self._print, failure="Printing failed")
+
+    def export_daylist(self) -> None:
+        """File > Day list as PDF…: the day written to the chosen file."""
+        w = self.window
+        path, _ = QFileDialog.getSaveFileName(w, "Day list as PDF", f"daylist-{w.day}.pdf",
+                                              "PDF (*.pdf)")
+        if path:
+            self._with_daylist(lambda build: self._write_pdf(build, Path(path)),
+                               failure="Export failed")
+
+    def _with_daylist(self, use: Callable[[Callable[[], DayList]], None], *,
+                      failure: str) -> None:
+        """Hand ``use`` the day list of the day on screen: read off the GUI thread — or,
+        while the database is unreachable (or the read finds it so), the downtime copy of
+        what the board holds."""
         from surgdesk.ui.printing.daylist import build_daylist
 
         w = self.window
         if w.offline:
-            self._print(self.downtime_daylist)
+            use(self.downtime_daylist)
             return
         services, actor, day = w.services, w.actor, w.day
 
@@ -76,12 +91,12 @@ class WindowPrinting(QObject):
             if isinstance(exc, DatabaseUnavailable):
                 w.report_unreachable(str(exc))  # the outage begins: the board's copy serves
                 if w.offline:
-                    self._print(self.downtime_daylist)
+                    use(self.downtime_daylist)
                     return
-            w.show_message(f"Printing failed — {exc}")
+            w.show_message(f"{failure} — {exc}")
 
         w.runner.run(lambda: build_daylist(services, actor, day), what="read the day list",
-                     done=lambda daylist: self._print(lambda: daylist), failed=failed)
+                     done=lambda daylist: use(lambda: daylist), failed=failed)
 
     def _print(self, build: Callable[[], DayList]) -> None:
         from surgdesk.ui.printing.daylist import preview_and_print
@@ -98,34 +113,6 @@ class WindowPrinting(QObject):
         self.audit_downtime([daylist] if daylist.downtime is not None else [])
         note = DOWNTIME_NOTE if daylist.downtime is not None else ""
         w.show_message(f"Day list of {daylist.day} sent to the printer{note}")
-
-    def export_daylist(self) -> None:
-        """File > Day list as PDF…: the day read off the GUI thread and written once it is
-        there — or, while the database is unreachable (or the read finds it so), the
-        downtime copy of what the board holds."""
-        from surgdesk.ui.printing.daylist import build_daylist
-
-        w = self.window
-        path, _ = QFileDialog.getSaveFileName(w, "Day list as PDF", f"daylist-{w.day}.pdf",
-                                              "PDF (*.pdf)")
-        if not path:
-            return
-        if w.offline:
-            self._write_pdf(self.downtime_daylist, Path(path))
-            return
-        services, actor, day = w.services, w.actor, w.day
-
-        def unreachable(exc: SurgDeskError) -> None:
-            if isinstance(exc, DatabaseUnavailable):
-                w.report_unreachable(str(exc))  # the outage begins: the board's copy serves
-                if w.offline:
-                    self._write_pdf(self.downtime_daylist, Path(path))
-                    return
-            w.show_message(f"Export failed — {exc}")
-
-        w.runner.run(lambda: build_daylist(services, actor, day), what="read the day list",
-                     done=lambda daylist: self._write_pdf(lambda: daylist, Path(path)),
-                     failed=unreachable)
 
     def _write_pdf(self, build: Callable[[], DayList], path: Path) -> None:
         from surgdesk.ui.printing.daylist import write_daylist_pdf

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -121,3 +123,23 @@ def scheduled_case(window: MainWindow) -> CaseSummary:
                 return placed
         start += timedelta(minutes=30)
     raise AssertionError("no free slot for a waiting case")
+
+
+def print_preview_to_pdf(monkeypatch: pytest.MonkeyPatch, target: Path) -> list[str]:
+    """Stand in for a person in Qt's print preview who prints to a PDF file: every preview
+    opened prints to ``target`` at once. Returns the previews' titles as they open."""
+    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
+    from PySide6.QtWidgets import QDialog
+
+    titles: list[str] = []
+
+    def print_from_preview(dialog: QPrintPreviewDialog) -> int:
+        titles.append(dialog.windowTitle())
+        printer: QPrinter = dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        dialog.findChild(QPrintPreviewWidget).print()  # type: ignore[union-attr]
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", print_from_preview)
+    return titles

@@ -22,7 +22,6 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import QDialog, QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -41,7 +40,15 @@ from tests.netfault import FaultProxy
 
 from ..conftest import TEST_TIME_ZONE
 from .conftest import BOARD_DAY, DEMO_PASSWORD, NOW, fill_demo, open_window
-from .helpers import bar_centre, drag, free_slot, movable_case, point_for, settle
+from .helpers import (
+    bar_centre,
+    drag,
+    free_slot,
+    movable_case,
+    point_for,
+    print_preview_to_pdf,
+    settle,
+)
 
 # A silent network holds a reconnect attempt for the connect timeout (5 s) before the next
 # one; the heartbeat needs up to ~7 s to call a silent connection lost.
@@ -204,15 +211,7 @@ def test_file_print_day_list_prints_the_downtime_copy(
         window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "printed.pdf"
 
-    def print_to_file(dialog: QPrintPreviewDialog) -> int:
-        # What a person printing to a PDF file from the print preview does.
-        printer: QPrinter = dialog.printer()
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(target))
-        dialog.findChild(QPrintPreviewWidget).print()  # type: ignore[union-attr]
-        return int(QDialog.DialogCode.Accepted)
-
-    monkeypatch.setattr(QPrintPreviewDialog, "exec", print_to_file)
+    print_preview_to_pdf(monkeypatch, target)
     window.report_unreachable("test")
     _no_database_reads(window, monkeypatch)
     _action(window, "printDaylist").trigger()

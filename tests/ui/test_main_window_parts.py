@@ -20,7 +20,7 @@ from surgdesk.ui.mainwindow.dialogs import GoToDateDialog
 from surgdesk.ui.mainwindow.statusbar import BUSY_DELAY_MS
 
 from .conftest import BOARD_DAY, DEMO_PASSWORD, NOW, open_window
-from .helpers import settle
+from .helpers import print_preview_to_pdf, settle
 
 Area = Qt.DockWidgetArea
 
@@ -182,21 +182,9 @@ def test_the_old_names_reach_the_parts(board_window: MainWindow) -> None:
 
 def test_print_day_list_reads_it_off_the_gui_thread_and_prints_from_the_preview(
         qtbot: QtBot, demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
-    from PySide6.QtWidgets import QDialog
 
     target = tmp_path / "printed.pdf"
-    titles: list[str] = []
-
-    def print_from_preview(dialog: QPrintPreviewDialog) -> int:
-        titles.append(dialog.windowTitle())
-        printer: QPrinter = dialog.printer()
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(target))
-        dialog.findChild(QPrintPreviewWidget).print()  # type: ignore[union-attr]
-        return int(QDialog.DialogCode.Accepted)
-
-    monkeypatch.setattr(QPrintPreviewDialog, "exec", print_from_preview)
+    titles = print_preview_to_pdf(monkeypatch, target)
     window = open_window(qtbot, demo_url)
     window.findChild(QAction, "printDaylist").trigger()
     assert not titles  # the day is being read on the runner, not on the GUI thread

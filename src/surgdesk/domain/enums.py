@@ -52,6 +52,18 @@ class TeamRole(StrEnum):
     COORDINATOR = "coordinator"
 
 
+# A care-team role as people say it: in warnings ("Scrub nurse … is also booked") and on
+# screen alike.
+TEAM_ROLE_LABELS: dict[TeamRole, str] = {
+    TeamRole.SURGEON: "Surgeon",
+    TeamRole.ASSISTANT_SURGEON: "Assistant surgeon",
+    TeamRole.ANESTHESIOLOGIST: "Anesthesiologist",
+    TeamRole.CIRCULATING_NURSE: "Circulating nurse",
+    TeamRole.SCRUB_NURSE: "Scrub nurse",
+    TeamRole.COORDINATOR: "Coordinator",
+}
+
+
 class Phase(StrEnum):
     PRE_OP = "pre_op"
     POST_OP = "post_op"

@@ -29,7 +29,7 @@ from surgdesk.domain.conflicts import (
     specialty_mismatch,
     window_conflicts,
 )
-from surgdesk.domain.enums import OCCUPYING_STATUSES, RoomStatus, TeamRole
+from surgdesk.domain.enums import OCCUPYING_STATUSES, TEAM_ROLE_LABELS, RoomStatus
 from surgdesk.domain.intervals import occupied_until
 from surgdesk.domain.limits import CASE_DURATION
 from surgdesk.domain.room_hours import outside_hours
@@ -67,14 +67,7 @@ def hours_text(room: m.OperatingRoom) -> str:
 
 # In what capacity a double-booked person works on the case the warning is about.
 _CAPACITY = {SURGEON_DOUBLE_BOOKED: "Lead surgeon", ANESTHETIST_DOUBLE_BOOKED: "Anesthetist"}
-_TEAM_CAPACITY = {
-    TeamRole.SURGEON: "Surgeon",
-    TeamRole.ASSISTANT_SURGEON: "Assistant surgeon",
-    TeamRole.ANESTHESIOLOGIST: "Anesthesiologist",
-    TeamRole.CIRCULATING_NURSE: "Circulating nurse",
-    TeamRole.SCRUB_NURSE: "Scrub nurse",
-    TeamRole.COORDINATOR: "Coordinator",
-}
+_TEAM_CAPACITY = TEAM_ROLE_LABELS
 
 
 def _capacity(uow: UnitOfWork, code: str, user_id: int, case_id: int | None) -> str:

@@ -25,6 +25,7 @@ from surgdesk.ui.printing.daylist import (
     render_daylist_pdf,
 )
 from tests.services.factories import DAY, Kit, at, team_case
+from tests.ui.helpers import print_preview_to_pdf
 from tests.ui.manage.fixtures import DEMO_START, Demo, demo_services, kit_services, sqlite_db
 
 __all__ = ["demo_services", "kit_services", "sqlite_db"]
@@ -230,17 +231,7 @@ def test_preview_and_print_takes_a_built_day_list(
     kit, services = kit_services
     target = tmp_path / "built.pdf"
     daylist = build_daylist(services, kit["sched"], DAY.date())
-    titles: list[str] = []
-
-    def print_from_preview(dialog: QPrintPreviewDialog) -> int:
-        titles.append(dialog.windowTitle())
-        printer: QPrinter = dialog.printer()
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(target))
-        dialog.findChild(QPrintPreviewWidget).print()  # type: ignore[union-attr]
-        return int(QDialog.DialogCode.Accepted)
-
-    monkeypatch.setattr(QPrintPreviewDialog, "exec", print_from_preview)
+    titles = print_preview_to_pdf(monkeypatch, target)
     parent = QWidget()
     qtbot.addWidget(parent)
     assert preview_and_print(parent, daylist)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from surgdesk.domain.enums import (
+    TEAM_ROLE_LABELS,
     CaseStatus,
     ItemStatus,
     Laterality,
@@ -49,14 +50,7 @@ PRIORITY_TEXT: dict[Priority, str] = {
     Priority.URGENT: "Urgent",
     Priority.EMERGENCY: "Emergency",
 }
-TEAM_ROLE_TEXT: dict[TeamRole, str] = {
-    TeamRole.SURGEON: "Surgeon",
-    TeamRole.ASSISTANT_SURGEON: "Assistant surgeon",
-    TeamRole.ANESTHESIOLOGIST: "Anesthesiologist",
-    TeamRole.CIRCULATING_NURSE: "Circulating nurse",
-    TeamRole.SCRUB_NURSE: "Scrub nurse",
-    TeamRole.COORDINATOR: "Coordinator",
-}
+TEAM_ROLE_TEXT: dict[TeamRole, str] = TEAM_ROLE_LABELS
 ITEM_STATUS_TEXT: dict[ItemStatus, str] = {
     ItemStatus.PENDING: "Pending",
     ItemStatus.DONE: "Done",

@@ -614,8 +614,8 @@ def test_the_real_warning_question_can_refuse(qtbot: QtBot, dept: Dept) -> None:
     assert case_count(dept) == 1
 
 
-def test_a_slow_save_keeps_the_window_turning_and_shows_it_is_busy(
-        qtbot: QtBot, dept: Dept, monkeypatch: pytest.MonkeyPatch) -> None:
+def _hold_create_case(dept: Dept, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The database is slow: creating a case waits until the returned event is set."""
     release = threading.Event()
     create = dept.services.cases.create_case
 
@@ -624,6 +624,12 @@ def test_a_slow_save_keeps_the_window_turning_and_shows_it_is_busy(
         return create(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(dept.services.cases, "create_case", slow_create)
+    return release
+
+
+def test_a_slow_save_keeps_the_window_turning_and_shows_it_is_busy(
+        qtbot: QtBot, dept: Dept, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = _hold_create_case(dept, monkeypatch)
     form = form_for(qtbot, dept)
     form.show()
     fill_valid(qtbot, form, room=None)
@@ -650,14 +656,7 @@ def test_a_slow_save_keeps_the_window_turning_and_shows_it_is_busy(
 
 def test_closing_during_a_save_closes_the_form_and_the_save_completes(
         qtbot: QtBot, dept: Dept, monkeypatch: pytest.MonkeyPatch) -> None:
-    release = threading.Event()
-    create = dept.services.cases.create_case
-
-    def slow_create(*args: object, **kwargs: object) -> object:
-        release.wait(5)
-        return create(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(dept.services.cases, "create_case", slow_create)
+    release = _hold_create_case(dept, monkeypatch)
     form = form_for(qtbot, dept)
     form.show()
     fill_valid(qtbot, form, room=None)

@@ -101,31 +101,33 @@ class WindowPrinting(QObject):
     def _print(self, build: Callable[[], DayList]) -> None:
         from surgdesk.ui.printing.daylist import preview_and_print
 
-        w = self.window
-        try:
-            daylist = build()
-            printed = preview_and_print(w, daylist)
-        except (SurgDeskError, OSError) as exc:
-            w.show_message(f"Printing failed — {exc}")
-            return
-        if not printed:
-            return
-        self.audit_downtime([daylist] if daylist.downtime is not None else [])
-        note = DOWNTIME_NOTE if daylist.downtime is not None else ""
-        w.show_message(f"Day list of {daylist.day} sent to the printer{note}")
+        self._output(build, lambda daylist: preview_and_print(self.window, daylist),
+                     failure="Printing failed",
+                     said=lambda daylist, _done: f"Day list of {daylist.day} sent to the printer")
 
     def _write_pdf(self, build: Callable[[], DayList], path: Path) -> None:
         from surgdesk.ui.printing.daylist import write_daylist_pdf
 
+        self._output(build, lambda daylist: write_daylist_pdf(daylist, path),
+                     failure="Export failed", said=lambda _daylist, written: f"Wrote {written}")
+
+    def _output(self, build: Callable[[], DayList], emit: Callable[[DayList], object], *,
+                failure: str, said: Callable[[DayList, object], str]) -> None:
+        """Build the list, print or write it (``emit``; a falsy answer: the person closed
+        the preview, nothing went out), then keep a downtime copy's audit record and say
+        what was done."""
         w = self.window
         try:
             daylist = build()
-            written = write_daylist_pdf(daylist, path)
+            done = emit(daylist)
         except (SurgDeskError, OSError) as exc:
-            w.show_message(f"Export failed — {exc}")
+            w.show_message(f"{failure} — {exc}")
             return
-        self.audit_downtime([daylist])
-        w.show_message(f"Wrote {written}{DOWNTIME_NOTE if daylist.downtime else ''}")
+        if not done:
+            return
+        self.audit_downtime([daylist])  # a live list was audited as it was read
+        note = DOWNTIME_NOTE if daylist.downtime is not None else ""
+        w.show_message(f"{said(daylist, done)}{note}")
 
     def audit_downtime(self, copies: list[DayList]) -> None:
         """Keep the audit record of each downtime copy until the database takes it (a

@@ -20,6 +20,8 @@ class Action(StrEnum):
     SIGN_OFF = "sign_off"  # sign off a phase, start / complete a case
     ADD_NOTE = "add_note"
     READ_AUDIT = "read_audit"
+    MANAGE_BLOCKS = "manage_blocks"  # create, edit, end blocks; take a release back
+    RELEASE_BLOCK = "release_block"  # release one date of a block
 
 
 class Grant(StrEnum):
@@ -27,6 +29,8 @@ class Grant(StrEnum):
 
     ALWAYS = "always"
     CARE_TEAM = "care_team"
+    # Only their own: a surgeon's own block, or a block of the service they belong to.
+    OWN = "own"
 
 
 A, R, G = Action, Role, Grant
@@ -53,6 +57,8 @@ PERMISSIONS: dict[Action, dict[Role, Grant]] = {
         **{role: G.CARE_TEAM for role in _CLINICAL},
     },
     A.READ_AUDIT: {R.ADMIN: G.ALWAYS, R.SCHEDULER: G.ALWAYS},
+    A.MANAGE_BLOCKS: {R.ADMIN: G.ALWAYS, R.SCHEDULER: G.ALWAYS},
+    A.RELEASE_BLOCK: {R.ADMIN: G.ALWAYS, R.SCHEDULER: G.ALWAYS, R.SURGEON: G.OWN},
 }
 
 
@@ -62,8 +68,13 @@ def grant_for(role: Role | None, action: Action) -> Grant | None:
     return PERMISSIONS[action].get(role)
 
 
-def allowed(role: Role | None, action: Action, *, on_care_team: bool = False) -> bool:
+def allowed(role: Role | None, action: Action, *, on_care_team: bool = False,
+            owns: bool = False) -> bool:
+    """``on_care_team``: the actor is on the case's care team; ``owns``: the block is the
+    actor's own (or their service's)."""
     grant = grant_for(role, action)
     if grant is Grant.ALWAYS:
         return True
+    if grant is Grant.OWN:
+        return owns
     return grant is Grant.CARE_TEAM and on_care_team

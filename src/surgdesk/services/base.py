@@ -126,8 +126,8 @@ class Service:
 
     @staticmethod
     def require(actor: Actor, action: Action, *, on_care_team: bool = False,
-                what: str | None = None) -> None:
-        if not allowed(actor.role, action, on_care_team=on_care_team):
+                owns: bool = False, what: str | None = None) -> None:
+        if not allowed(actor.role, action, on_care_team=on_care_team, owns=owns):
             role = actor.role.value if actor.role else "no role"
             raise PermissionDenied(
                 f"{actor.username or 'anonymous'} ({role}) may not {what or action.value}"

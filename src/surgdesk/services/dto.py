@@ -212,6 +212,8 @@ class BoardSnapshot(_Frozen):
     cases: tuple[CaseSummary, ...]
     # Requested (and postponed) cases waiting for a slot: the board's queue.
     queue: tuple[CaseSummary, ...]
+    # Block occurrences overlapping the window (voided ones left out): the bands.
+    blocks: tuple[OccurrenceView, ...] = ()
 
 
 class UserView(_Frozen):
@@ -226,3 +228,97 @@ class UserView(_Frozen):
     locked_until: datetime | None
     specialty: str | None  # surgeons only
     version: int
+
+
+# ---- blocks (DESIGN.md "Planning the suite") ------------------------------------------------
+
+
+class BlockExceptionView(_Frozen):
+    day: date
+    cancelled: bool
+    start: time | None  # other hours that day (None when cancelled)
+    end: time | None
+    reason: str | None
+
+
+class BlockView(_Frozen):
+    """A block as lists and the management screen show it."""
+
+    id: int
+    version: int
+    room_id: int
+    room_code: str
+    # The owner: a surgeon (user id, username, display name) or a service (a specialty).
+    surgeon_user_id: int | None
+    surgeon_username: str | None
+    surgeon_name: str | None
+    service: str | None
+    # "Dr Lena Moreau (orthopedics)" or "Orthopedics service": how every screen names it.
+    owner_label: str
+    # The specialty the band's colour follows: the service, or the surgeon's specialty.
+    colour_key: str
+    weekdays: tuple[int, ...]
+    start: time
+    end: time
+    every_weeks: int
+    weeks_of_month: tuple[int, ...]
+    valid_from: date
+    valid_until: date | None
+    release_days: int | None  # None: the department's default
+    effective_release_days: int
+    exceptions: tuple[BlockExceptionView, ...] = ()
+    # "Mon, Wed 07:30–15:30, every week" (or "1st and 3rd Monday of the month ...").
+    pattern_text: str
+
+
+class OccurrenceView(_Frozen):
+    """One date of a block (its span in UTC), with its release state and its use."""
+
+    block_id: int
+    room_id: int
+    room_code: str
+    day: date
+    start: datetime
+    end: datetime
+    owner_label: str
+    colour_key: str
+    surgeon_user_id: int | None
+    service: str | None
+    released: bool
+    released_by_rule: bool  # "released automatically"
+    release_reason: str | None
+    released_by_name: str | None
+    # Days between the release and the occurrence's start ("released 3 d ahead").
+    released_days_ahead: int | None
+    # The owner's used minutes (cases plus turnover between them) and the share of the
+    # block they fill (0..1; the hover's "booked share").
+    used_minutes: int
+    block_minutes: int
+    utilization: float
+
+
+class BlockUsageRow(_Frozen):
+    """One block over a date range (or one occurrence, when ``day`` is set)."""
+
+    block_id: int
+    room_code: str
+    owner_label: str
+    day: date | None
+    occurrences: int
+    block_minutes: int  # minutes not released
+    used_minutes: int
+    released_minutes: int
+    released_occurrences: int
+    utilization: float | None  # used / block minutes; None when nothing is left unreleased
+
+
+class BlockUsageReport(_Frozen):
+    first: date
+    last: date
+    rows: tuple[BlockUsageRow, ...]
+    block_minutes: int
+    used_minutes: int
+    released_minutes: int
+    utilization: float | None
+    # The definition, shown wherever the number appears.
+    definition: str

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from surgdesk.config import DepartmentConfig
 from surgdesk.repository.database import Database
 from surgdesk.services.auth import AuthService
+from surgdesk.services.blocks import BlockService
 from surgdesk.services.case_checks import CaseCheckService
 from surgdesk.services.cases import CaseService
 from surgdesk.services.changes import ChangeService
@@ -25,6 +26,7 @@ class Services:
     auth: AuthService
     users: UserService
     rooms: RoomService
+    blocks: BlockService
     settings: SettingsService
     cases: CaseService
     checks: CaseCheckService
@@ -43,6 +45,7 @@ class Services:
             auth=AuthService(db, clock, machine=machine),
             users=UserService(db, clock),
             rooms=RoomService(db, clock),
+            blocks=BlockService(db, clock),
             settings=SettingsService(db, clock, machine=machine),
             cases=CaseService(db, clock),
             checks=CaseCheckService(db, clock),

@@ -26,12 +26,15 @@ Definitions (DESIGN.md, "Planning the suite"):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from heapq import merge
+from math import gcd
 from zoneinfo import ZoneInfo
 
-from surgdesk.domain.limits import IntRange
+from surgdesk.domain.limits import IntRange, date_problem
+from surgdesk.domain.timezones import LocalTimeError
 
 # Every Nth week: 1 (every week) to 8.
 EVERY_WEEKS = IntRange(1, 8, "weeks")
@@ -79,7 +82,10 @@ class Owner:
     def owns(self, lead_user_id: int, specialty: str | None) -> bool:
         """A case is its owner's when its lead surgeon is the block's surgeon, or (service
         block) the case's specialty is the block's service (case-insensitive)."""
-        raise NotImplementedError
+        if self.surgeon_user_id is not None and lead_user_id == self.surgeon_user_id:
+            return True
+        return (self.service is not None and specialty is not None
+                and specialty.casefold() == self.service.casefold())
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,37 +107,61 @@ def pattern_problems(p: BlockPattern) -> list[tuple[str, str]]:
     Fields: ``weekdays``, ``start``, ``end``, ``from``, ``until``, ``every_weeks``,
     ``weeks_of_month``. Includes "a pattern with no dates" (e.g. the 5th Monday of
     months between valid_from and valid_until when none has one) on field ``weekdays``."""
-    raise NotImplementedError
+    problems = _shape_problems(p)
+    if not problems and _first_date(p) is None:
+        problems.append(("weekdays", "the pattern has no dates between from and until"))
+    return problems
 
 
 def occurs_on(p: BlockPattern, day: date) -> bool:
     """Whether the pattern itself holds on ``day`` (exceptions not applied)."""
-    raise NotImplementedError
+    if day < p.valid_from or (p.valid_until is not None and day > p.valid_until):
+        return False
+    if day.weekday() not in p.weekdays:
+        return False
+    if p.weeks_of_month:
+        return _week_of_month(day) in p.weeks_of_month
+    return _weeks_between(p.valid_from, day) % p.every_weeks == 0
 
 
 def pattern_dates(p: BlockPattern, first: date, last: date) -> list[date]:
     """The pattern's dates in [first, last] (inclusive), in order; exceptions not applied.
     Must be fast: a board window (62 days) for 100 blocks in well under 10 ms."""
-    raise NotImplementedError
+    found: list[date] = []
+    for weekday in set(p.weekdays):
+        found.extend(_weekday_dates(p, weekday, first, last))
+    found.sort()
+    return found
 
 
 def hours_on(p: BlockPattern, day: date,
              exceptions: Mapping[date, DayException]) -> tuple[time, time] | None:
     """The block's local hours on ``day`` after exceptions; None when it does not hold."""
-    raise NotImplementedError
+    if not occurs_on(p, day):
+        return None
+    exception = exceptions.get(day)
+    if exception is None:
+        return p.start, p.end
+    if exception.cancelled:
+        return None
+    start = p.start if exception.start is None else exception.start
+    end = p.end if exception.end is None else exception.end
+    return start, end
 
 
 def local_span(day: date, start: time, end: time, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants of ``start``..``end`` on ``day`` in ``tz``. Raises
     ``domain.timezones.LocalTimeError`` when either wall-clock time does not exist that
     day (a DST gap); an ambiguous time (a fold) takes its first instant."""
-    raise NotImplementedError
+    return _wall_to_utc(day, start, tz), _wall_to_utc(day, end, tz)
 
 
 def dst_problem_dates(p: BlockPattern, tz: ZoneInfo, *, horizon: date) -> list[date]:
     """Pattern dates up to ``min(valid_until, horizon)`` on which start or end falls in a
     DST gap (the services refuse such a pattern, naming the first date)."""
-    raise NotImplementedError
+    last = horizon if p.valid_until is None else min(p.valid_until, horizon)
+    return [day for day in pattern_dates(p, p.valid_from, last)
+            if _in_gap(day, p.start, tz) or _in_gap(day, p.end, tz)]
 
 
 def first_overlap(a: BlockPattern, a_exceptions: Mapping[date, DayException],
@@ -141,23 +171,215 @@ def first_overlap(a: BlockPattern, a_exceptions: Mapping[date, DayException],
     the intersection of the validity ranges, an open end compared through
     ``OVERLAP_HORIZON_YEARS`` from the later ``valid_from``. Fast: no day-by-day walk
     over decades when hours or weekdays cannot meet."""
-    raise NotImplementedError
+    first = max(a.valid_from, b.valid_from)
+    ends = [until for until in (a.valid_until, b.valid_until) if until is not None]
+    last = min(ends) if ends else None  # None: both open-ended
+    if last is not None and last < first:
+        return None
+    regular_last = last if last is not None else _add_years(first, OVERLAP_HORIZON_YEARS)
+    hits = [hit for hit in (
+        _first_regular_overlap(a, b, set(a_exceptions) | set(b_exceptions),
+                               first, regular_last),
+        _first_exception_overlap(a, a_exceptions, b, b_exceptions, first, last),
+    ) if hit is not None]
+    return min(hits) if hits else None
 
 
 def used_minutes(block_start: datetime, block_end: datetime,
                  owner_cases: Sequence[tuple[datetime, datetime]], turnover_minutes: int) -> int:
     """Utilization's numerator for one occurrence (see the module docstring); whole
     minutes, rounded down. Cases outside the block add nothing."""
-    raise NotImplementedError
+    stretches = sorted((max(start, block_start), min(end, block_end))
+                       for start, end in owner_cases
+                       if start < block_end and end > block_start)
+    used = timedelta()
+    turnover = timedelta(minutes=turnover_minutes)
+    last_end: datetime | None = None
+    for start, end in stretches:
+        if last_end is not None and start < last_end:
+            # Overlaps the stretch so far: only what sticks out past it counts.
+            used += max(end - last_end, timedelta())
+            last_end = max(last_end, end)
+            continue
+        if last_end is not None:
+            used += min(start - last_end, turnover)
+        used += end - start
+        last_end = end
+    return used // timedelta(minutes=1)
 
 
 def released_by_rule(now: datetime, occurrence_start: datetime, release_days: int,
                      owner_booked: bool) -> bool:
     """Released automatically: ``release_days > 0``, no case of the owner is booked in
     it, and ``now`` is at or after ``occurrence_start - release_days days``."""
-    raise NotImplementedError
+    if release_days <= 0 or owner_booked:
+        return False
+    return now >= release_moment(occurrence_start, release_days)
 
 
 def release_moment(occurrence_start: datetime, release_days: int) -> datetime:
     """When the rule releases an unused occurrence."""
     return occurrence_start - timedelta(days=release_days)
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _range_problem(limit: IntRange, value: int) -> str | None:
+    problem = limit.problem(value)
+    return problem.rstrip() if problem is not None else None  # WEEK_OF_MONTH has no unit
+
+
+def _shape_problems(p: BlockPattern) -> list[tuple[str, str]]:
+    """Everything but "no dates": each field on its own."""
+    problems: list[tuple[str, str]] = []
+    if not p.weekdays:
+        problems.append(("weekdays", "needs at least one weekday"))
+    elif any(not 0 <= day <= 6 for day in p.weekdays):
+        problems.append(("weekdays", "must be 0 (Monday) to 6 (Sunday)"))
+    if p.end <= p.start:
+        problems.append(("end", "must be after the start (a block ends on its own day)"))
+    if (problem := date_problem(p.valid_from)) is not None:
+        problems.append(("from", problem))
+    if p.valid_until is not None:
+        if (problem := date_problem(p.valid_until)) is not None:
+            problems.append(("until", problem))
+        elif p.valid_until < p.valid_from:
+            problems.append(("until", "is before the from date"))
+    if (problem := _range_problem(EVERY_WEEKS, p.every_weeks)) is not None:
+        problems.append(("every_weeks", problem))
+    for week in p.weeks_of_month:
+        if (problem := _range_problem(WEEK_OF_MONTH, week)) is not None:
+            problems.append(("weeks_of_month", problem))
+            break
+    if p.weeks_of_month and p.every_weeks != 1:
+        problems.append(("weeks_of_month", "cannot be combined with every N weeks"))
+    return problems
+
+
+def _first_date(p: BlockPattern) -> date | None:
+    """The pattern's first date, or None when it has none (a valid shape assumed)."""
+    # An open end holds at least one date within a year (every weekday has a 5th in some
+    # month of any year), so this looks no further than that.
+    year_on = p.valid_from + timedelta(days=366)
+    last = year_on if p.valid_until is None else min(p.valid_until, year_on)
+    firsts = [next(iter(_weekday_dates(p, weekday, p.valid_from, last)), None)
+              for weekday in set(p.weekdays)]
+    found = [day for day in firsts if day is not None]
+    return min(found) if found else None
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _weeks_between(earlier: date, later: date) -> int:
+    """Whole weeks between the Mondays of the two dates' weeks."""
+    return (_monday(later) - _monday(earlier)).days // 7
+
+
+def _week_of_month(day: date) -> int:
+    """1 for the month's first such weekday ... 5 for its fifth."""
+    return (day.day - 1) // 7 + 1
+
+
+def _weekday_dates(p: BlockPattern, weekday: int, first: date, last: date) -> Iterator[date]:
+    """The pattern's dates on one weekday in [first, last], in order: one step per
+    ``every_weeks`` weeks, or per week filtered by week of the month."""
+    start = max(first, p.valid_from)
+    end = last if p.valid_until is None else min(last, p.valid_until)
+    if start > end:
+        return
+    day = start + timedelta(days=(weekday - start.weekday()) % 7)
+    step = 1
+    if not p.weeks_of_month and p.every_weeks > 1:
+        step = p.every_weeks
+        day += timedelta(weeks=-_weeks_between(p.valid_from, day) % step)
+    stride = timedelta(weeks=step)
+    while day <= end:
+        if not p.weeks_of_month or _week_of_month(day) in p.weeks_of_month:
+            yield day
+        day += stride
+
+
+def _wall_to_utc(day: date, wall: time, tz: ZoneInfo) -> datetime:
+    """A wall-clock time on ``day`` as UTC: a gap is refused, a fold takes its first
+    instant (``timezones.localize`` refuses both; a block's hours recur, so a fold is
+    resolved rather than asked about)."""
+    if _in_gap(day, wall, tz):
+        naive = datetime.combine(day, wall)
+        raise LocalTimeError(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key} (daylight-saving change)")
+    return datetime.combine(day, wall, tzinfo=tz).replace(fold=0).astimezone(UTC)
+
+
+def _in_gap(day: date, wall: time, tz: ZoneInfo) -> bool:
+    """Whether the wall-clock time is skipped on ``day`` (clocks jump forward)."""
+    naive = datetime.combine(day, wall)
+    first = naive.replace(tzinfo=tz, fold=0)
+    if first.utcoffset() == naive.replace(tzinfo=tz, fold=1).utcoffset():
+        return False
+    return first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _hours_meet(a_start: time, a_end: time, b_start: time, b_end: time) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def _phases_meet(a: BlockPattern, b: BlockPattern) -> bool:
+    """Whether two every-N-weeks patterns share any week (or cannot tell: weeks of month).
+
+    Pattern a holds in weeks w = ra (mod Na) counted from any fixed Monday, b in
+    w = rb (mod Nb); both hold in some week iff ra = rb (mod gcd(Na, Nb))."""
+    if a.weeks_of_month and b.weeks_of_month:
+        # The same date is the same k-th weekday for both: they need a common k.
+        return bool(set(a.weeks_of_month) & set(b.weeks_of_month))
+    if a.weeks_of_month or b.weeks_of_month:
+        return True
+    shift = _weeks_between(a.valid_from, b.valid_from)  # negative when b starts first
+    return shift % gcd(a.every_weeks, b.every_weeks) == 0
+
+
+def _first_regular_overlap(a: BlockPattern, b: BlockPattern, excepted: set[date],
+                           first: date, last: date) -> date | None:
+    """The first date in [first, last] without an exception on which both patterns hold
+    (their own hours overlapping): walks only the sparser pattern's dates on shared
+    weekdays, after ruling out hours, weekdays and phases that never meet."""
+    weekdays = set(a.weekdays) & set(b.weekdays)
+    if not weekdays or not _hours_meet(a.start, a.end, b.start, b.end):
+        return None
+    if not _phases_meet(a, b):
+        return None
+    walker, other = (a, b) if _sparseness(a) >= _sparseness(b) else (b, a)
+    walks = [_weekday_dates(walker, weekday, first, last) for weekday in weekdays]
+    for day in merge(*walks):
+        if day not in excepted and occurs_on(other, day):
+            return day
+    return None
+
+
+def _sparseness(p: BlockPattern) -> int:
+    """Roughly how many weeks apart a pattern's dates on one weekday are."""
+    return 4 if p.weeks_of_month else p.every_weeks
+
+
+def _first_exception_overlap(a: BlockPattern, a_exceptions: Mapping[date, DayException],
+                             b: BlockPattern, b_exceptions: Mapping[date, DayException],
+                             first: date, last: date | None) -> date | None:
+    """The first exception date (of either block) in [first, last] on which both hold
+    and their hours that day overlap (``last`` None: no end)."""
+    for day in sorted(set(a_exceptions) | set(b_exceptions)):
+        if day < first or (last is not None and day > last):
+            continue
+        a_hours = hours_on(a, day, a_exceptions)
+        b_hours = hours_on(b, day, b_exceptions)
+        if a_hours is not None and b_hours is not None and _hours_meet(*a_hours, *b_hours):
+            return day
+    return None

@@ -56,11 +56,15 @@ def _needs_action(parser: _Parser) -> Handler:
 
 
 def _resolve(handler: HandlerRef) -> Handler:
+    """A bare name is a function of ``cli/commands.py``; ``module.name`` one of another
+    module of this package (``blocks.usage``: ``cli/blocks.py``)."""
     if callable(handler):
         return handler
-    from surgdesk.cli import commands
+    import importlib
 
-    found: Handler = getattr(commands, handler)
+    module, _, name = handler.rpartition(".")
+    found: Handler = getattr(importlib.import_module(f"surgdesk.cli.{module or 'commands'}"),
+                             name)
     return found
 
 
@@ -212,8 +216,57 @@ def build_parser() -> _Parser:
     daylist.add_argument("--date", required=True)
     daylist.add_argument("--out", required=True)
 
+    _block_commands(sub)
+
     _cmd(sub, "self-check", "self_check", "check this installation (runs without a display)")
     return p
+
+
+def _block_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
+    """``surgdesk blocks ...`` (handlers in cli/blocks.py)."""
+    blocks = _cmd(sub, "blocks", None, "block schedule: a room's time reserved for a surgeon "
+                                       "or a service, released dates, block utilization")
+    bs = blocks.add_subparsers(metavar="ACTION", parser_class=_Parser)
+    bl = _cmd(bs, "list", "blocks.list_blocks",
+              "list blocks; with --from/--to, their dates in that range and what is released")
+    bl.add_argument("--from", dest="from_", metavar="DATE")
+    bl.add_argument("--to", metavar="DATE")
+    bl.add_argument("--room", metavar="CODE")
+    bl.add_argument("--owner", metavar="USERNAME|SPECIALTY")
+    bl.add_argument("--json", action="store_true")
+    ba = _cmd(bs, "add", "blocks.add_block", "reserve a room on a recurring pattern")
+    ba.add_argument("--room", required=True, metavar="CODE")
+    owner = ba.add_mutually_exclusive_group(required=True)
+    owner.add_argument("--surgeon", metavar="USERNAME")
+    owner.add_argument("--service", metavar="SPECIALTY")
+    ba.add_argument("--weekdays", required=True, metavar="1..7",
+                    help="days, Monday = 1: e.g. 1,3 or 1-5")
+    ba.add_argument("--start", required=True, metavar="HH:MM")
+    ba.add_argument("--end", required=True, metavar="HH:MM")
+    recurrence = ba.add_mutually_exclusive_group()
+    recurrence.add_argument("--every-weeks", metavar="N", help="every Nth week (default 1)")
+    recurrence.add_argument("--weeks-of-month", metavar="1,3",
+                            help="only these weeks of the month (the 1st and 3rd Monday...)")
+    ba.add_argument("--from", dest="from_", metavar="DATE", help="first date (default: today)")
+    ba.add_argument("--until", metavar="DATE", help="last date (default: none)")
+    ba.add_argument("--release-days", metavar="N",
+                    help="release an unused date N days ahead (default: the department's)")
+    ba.add_argument("--json", action="store_true")
+    be = _cmd(bs, "end", "blocks.end_block", "end a block after a date")
+    be.add_argument("block_id", metavar="BLOCK_ID")
+    be.add_argument("--after", required=True, metavar="DATE")
+    br = _cmd(bs, "release", "blocks.release", "release one date of a block")
+    br.add_argument("block_id", metavar="BLOCK_ID")
+    br.add_argument("--date", required=True, metavar="DATE")
+    br.add_argument("--reason", required=True)
+    bu = _cmd(bs, "unrelease", "blocks.unrelease", "take a date's release back")
+    bu.add_argument("block_id", metavar="BLOCK_ID")
+    bu.add_argument("--date", required=True, metavar="DATE")
+    busage = _cmd(bs, "usage", "blocks.usage", "block utilization per block and in total")
+    busage.add_argument("--from", dest="from_", required=True, metavar="DATE")
+    busage.add_argument("--to", required=True, metavar="DATE")
+    busage.add_argument("--room", metavar="CODE")
+    busage.add_argument("--json", action="store_true")
 
 
 def _time_options(parser: _Parser) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from surgdesk.domain.blocks import DEFAULT_RELEASE_DAYS
 from surgdesk.domain.enums import (
     CaseStatus,
     ChecklistStatus,
@@ -37,7 +38,7 @@ from surgdesk.domain.enums import (
     RoomStatus,
     TeamRole,
 )
-from surgdesk.domain.limits import CODE_MAX, NAME_MAX
+from surgdesk.domain.limits import CODE_MAX, IDENT_MAX, NAME_MAX, TEXT_MAX
 from surgdesk.domain.types import UTCDateTime, utcnow
 
 # Stable constraint names: SQLite batch migrations and Alembic drift checks need them.
@@ -376,8 +377,104 @@ class DepartmentSettings(Versioned, Base):
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=15)
     on_time_grace_minutes: Mapped[int] = mapped_column(Integer, default=15)
     snap_minutes: Mapped[int] = mapped_column(Integer, default=5)
+    # A block's unused date is released this many days ahead unless the block says
+    # otherwise (0: never by rule).
+    block_release_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_RELEASE_DAYS)
 
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
+class Block(Versioned, Base):
+    """A room's time reserved on a recurring pattern for a surgeon or a service.
+
+    Hours are local wall-clock times in the department's zone (start before end, same
+    day); the pattern's meaning is ``domain.blocks.BlockPattern``'s."""
+
+    __tablename__ = "or_block"
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("operating_room.id"))
+    # The owner: exactly one of a surgeon or a service (a specialty).
+    surgeon_id: Mapped[int | None] = mapped_column(ForeignKey("surgeon_profile.id"))
+    service: Mapped[str | None] = mapped_column(String(IDENT_MAX))
+    weekdays: Mapped[list[int]] = mapped_column(JSON)  # Monday = 0 ... Sunday = 6
+    starts_at: Mapped[time] = mapped_column(Time)
+    ends_at: Mapped[time] = mapped_column(Time)
+    every_weeks: Mapped[int] = mapped_column(Integer, default=1)
+    weeks_of_month: Mapped[list[int]] = mapped_column(JSON, default=list)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)  # inclusive; None: open-ended
+    release_days: Mapped[int | None] = mapped_column(Integer)  # None: the department's
+
+    room: Mapped[OperatingRoom] = relationship()
+    surgeon: Mapped[SurgeonProfile | None] = relationship()
+    exceptions: Mapped[list[BlockException]] = relationship(
+        back_populates="block", cascade="all, delete-orphan", order_by="BlockException.on_date"
+    )
+    releases: Mapped[list[BlockRelease]] = relationship(
+        back_populates="block", cascade="all, delete-orphan", order_by="BlockRelease.on_date"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "(surgeon_id IS NULL AND service IS NOT NULL) "
+            "OR (surgeon_id IS NOT NULL AND service IS NULL)",
+            name="one_owner",
+        ),
+        CheckConstraint("ends_at > starts_at", name="block_order"),
+        CheckConstraint("every_weeks >= 1", name="every_weeks"),
+        Index("ix_or_block_room_from", "room_id", "valid_from"),
+    )
+
+
+class BlockException(Versioned, Base):
+    """One date of a block: cancelled, or other hours that day."""
+
+    __tablename__ = "or_block_exception"
+
+    block_id: Mapped[int] = mapped_column(ForeignKey("or_block.id", ondelete="CASCADE"))
+    on_date: Mapped[date] = mapped_column(Date)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    starts_at: Mapped[time | None] = mapped_column(Time)
+    ends_at: Mapped[time | None] = mapped_column(Time)
+    reason: Mapped[str | None] = mapped_column(String(NAME_MAX))
+
+    block: Mapped[Block] = relationship(back_populates="exceptions")
+
+    __table_args__ = (
+        UniqueConstraint("block_id", "on_date", name="uq_or_block_exception_day"),
+        CheckConstraint(
+            "cancelled OR (starts_at IS NOT NULL AND ends_at IS NOT NULL "
+            "AND ends_at > starts_at)",
+            name="exception_hours",
+        ),
+    )
+
+
+class BlockRelease(Versioned, Base):
+    """One date of a block given up for others to book.
+
+    ``released_by_id`` NULL: released by rule. A release taken back keeps its row with
+    ``taken_back_at`` set, and the date then stays kept (the rule does not release it
+    again); releasing it again updates the row."""
+
+    __tablename__ = "or_block_release"
+
+    block_id: Mapped[int] = mapped_column(ForeignKey("or_block.id", ondelete="CASCADE"))
+    on_date: Mapped[date] = mapped_column(Date)
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str | None] = mapped_column(String(TEXT_MAX))
+    released_at: Mapped[datetime] = mapped_column()
+    taken_back_at: Mapped[datetime | None] = mapped_column()
+    taken_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    block: Mapped[Block] = relationship(back_populates="releases")
+    released_by: Mapped[User | None] = relationship(foreign_keys=[released_by_id])
+    taken_back_by: Mapped[User | None] = relationship(foreign_keys=[taken_back_by_id])
+
+    __table_args__ = (
+        UniqueConstraint("block_id", "on_date", name="uq_or_block_release_day"),
+        Index("ix_or_block_release_day", "on_date"),
+    )
 
 
 class ChangeLog(Base):

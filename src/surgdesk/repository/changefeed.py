@@ -37,6 +37,9 @@ FEED_TABLES = frozenset(
         "surgeon_profile",
         "checklist_template",
         "template_item",
+        "or_block",
+        "or_block_exception",
+        "or_block_release",
     }
 )
 NOTIFY_CHANNEL = "surgdesk_changes"

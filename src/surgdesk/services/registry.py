@@ -9,6 +9,7 @@ from surgdesk.repository.database import Database
 from surgdesk.services.auth import AuthService
 from surgdesk.services.blocks import BlockService
 from surgdesk.services.case_checks import CaseCheckService
+from surgdesk.services.case_search import CaseSearchService
 from surgdesk.services.cases import CaseService
 from surgdesk.services.changes import ChangeService
 from surgdesk.services.checklists import ChecklistService
@@ -29,6 +30,7 @@ class Services:
     blocks: BlockService
     settings: SettingsService
     cases: CaseService
+    case_search: CaseSearchService
     checks: CaseCheckService
     checklists: ChecklistService
     templates: TemplateService
@@ -48,6 +50,7 @@ class Services:
             blocks=BlockService(db, clock),
             settings=SettingsService(db, clock, machine=machine),
             cases=CaseService(db, clock),
+            case_search=CaseSearchService(db, clock),
             checks=CaseCheckService(db, clock),
             checklists=ChecklistService(db, clock),
             templates=TemplateService(db, clock),

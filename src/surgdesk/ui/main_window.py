@@ -48,6 +48,7 @@ from surgdesk.ui.mainwindow.docks import WindowDocks
 from surgdesk.ui.mainwindow.printing import WindowPrinting
 from surgdesk.ui.mainwindow.session import UserSession
 from surgdesk.ui.mainwindow.statusbar import WindowStatusBar
+from surgdesk.ui.mainwindow.toolbar import WindowToolBar
 from surgdesk.ui.mainwindow.wall_display import WallLauncher
 from surgdesk.ui.runner import ServiceRunner
 
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         self.wall_display = WallLauncher(self)
         self.user_session = UserSession(self)
         self.menus = WindowActions(self)
+        self.toolbar = WindowToolBar(self)  # the menus' actions, a date and find a case
         self.docks.wire()
         # The names tests, scripts and the other parts reach them by.
         self.queue_dock, self.pending_audits = self.docks.queue, self.printing.pending_audits

@@ -31,6 +31,7 @@ from surgdesk.services.changes import Change
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import BoardSnapshot, CaseResult, CaseSummary
 from surgdesk.services.registry import Services
+from surgdesk.ui.board.bands import block_bands
 from surgdesk.ui.board.calls import Cancellable, InlineRunner, Runner
 from surgdesk.ui.board.grid import Drop
 from surgdesk.ui.board.model import BoardModel, QueueModel, on_board
@@ -218,6 +219,7 @@ class BoardController(QObject):
             window, snapshot = loaded
             self._end_load()
             self.model.load(snapshot)
+            block_bands(self.model).load(snapshot.blocks)  # the bands under the cases
             self.queue.load(snapshot.queue)
             self.window = window
             self.last_load_error = None

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from surgdesk.services.dto import CaseSummary
+from surgdesk.ui.board import bands
 from surgdesk.ui.board.grid import DragMode, Drop
 from surgdesk.ui.board.items import DRAGGED_Z, CaseBarItem, item_at
 from surgdesk.ui.board.layout import HEADER_HEIGHT, LABEL_WIDTH, DragState
@@ -358,6 +359,10 @@ def viewport_event(view: BoardView, event: QEvent) -> bool:
         help_event = event
         assert isinstance(help_event, QHelpEvent)
         item, _ = bar_at(view, QPointF(help_event.pos()))
+        band_tip = bands.tooltip_at(view, QPointF(help_event.pos())) if item is None else None
+        if band_tip is not None:  # a block band under no case: owner, hours, share, release
+            QToolTip.showText(help_event.globalPos(), band_tip, view.viewport())
+            return True
         if item is None:
             QToolTip.hideText()
             event.ignore()

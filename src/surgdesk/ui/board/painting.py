@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from surgdesk.domain.enums import RoomStatus
 from surgdesk.domain.room_hours import open_spans
 from surgdesk.services.dto import RoomView
-from surgdesk.ui.board import palette
+from surgdesk.ui.board import bands, palette
 from surgdesk.ui.board.grid import Grid
 from surgdesk.ui.board.layout import HEADER_HEIGHT, LABEL_WIDTH, BoardMode
 
@@ -100,6 +100,7 @@ def draw_background(view: BoardView, painter: QPainter, rect: QRectF | QRect) ->
                                  view._header_metrics.elidedText(
                                      text, Qt.TextElideMode.ElideRight,
                                      int(shade.width() - 10)))
+    bands.draw_bands(view, painter, rect)  # block bands: under the cases, over the rows
     # Vertical lines on the header's ticks; midnight lines darker.
     step = view.grid.tick_minutes()
     visible = grid_rect.intersected(rect)

@@ -1,5 +1,6 @@
 """The soft-conflict rules as pure functions over plain values: outside the room's hours,
-specialty not in the room's tags, a person or a patient in two cases at once.
+specialty not in the room's tags, a person or a patient in two cases at once, a case in
+another owner's block that is not released.
 
 No database and no wording here: ``services.conflicts`` asks the repository for the cases
 concerned and words the warnings; the board computes every case's marks in memory with
@@ -9,12 +10,15 @@ the room, not to the people); rooms compare with turnover (``domain.intervals``)
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
+from surgdesk.domain.blocks import BlockSpan
 from surgdesk.domain.intervals import intervals_overlap
 from surgdesk.domain.room_hours import outside_hours
 
@@ -25,6 +29,7 @@ SURGEON_DOUBLE_BOOKED = "surgeon_double_booked"
 ANESTHETIST_DOUBLE_BOOKED = "anesthetist_double_booked"
 TEAM_DOUBLE_BOOKED = "team_double_booked"
 PATIENT_DOUBLE_BOOKED = "patient_double_booked"
+OTHER_BLOCK = "other_block"
 
 
 def specialty_mismatch(specialty: str, tags: Sequence[str]) -> bool:
@@ -115,11 +120,62 @@ def _sweep(groups: Mapping[Hashable, list[PlacedCase]], mark: _Mark) -> None:
                     mark(key, first, second)
 
 
+def _foreign(span: BlockSpan, lead_user_id: int, specialty: str | None) -> bool:
+    """A span a placement is warned about: not released and not the case's owner's."""
+    return not span.released and not span.owner.owns(lead_user_id, specialty)
+
+
+def blocks_hit(room_id: int, start: datetime, end: datetime, lead_user_id: int,
+               specialty: str | None, spans: Iterable[BlockSpan]) -> list[BlockSpan]:
+    """The unreleased spans of other owners in ``room_id`` that [start, end) overlaps (the
+    case's own times, no turnover), in start order; for the services to word the warning."""
+    hit = [span for span in spans
+           if span.room_id == room_id and intervals_overlap(start, end, span.start, span.end)
+           and _foreign(span, lead_user_id, specialty)]
+    return sorted(hit, key=lambda span: (span.start, span.block_id))
+
+
+class _RoomBlocks:
+    """One room's unreleased spans sorted by start, with the latest end so far, so that
+    the spans a case overlaps are found by bisection instead of a scan of the window."""
+
+    def __init__(self, spans: list[BlockSpan]) -> None:
+        self.spans = sorted(spans, key=lambda span: span.start)
+        self.starts = [span.start for span in self.spans]
+        self.ends_so_far = list(accumulate((span.end for span in self.spans), max))
+
+    def overlapping(self, start: datetime, end: datetime) -> Iterable[BlockSpan]:
+        index = bisect_left(self.starts, end) - 1  # the last span starting before ``end``
+        while index >= 0 and self.ends_so_far[index] > start:
+            if self.spans[index].end > start:
+                yield self.spans[index]
+            index -= 1
+
+
+def _block_codes(cases: Sequence[PlacedCase], blocks: Sequence[BlockSpan],
+                 codes: dict[int, set[str]]) -> None:
+    by_room: dict[int, list[BlockSpan]] = defaultdict(list)
+    for span in blocks:
+        if not span.released:
+            by_room[span.room_id].append(span)
+    rooms = {room_id: _RoomBlocks(spans) for room_id, spans in by_room.items()}
+    for case in cases:
+        room = rooms.get(case.room_id) if case.room_id is not None else None
+        if room is not None and any(
+                _foreign(span, case.lead_user_id, case.specialty)
+                for span in room.overlapping(case.start, case.end)):
+            codes[case.case_id].add(OTHER_BLOCK)
+
+
 def window_conflicts(
-    cases: Sequence[PlacedCase], rooms: Mapping[int, RoomRules], tz: ZoneInfo
+    cases: Sequence[PlacedCase], rooms: Mapping[int, RoomRules], tz: ZoneInfo,
+    blocks: Sequence[BlockSpan] = (),
 ) -> dict[int, tuple[str, ...]]:
-    """Soft-conflict codes per case id, among the given (occupying) cases only."""
+    """Soft-conflict codes per case id, among the given (occupying) cases only; with
+    ``blocks`` (the window's occurrences), a case overlapping an unreleased block of its
+    room that its owner does not own is marked ``OTHER_BLOCK``."""
     codes: dict[int, set[str]] = defaultdict(set)
+    _block_codes(cases, blocks, codes)
     for case in cases:
         rules = rooms.get(case.room_id) if case.room_id is not None else None
         if rules is None:

@@ -9,25 +9,27 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
-
-from surgdesk import __version__, startup
+from surgdesk import __version__, display_check, startup
 from surgdesk.credentials import CredentialStore, database_key
 from surgdesk.errors import SurgDeskError
 from surgdesk.resources import app_icon_path
 from surgdesk.services.auth import LoginResult
 from surgdesk.services.context import Clock
 from surgdesk.services.registry import Services
-from surgdesk.ui.connection import saved_url
-from surgdesk.ui.fonts import install_ui_font
-from surgdesk.ui.login import LoginDialog
-from surgdesk.ui.main_window import MainWindow
+
+# Qt is imported inside the functions: ``run_gui`` and ``run_wall`` first check that it
+# can start here (display_check), since a missing display or system library makes Qt
+# abort the process while loading its platform plugin.
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from surgdesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MainWindow", "create_main_window", "run_gui", "run_wall"]
+__all__ = ["create_main_window", "run_gui", "run_wall"]
 
 # How long ``create_main_window`` waits for the board's first load (one interactive
 # deadline and a little): past it, the window is handed back as it is.
@@ -37,6 +39,11 @@ FIRST_LOAD_WAIT_MS = 12_000
 def _application() -> QApplication:
     """The QApplication, created if needed, and named and iconed either way (a host such
     as a test runner may have created it first)."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from surgdesk.ui.fonts import install_ui_font
+
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("SurgDesk")
@@ -60,6 +67,8 @@ def create_main_window(database_url: str, *, username: str, password: str,
     The window owns its database engine: closing it stops its timers and disposes it.
     Wrong credentials raise the services' ``AuthenticationFailed`` / ``AccountLocked``.
     """
+    from surgdesk.ui.main_window import MainWindow
+
     _application()
     # interactive: the same client-side deadline as the app, so a silent network
     # cannot freeze a scripted window either.
@@ -105,6 +114,10 @@ def sign_in(services: Services, database_url: str, store: CredentialStore) -> Lo
     """A remembered session, or the login dialog; None when the user cancels.
 
     Raises SwitchDatabase when the user picks another database in the dialog."""
+    from PySide6.QtWidgets import QDialog
+
+    from surgdesk.ui.login import LoginDialog
+
     resumed = resume_session(services, database_url, store)
     if resumed is not None:
         return resumed
@@ -126,7 +139,17 @@ def run_gui(database_url: str | None, *, day: date | None = None) -> int:
     """The desktop app: login (unless a remembered session resumes), then the board.
 
     File > Database… in the window (``switch_database``) closes it and goes round again:
-    the new database is opened and signed in to like at start."""
+    the new database is opened and signed in to like at start.
+
+    Returns ``display_check.EXIT_CANNOT_START`` at once, having said why in one line,
+    where Qt cannot start (no display, or its system libraries missing)."""
+    if (cannot := _cannot_start()) is not None:
+        return cannot
+    from PySide6.QtWidgets import QMessageBox
+
+    from surgdesk.ui.connection import saved_url
+    from surgdesk.ui.main_window import MainWindow
+
     app = _application()
     url = startup.resolve_database_url(database_url, user_choice=saved_url())
     store = CredentialStore()
@@ -175,7 +198,12 @@ def run_wall(database_url: str | None) -> int:
     """The wall display: signed in as a device (the dialog only on first start; the
     never-expiring token is then kept in the keyring), today's board full screen on the
     configured monitor."""
+    if (cannot := _cannot_start()) is not None:
+        return cannot
+    from PySide6.QtWidgets import QMessageBox
+
     from surgdesk.config import DepartmentConfig, load_department_config
+    from surgdesk.ui.connection import saved_url
     from surgdesk.ui.wall import WallWindow, sign_in_device
 
     app = _application()
@@ -199,6 +227,15 @@ def run_wall(database_url: str | None) -> int:
     code = app.exec()
     window.shutdown()
     return int(code)
+
+
+def _cannot_start() -> int | None:
+    """The display check, unless a QApplication runs already (a host such as a test
+    runner made it: Qt has started)."""
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is not None and widgets.QApplication.instance() is not None:
+        return None
+    return display_check.require_gui()
 
 
 def _choose_database(current: str) -> str | None:

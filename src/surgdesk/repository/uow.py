@@ -16,6 +16,7 @@ from surgdesk.errors import (
     StaleVersion,
     SurgDeskError,
 )
+from surgdesk.repository.blocks import BlockRepo
 from surgdesk.repository.changefeed import actor_of, set_actor
 from surgdesk.repository.database import Database, NoReply
 from surgdesk.repository.repos import (
@@ -121,6 +122,7 @@ class UnitOfWork:
         set_actor(s, self._actor_id)
         self.cases = CaseRepo(s)
         self.rooms = RoomRepo(s)
+        self.blocks = BlockRepo(s)
         self.users = UserRepo(s)
         self.checklists = ChecklistRepo(s)
         self.audit = AuditRepo(s)

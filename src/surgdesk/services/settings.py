@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, mod
 
 from surgdesk.config import DepartmentConfig, effective_idle_lock_minutes, effective_remember_me
 from surgdesk.domain import models as m
+from surgdesk.domain.blocks import RELEASE_DAYS
 from surgdesk.domain.limits import IDLE_LOCK, ON_TIME_GRACE, SNAP
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import LocalTimeError, zone
@@ -21,7 +22,7 @@ from surgdesk.services.fields import check_version
 
 _FIELDS = (
     "time_zone", "day_start", "day_end", "remember_me_allowed", "idle_lock_minutes",
-    "on_time_grace_minutes", "snap_minutes",
+    "on_time_grace_minutes", "snap_minutes", "block_release_days",
 )
 
 
@@ -35,6 +36,9 @@ class DepartmentSettingsView(BaseModel):
     idle_lock_minutes: int  # the screen locks after this long without input
     on_time_grace_minutes: int  # a start this late still counts as on time
     snap_minutes: int  # drags on the board snap to this grid
+    # A block's unused date is released this many days ahead (blocks without their own
+    # figure; 0: never by rule).
+    block_release_days: int
     version: int
 
 
@@ -48,8 +52,10 @@ class SettingsFields(BaseModel):
     idle_lock_minutes: int
     on_time_grace_minutes: int
     snap_minutes: int
+    block_release_days: int
 
-    @field_validator("idle_lock_minutes", "on_time_grace_minutes", "snap_minutes")
+    @field_validator("idle_lock_minutes", "on_time_grace_minutes", "snap_minutes",
+                     "block_release_days")
     @classmethod
     def _in_range(cls, value: int, info: ValidationInfo) -> int:
         # The ranges are domain.limits', which the CLI and the settings form read too.
@@ -84,6 +90,7 @@ class SettingsFields(BaseModel):
 
 _RANGES = {
     "idle_lock_minutes": IDLE_LOCK, "on_time_grace_minutes": ON_TIME_GRACE, "snap_minutes": SNAP,
+    "block_release_days": RELEASE_DAYS,
 }
 
 
@@ -132,6 +139,7 @@ class SettingsService(Service):
         idle_lock_minutes: int | None = None,
         on_time_grace_minutes: int | None = None,
         snap_minutes: int | None = None,
+        block_release_days: int | None = None,
         expected_version: int | None = None,
     ) -> DepartmentSettingsView:
         """Change the given settings (None: unchanged). Admins only."""
@@ -140,6 +148,7 @@ class SettingsService(Service):
             "time_zone": time_zone, "day_start": day_start, "day_end": day_end,
             "remember_me_allowed": remember_me_allowed, "idle_lock_minutes": idle_lock_minutes,
             "on_time_grace_minutes": on_time_grace_minutes, "snap_minutes": snap_minutes,
+            "block_release_days": block_release_days,
         }
         with self.uow() as uow:
             row = uow.settings.get()

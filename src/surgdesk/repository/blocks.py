@@ -1,0 +1,149 @@
+"""Blocks: their rows, exceptions and releases, and the cases' times as plain tuples.
+
+Reads for the board and for block utilization cover many days and rooms at once, so the
+cases come back as plain column tuples from one SELECT (no ORM objects, no query per
+occurrence); the service expands the blocks in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from surgdesk.domain import models as m
+from surgdesk.domain.enums import OCCUPYING_STATUSES, CaseStatus
+from surgdesk.domain.intervals import MAX_CASE_DURATION
+from surgdesk.repository.repos import _Repo
+
+# Cases whose time counts in a block: those holding the room, and those done in it.
+BLOCK_CASE_STATUSES: frozenset[CaseStatus] = OCCUPYING_STATUSES | {CaseStatus.COMPLETED}
+
+
+class CaseSpan(NamedTuple):
+    """One case as the block rules see it (times in UTC)."""
+
+    id: int
+    room_id: int
+    lead_user_id: int
+    specialty: str
+    status: CaseStatus
+    scheduled_start: datetime
+    scheduled_end: datetime
+    actual_start: datetime | None
+    actual_end: datetime | None
+
+
+def _block_load() -> tuple[Any, ...]:
+    return (
+        joinedload(m.Block.room),
+        joinedload(m.Block.surgeon).joinedload(m.SurgeonProfile.user),
+        selectinload(m.Block.exceptions),
+    )
+
+
+class BlockRepo(_Repo):
+    def get(self, block_id: int) -> m.Block | None:
+        stmt = select(m.Block).options(*_block_load()).where(m.Block.id == block_id)
+        return self.session.scalars(stmt).unique().one_or_none()
+
+    def valid_between(
+        self, first: date | None, last: date | None, *, room_ids: Sequence[int] | None = None,
+        surgeon_ids: Sequence[int] | None = None, service: str | None = None,
+    ) -> list[m.Block]:
+        """Blocks whose validity meets [first, last] (either end open), with their room,
+        surgeon and exceptions, by room code then start. ``surgeon_ids`` and ``service``
+        together: blocks of either owner."""
+        b = m.Block
+        stmt = (select(b).options(*_block_load())
+                .join(m.OperatingRoom, m.OperatingRoom.id == b.room_id))
+        if last is not None:
+            stmt = stmt.where(b.valid_from <= last)
+        if first is not None:
+            stmt = stmt.where(or_(b.valid_until.is_(None), b.valid_until >= first))
+        if room_ids is not None:
+            stmt = stmt.where(b.room_id.in_(list(room_ids)))
+        owners: list[ColumnElement[bool]] = []
+        if surgeon_ids is not None:
+            owners.append(b.surgeon_id.in_(list(surgeon_ids)))
+        if service is not None:
+            owners.append(func.lower(b.service) == service.lower())
+        if owners:
+            stmt = stmt.where(or_(*owners))
+        stmt = stmt.order_by(m.OperatingRoom.code, b.valid_from, b.starts_at, b.id)
+        return list(self.session.scalars(stmt).unique())
+
+    def of_room(self, room_id: int) -> list[m.Block]:
+        """Every block of a room (for the overlap rule), with exceptions."""
+        return self.valid_between(None, None, room_ids=[room_id])
+
+    def specialty(self, name: str) -> str | None:
+        """``name`` as surgeons' profiles spell it (case-insensitive), or None when no
+        surgeon has that specialty."""
+        p = m.SurgeonProfile
+        stmt = (select(p.specialty).where(func.lower(p.specialty) == name.lower())
+                .order_by(p.id).limit(1))
+        return self.session.scalars(stmt).first()
+
+    def service_in_use(self, name: str) -> bool:
+        stmt = select(m.Block.id).where(func.lower(m.Block.service) == name.lower()).limit(1)
+        return self.session.scalars(stmt).first() is not None
+
+    def releases(self, block_ids: Iterable[int], first: date, last: date
+                 ) -> list[m.BlockRelease]:
+        """Release rows (taken back or not) of these blocks on [first, last]."""
+        ids = list(block_ids)
+        if not ids:
+            return []
+        r = m.BlockRelease
+        stmt = (
+            select(r)
+            .options(joinedload(r.released_by))
+            .where(r.block_id.in_(ids), r.on_date >= first, r.on_date <= last)
+        )
+        return list(self.session.scalars(stmt))
+
+    def release(self, block_id: int, day: date) -> m.BlockRelease | None:
+        r = m.BlockRelease
+        stmt = (select(r).options(joinedload(r.released_by))
+                .where(r.block_id == block_id, r.on_date == day))
+        return self.session.scalars(stmt).one_or_none()
+
+    def exception(self, block_id: int, day: date) -> m.BlockException | None:
+        e = m.BlockException
+        stmt = select(e).where(e.block_id == block_id, e.on_date == day)
+        return self.session.scalars(stmt).one_or_none()
+
+    def drop_after(self, block_id: int, day: date) -> None:
+        """Exceptions and releases of a block after ``day`` (the block ends then). Loaded
+        and deleted one by one so each deletion reaches the change feed."""
+        for model in (m.BlockException, m.BlockRelease):
+            stmt = select(model).where(model.block_id == block_id, model.on_date > day)
+            for row in self.session.scalars(stmt):
+                self.session.delete(row)
+
+    def case_spans(self, start: datetime, end: datetime, *,
+                   room_ids: Sequence[int] | None = None) -> list[CaseSpan]:
+        """Cases placed in a room whose scheduled times meet [start, end), holding the
+        room or completed, as plain tuples in one SELECT."""
+        c, p = m.SurgeryCase, m.SurgeonProfile
+        stmt = (
+            select(c.id, c.operating_room_id, p.user_id, c.specialty, c.status,
+                   c.scheduled_start, c.scheduled_end, c.actual_start, c.actual_end)
+            .join(p, p.id == c.lead_surgeon_id)
+            .where(
+                c.status.in_(list(BLOCK_CASE_STATUSES)),
+                c.operating_room_id.is_not(None),
+                c.scheduled_start < end,
+                # The lower bound keeps the query on the start index.
+                c.scheduled_start > start - MAX_CASE_DURATION,
+                c.scheduled_end > start,
+            )
+        )
+        if room_ids is not None:
+            stmt = stmt.where(c.operating_room_id.in_(list(room_ids)))
+        # The filters above guarantee a room and both scheduled times.
+        return [CaseSpan(*row) for row in self.session.execute(stmt)]  # type: ignore[arg-type]

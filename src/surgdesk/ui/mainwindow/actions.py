@@ -28,7 +28,7 @@ Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
 # Actions that read the database: off while it is unreachable (the board keeps its data).
 NEEDS_DATABASE = ("dayView", "weekView", "previous", "next", "today", "goToDate", "zoomFit",
                   "refresh", "exportBoard", "showMyCases", "showCaseTable", "switchUser",
-                  "wallDisplay")
+                  "wallDisplay", "manageBlocks")
 
 
 class WindowActions(QObject):
@@ -154,6 +154,9 @@ class WindowActions(QObject):
              "manageSettings"),
         ):
             self.admin.append((self._add(menu, text, opener, None, name), guard))
+        menu.addSeparator()  # blocks: surgeons too (their own), so not guarded like the rest
+        self.blocks = self._add(menu, "&Blocks and releases…", dialogs.open_blocks, None,
+                                "manageBlocks")
 
     def _help(self, menu: QMenu) -> None:
         dialogs = self.window.dialogs
@@ -169,12 +172,14 @@ class WindowActions(QObject):
     def apply_actor(self) -> None:
         """The admin screens the actor's role may open are the ones offered."""
         from surgdesk.ui.manage import may_open
+        from surgdesk.ui.manage.blocks import may_open_blocks
 
         actor = self.window.actor
         for action, guard in self.admin:
             action.setVisible(may_open(actor, guard))
+        self.blocks.setVisible(may_open_blocks(actor))
         self.admin_menu.menuAction().setVisible(
-            any(may_open(actor, guard) for _a, guard in self.admin))
+            may_open_blocks(actor) or any(may_open(actor, guard) for _a, guard in self.admin))
         self.update()
 
     def update(self) -> None:

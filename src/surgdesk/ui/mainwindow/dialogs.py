@@ -124,6 +124,12 @@ class WindowDialogs(QObject):
         self._run_admin(
             lambda: DepartmentSettingsDialog(w.services, w.actor, w, runner=w.runner))
 
+    def open_blocks(self) -> None:
+        from surgdesk.ui.manage.blocks import BlocksDialog
+
+        w = self.window
+        self._run_admin(lambda: BlocksDialog(w.services, w.actor, w, runner=w.runner))
+
     # -- help -------------------------------------------------------------------------------
 
     def show_about(self) -> None:

@@ -82,3 +82,25 @@ def test_cli_wall_flag_opens_the_wall(monkeypatch: pytest.MonkeyPatch, wall_url:
     assert opened == [wall_url]
     assert isinstance(build_parser().parse_args([]), argparse.Namespace)
     assert build_parser().parse_args([]).wall is False
+
+
+def test_a_refused_sign_in_keeps_the_dialog_s_layout(qtbot: QtBot, wall_url: str) -> None:
+    services = startup.open_services(wall_url, clock=FakeClock(MORNING))
+    dialog = DeviceLoginDialog(services, database_label="test")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+
+    def places() -> list[object]:
+        return [dialog.size(), dialog.username.geometry(), dialog.password.geometry(),
+                dialog.buttons.geometry(), dialog.error.geometry()]
+
+    before = places()
+    dialog.username.setText("scheduler1")  # a person: refused
+    dialog.password.setText(PASSWORD)
+    assert not dialog.try_submit()
+    qtbot.waitUntil(dialog.error.isVisible)
+    assert "not a device account" in dialog.error.text()
+    assert places() == before  # the refusal appears in room kept for it
+    dialog.close()
+    services.close()

@@ -112,6 +112,14 @@ class _CredentialsDialog(QDialog):
         self.error.setObjectName(f"{object_name}Error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #8b0000; font-weight: bold;")
+        # A refusal appears in room kept for it (two lines): the fields and buttons do
+        # not move, and the dialog does not grow under the finger about to retry.
+        keep = self.error.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        keep.setVerticalPolicy(QSizePolicy.Policy.Fixed)
+        self.error.setSizePolicy(keep)
+        self.error.setFixedHeight(2 * (LEGEND_PX + 8))
+        self.error.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.error.hide()
         form = QFormLayout()
         form.addRow("&Username", self.username)
@@ -362,6 +370,11 @@ class WallWindow(QWidget):
         self.lock_button.setMinimumHeight(64)
         self.lock_button.clicked.connect(self.lock)
         self.lock_button.hide()
+        # Which page of rooms is on the wall ("1 / 2"); hidden when all fit one page.
+        self.page_label = QLabel()
+        self.page_label.setObjectName("wallPage")
+        self.page_label.setFont(wall_font(LEGEND_PX, bold=True))
+        self.page_label.hide()
         self.message_label = QLabel()
         self.message_label.setObjectName("wallMessage")
         self.message_label.setFont(wall_font(LEGEND_PX - 4))
@@ -372,6 +385,7 @@ class WallWindow(QWidget):
         row.setContentsMargins(20, 6, 24, 6)
         row.setSpacing(24)
         row.addWidget(self.date_label)
+        row.addWidget(self.page_label)
         row.addWidget(self.message_label, 1)
         row.addWidget(self.unlock_status)
         row.addWidget(self.lock_button)
@@ -461,6 +475,9 @@ class WallWindow(QWidget):
         self.board.update_now_line()
         self.board.keep_now_in_view()
         self.board.page_rooms(now)
+        page = self.board.page_text()
+        self.page_label.setText(f"Rooms {page}" if page else "")
+        self.page_label.setVisible(bool(page))
         self._update_unlock(now)
 
     def show_message(self, text: str) -> None:

@@ -4,11 +4,15 @@ Subclasses of the desk board's ``BoardView`` and ``BarDelegate`` (same model, gr
 test, drag and write path), painting with the wall theme: large type, thick borders, the
 status glyph on every bar and the status pattern in a strip below the text (so text never
 sits on hatching), no patient line at all. The view keeps the now-line in view: it
-scrolls so "now" stays a quarter of the way across.
+scrolls so "now" stays a quarter of the way across. The now-line runs under the bars (it
+never covers their text) and is marked in the time header. Rooms beyond one screen are
+split evenly over pages (``split_pages``); today's block bands lie faintly under the bars.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -27,9 +31,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from surgdesk.domain.enums import Priority, RoomStatus
-from surgdesk.services.dto import CaseSummary
-from surgdesk.ui.board import painting, palette
+from surgdesk.services.dto import CaseSummary, RoomView
+from surgdesk.ui.board import bands, painting, palette
 from surgdesk.ui.board.delegate import BarDelegate, BarShape
+from surgdesk.ui.board.items import BAR_Z
 from surgdesk.ui.board.view import BAR_PAD, HEADER_HEIGHT, LABEL_WIDTH, BoardMode, BoardView
 from surgdesk.ui.wall_theme import (
     CASE_TEXT_PX,
@@ -49,8 +54,45 @@ INNER_PAD = 4.0
 STRIP = 7.0  # the status pattern strip at the bottom of a bar
 MAX_ROW_HEIGHT = 150.0
 PAGE_SECONDS = 20  # rooms beyond one screen: the page turns this often
+# Words that say what every room is: a room's short name is what is left without them.
+_GENERIC_WORDS = {"theatre", "theater", "operating", "room", "or", "suite", "no", "nr"}
 _TOUCH_EVENTS = (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd,
                  QEvent.Type.TouchCancel)
+
+
+def split_pages(rooms: int, fit: int) -> list[range]:
+    """Rooms (rows) over as few pages as hold them ``fit`` a page, split evenly: page
+    sizes differ by one at most, the larger first (12 rooms, 10 fit: 6 + 6, not 10 + 2).
+    No rooms is one empty page."""
+    if rooms <= 0:
+        return [range(0)]
+    count = -(-rooms // max(1, fit))
+    size, extra = divmod(rooms, count)
+    pages, start = [], 0
+    for page in range(count):
+        end = start + size + (1 if page < extra else 0)
+        pages.append(range(start, end))
+        start = end
+    return pages
+
+
+def short_room_names(name: str) -> list[str]:
+    """What a room label may say beside its code, longest first: the name, what it says
+    in brackets ("Theatre 3 (Orthopedics)" -> "Orthopedics"), the name without the words
+    every room has ("Emergency theatre 1" -> "Emergency")."""
+    out = [name.strip()]
+    if (inner := re.search(r"\(([^)]+)\)", name)) is not None:
+        out.append(inner.group(1).strip())
+    words = [w for w in re.sub(r"\([^)]*\)", " ", name).split()
+             if w.lower().strip(".,-") not in _GENERIC_WORDS and not w.strip(".,-#").isdigit()]
+    out.append(" ".join(words))
+    return [n for i, n in enumerate(out) if n and n not in out[:i]]
+
+
+def room_name_that_fits(name: str, fits: Callable[[str], bool],
+                        elide: Callable[[str], str]) -> str:
+    """The longest of ``short_room_names`` that fits whole, else the name elided."""
+    return next((n for n in short_room_names(name) if fits(n)), elide(name))
 
 
 class WallBarDelegate(BarDelegate):
@@ -187,8 +229,12 @@ class WallBoardView(BoardView):
         self.hour_font = wall_font(HOUR_PX, bold=True)
         self._room_name_metrics = QFontMetricsF(self.room_name_font)
         self._hour_metrics = QFontMetricsF(self.hour_font)
-        # The now-line: thicker than on the desk, the theme's colour.
+        # The now-line: thicker than on the desk, the theme's colour, and under the bars
+        # so it never covers their text (it shows between cases and rows, and the time
+        # header marks it).
         self._now_line.setPen(QPen(theme.now_line, 4))
+        self._now_line.setZValue(BAR_Z - 1)
+        self.page_count = 1
         # Touch is handled here, from the QTouchEvents themselves (one finger drags like
         # the mouse, two pinch to zoom); the desk view's pinch gesture would zoom twice.
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
@@ -204,30 +250,37 @@ class WallBoardView(BoardView):
         width = max(400.0, self.viewport().width() - LABEL_WIDTH - 4)
         return width / minutes
 
+    def _available_height(self) -> float:
+        return self.viewport().height() - HEADER_HEIGHT - 2
+
+    def pages(self) -> list[range]:
+        """The rooms (rows) of each page: as many as fit at the smallest readable row
+        height, split evenly (``split_pages``)."""
+        rooms = self._model.rowCount() if self._model is not None else 0
+        fit = int(self._available_height() // self.wall_delegate.min_row_height())
+        return split_pages(rooms, fit)
+
     def fit_row_height(self) -> float:
         rooms = self._model.rowCount() if self._model is not None else 0
-        available = self.viewport().height() - HEADER_HEIGHT - 2
+        available = self._available_height()
         smallest = self.wall_delegate.min_row_height()
+        pages = self.pages()
+        if len(pages) > 1:
+            # Pages of rooms: the largest page's rows stretched to fill the height, so no
+            # room is ever cut in half and no room of the next page shows.
+            return max(smallest, available / len(pages[0]))
         fill = available / rooms if rooms else MAX_ROW_HEIGHT
-        if fill < smallest:
-            # Pages of rooms: as many whole rows as fit, stretched to fill the page, so no
-            # room is ever cut in half at the top or bottom of the wall.
-            fill = available / max(1, int(available // smallest))
         return max(smallest, min(MAX_ROW_HEIGHT, fill))
 
     def _relayout(self) -> None:
         super()._relayout()
-        per_page = self._rows_per_page()
-        if self.rows.count > per_page:
+        pages = self.pages()
+        if len(pages) > 1:
             # The last page starts at a whole row too: room to scroll it to the top.
-            pages = -(-self.rows.count // per_page)
             rect = self._scene.sceneRect()
-            rect.setHeight(max(rect.height(),
-                               HEADER_HEIGHT + self.rows.top(pages * per_page) + 2))
+            last = pages[-1].start + len(pages[0])
+            rect.setHeight(max(rect.height(), HEADER_HEIGHT + self.rows.top(last) + 2))
             self._scene.setSceneRect(rect)
-
-    def _rows_per_page(self) -> int:
-        return max(1, int((self.viewport().height() - HEADER_HEIGHT) // self.rows.row_height))
 
     def configure(self, *, tz: ZoneInfo, start: datetime, end: datetime, mode: BoardMode,
                   snap_minutes: int, day_start: time, day_end: time,
@@ -268,14 +321,18 @@ class WallBoardView(BoardView):
         bar = self.verticalScrollBar()
         if self.dragged_case() is not None:
             return
-        per_page = self._rows_per_page()
         # No rooms yet (nothing loaded: the database was away) is one empty page.
-        pages = max(1, -(-self.rows.count // per_page)) if bar.maximum() > bar.minimum() \
-            else 1
-        page = int(now.timestamp() // PAGE_SECONDS) % pages
-        self.current_page = page
-        top = self.mapFromScene(QPointF(0, self.rows.top(page * per_page))).y()
+        pages = self.pages() if bar.maximum() > bar.minimum() else [range(self.rows.count)]
+        page = int(now.timestamp() // PAGE_SECONDS) % len(pages)
+        self.current_page, self.page_count = page, len(pages)
+        top = self.mapFromScene(QPointF(0, self.rows.top(pages[page].start))).y()
         bar.setValue(bar.value() + top - int(HEADER_HEIGHT))
+
+    def page_text(self) -> str:
+        """The page indicator ("1 / 2"); empty when every room is on one page."""
+        if self.page_count <= 1:
+            return ""
+        return f"{self.current_page + 1} / {self.page_count}"
 
     # -- touch -----------------------------------------------------------------------------
 
@@ -354,6 +411,7 @@ class WallBoardView(BoardView):
                 if kind != "hours":
                     painter.fillRect(shade, QBrush(theme.grid_strong,
                                                    Qt.BrushStyle.BDiagPattern))
+        bands.draw_bands(self, painter, rect, faint=True)  # today's blocks, under the bars
         step = 60
         painter.setPen(QPen(theme.grid, 1))
         for tick in painting.ticks_between(self, step, self.grid.start, self.grid.end):
@@ -401,7 +459,26 @@ class WallBoardView(BoardView):
             text = f"{local:%H:%M}" if local.hour or local.minute else f"{local:%a} 00:00"
             painter.drawText(QRectF(x + 5, 0, 200, HEADER_HEIGHT - 4),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        self._paint_now_marker(painter)
         painter.setClipping(False)
+
+    def _paint_now_marker(self, painter: QPainter) -> None:
+        """"Now" in the time header: a triangle pointing down onto the now-line (which
+        runs under the bars)."""
+        now = self.clock()
+        if not self.grid.start <= now <= self.grid.end:
+            return
+        x = self.now_viewport_x()
+        half = 11.0
+        path = QPainterPath()
+        path.moveTo(x - half, HEADER_HEIGHT - 2 * half)
+        path.lineTo(x + half, HEADER_HEIGHT - 2 * half)
+        path.lineTo(x, HEADER_HEIGHT)
+        path.closeSubpath()
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.fillPath(path, self.theme.now_line)
+        painter.restore()
 
     def _paint_wall_rooms(self, painter: QPainter, height: int) -> None:
         theme = self.theme
@@ -411,39 +488,68 @@ class WallBoardView(BoardView):
             return
         painter.setClipRect(QRectF(0, HEADER_HEIGHT, LABEL_WIDTH, height - HEADER_HEIGHT))
         code_height = QFontMetricsF(self.room_code_font).height()
+        two_lines = self.rows.row_height >= code_height + self._room_name_metrics.height()
         for row, room in enumerate(self._model.rooms()):
             y = self.mapFromScene(QPointF(0, self.rows.top(row))).y()
             if y > height or y + self.rows.row_height < HEADER_HEIGHT:
                 continue
             band = QRectF(0, y, LABEL_WIDTH, self.rows.row_height)
-            inactive = room.status is not RoomStatus.ACTIVE
-            if inactive:
+            if room.status is not RoomStatus.ACTIVE:
                 painter.fillRect(band, QBrush(theme.grid_strong, Qt.BrushStyle.BDiagPattern))
-            painter.setPen(theme.header_text)
-            painter.setFont(self.room_code_font)
-            painter.drawText(QRectF(12, y + 2, LABEL_WIDTH - 16, code_height),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, room.code)
-            if self.rows.row_height >= code_height + self._room_name_metrics.height():
-                painter.setFont(self.room_name_font)
-                painter.setPen(theme.muted_text)
-                now = self.clock()
-                closed = next((c for c in self._model.closures(room.id)
-                               if c.starts_at <= now < c.ends_at), None)
-                if inactive:
-                    name = f"{room.status.value.upper()} · {room.name}"
-                elif closed is not None:
-                    name = f"CLOSED · {closed.reason}"
-                else:
-                    name = room.name
-                painter.drawText(
-                    QRectF(12, y + 2 + code_height, LABEL_WIDTH - 16,
-                           self._room_name_metrics.height()),
-                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    self._room_name_metrics.elidedText(name, Qt.TextElideMode.ElideRight,
-                                                       int(LABEL_WIDTH - 18)))
+            code_width = self._paint_room_code(painter, room.code, y, code_height)
+            painter.setFont(self.room_name_font)
+            painter.setPen(theme.muted_text)
+            if two_lines:
+                rect = QRectF(12, y + 2 + code_height, LABEL_WIDTH - 16,
+                              self._room_name_metrics.height())
+            else:  # beside the code, on its line
+                left = 12 + code_width + 10
+                rect = QRectF(left, y + 2, LABEL_WIDTH - 4 - left, code_height)
+            if rect.width() >= 30:
+                painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                 self.room_label(room, rect.width()))
             painter.setPen(QPen(theme.grid, 1))
             painter.drawLine(QPointF(0, band.bottom()), QPointF(LABEL_WIDTH, band.bottom()))
         painter.setClipping(False)
+
+    def _paint_room_code(self, painter: QPainter, code: str, y: float,
+                         code_height: float) -> float:
+        """The room's code, whole: a code too long for the column is set smaller, never
+        cut. Returns its width."""
+        font = self.room_code_font
+        room = LABEL_WIDTH - 16
+        width = QFontMetricsF(font).horizontalAdvance(code)
+        if width > room:
+            font = wall_font(max(12, int(ROOM_CODE_PX * room / width)), bold=True)
+            width = QFontMetricsF(font).horizontalAdvance(code)
+        painter.setPen(self.theme.header_text)
+        painter.setFont(font)
+        painter.drawText(QRectF(12, y + 2, room, code_height),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, code)
+        return width
+
+    def room_label(self, room: RoomView, width: float) -> str:
+        """What the room's label says under (or beside) its code in ``width`` px: its
+        state when it is not open, then the longest short name that fits whole, else the
+        name elided (the code is never elided)."""
+        metrics = self._room_name_metrics
+        now = self.clock()
+        closed = None if self._model is None else next(
+            (c for c in self._model.closures(room.id) if c.starts_at <= now < c.ends_at), None)
+        if closed is not None and room.status is RoomStatus.ACTIVE:
+            return metrics.elidedText(f"CLOSED · {closed.reason}", Qt.TextElideMode.ElideRight,
+                                      int(width))
+        if room.status is RoomStatus.ACTIVE:
+            return room_name_that_fits(
+                room.name, lambda name: metrics.horizontalAdvance(name) <= width,
+                lambda name: metrics.elidedText(name, Qt.TextElideMode.ElideRight, int(width)))
+        # Not in use: the state first; with no room for a name beside it, the state alone.
+        state = room.status.value.upper()
+        name = room_name_that_fits(
+            room.name, lambda name: metrics.horizontalAdvance(f"{state} · {name}") <= width,
+            lambda _name: "")
+        return f"{state} · {name}" if name else metrics.elidedText(
+            state, Qt.TextElideMode.ElideRight, int(width))
 
     def viewport_point_for(self, when: datetime, row: int) -> QPoint:
         """Where on the viewport a time in a room row is (tests and touch use it)."""

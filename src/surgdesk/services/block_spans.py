@@ -362,14 +362,3 @@ def read_occurrences(uow: UnitOfWork, tz: ZoneInfo, first: date, last: date,
                      cases: Iterable[CaseSpan] | None = None) -> list[Occurrence]:
     read = load_read(uow, tz, first, last, blocks, cases=cases)
     return expand(read, tz, first, last, now)
-
-
-def others_in_block(occurrences: Iterable[Occurrence], room_id: int, start: datetime,
-                    end: datetime, lead_user_id: int | None, specialty: str | None
-                    ) -> list[Occurrence]:
-    """The unreleased occurrences of someone else's blocks that [start, end) in
-    ``room_id`` meets (a case's own times)."""
-    lead = lead_user_id if lead_user_id is not None else -1  # unknown: no surgeon's own
-    return [o for o in occurrences
-            if o.info.room_id == room_id and not o.released and o.start < end
-            and o.end > start and not o.info.owner.owns(lead, specialty)]

@@ -10,13 +10,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from surgdesk.domain import models as m
+from surgdesk.domain.blocks import BlockSpan
 from surgdesk.domain.enums import OCCUPYING_STATUSES, CaseStatus
 from surgdesk.domain.limits import NAME_MAX
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import day_bounds
 from surgdesk.errors import BadInput, FieldProblem
+from surgdesk.repository.blocks import CaseSpan
 from surgdesk.repository.repos import CaseRow
 from surgdesk.repository.uow import UnitOfWork
+from surgdesk.services.block_spans import Occurrence, read_occurrences, utc_days
 from surgdesk.services.case_common import (
     MAX_BOARD_WINDOW,
     QUEUE_STATUSES,
@@ -146,6 +149,8 @@ class CaseQueries(CaseJob):
             shown = [s for s in CaseStatus if s is not CaseStatus.CANCELLED]
             cases = uow.cases.rows_in_window(lo, hi, statuses=shown)
             queue = [case_row(c) for c in uow.cases.with_status(QUEUE_STATUSES)]
+            blocks = self._board_blocks(uow, tz, lo, hi, cases)
+            spans = [o.span() for o in blocks]
             return BoardSnapshot(
                 window_start=lo, window_end=hi, time_zone=settings.time_zone,
                 day_start=settings.day_start, day_end=settings.day_end,
@@ -153,9 +158,38 @@ class CaseQueries(CaseJob):
                 rooms=tuple(room_view(r) for r in rooms),
                 closures=tuple(closure_view(c)
                                for c in uow.rooms.closures_overlapping(None, lo, hi)),
-                cases=tuple(self._summaries(uow, actor, cases, tz, rooms=rooms)),
+                cases=tuple(self._summaries(uow, actor, cases, tz, rooms=rooms,
+                                            blocks=spans)),
                 queue=tuple(self._summaries(uow, actor, queue, tz, rooms=rooms)),
+                blocks=tuple(o.view() for o in blocks),
             )
+
+    def _board_blocks(self, uow: UnitOfWork, tz: ZoneInfo, lo: datetime, hi: datetime,
+                      rows: Sequence[CaseRow] | None) -> list[Occurrence]:
+        """The block occurrences meeting [lo, hi): the days it covers, expanded with the
+        window's own case rows (plus, for a window not on day bounds, the cases of the
+        rest of those days, so each occurrence's use and rule release are whole); rows
+        None: the days' cases are read."""
+        first = lo.astimezone(tz).date()
+        last = (hi - timedelta(microseconds=1)).astimezone(tz).date()
+        found = uow.blocks.valid_between(first, last)
+        if not found:
+            return []
+        if rows is None:
+            return [o for o in read_occurrences(uow, tz, first, last, found, self.now())
+                    if o.start < hi and o.end > lo]
+        spans = {r.id: CaseSpan(r.id, r.room_id, r.lead_surgeon_user_id, r.specialty,
+                                r.status, r.scheduled_start, r.scheduled_end,
+                                r.actual_start, r.actual_end)
+                 for r in rows if r.room_id is not None and r.scheduled_start is not None
+                 and r.scheduled_end is not None}
+        day_lo, day_hi = utc_days(first, last, tz)
+        for edge_lo, edge_hi in ((day_lo, lo), (hi, day_hi)):
+            if edge_lo < edge_hi:
+                spans.update((c.id, c) for c in uow.blocks.case_spans(edge_lo, edge_hi))
+        return [o for o in read_occurrences(uow, tz, first, last, found, self.now(),
+                                            cases=spans.values())
+                if o.start < hi and o.end > lo]
 
     def summaries_by_ids(self, actor: Actor, case_ids: Iterable[int]) -> list[CaseSummary]:
         """These cases as the board shows them, masked for the actor like ``board()``;
@@ -170,15 +204,18 @@ class CaseQueries(CaseJob):
                      if r.status in OCCUPYING_STATUSES]
             context: list[CaseRow] = list(rows)
             times = [(s, e) for s, e in spans if s is not None and e is not None]
+            blocks: list[BlockSpan] = []
             if times:
                 lo, hi = min(s for s, _ in times), max(e for _, e in times)
                 mine = {r.id for r in rows}
                 context += [r for r in uow.cases.rows_in_window(
                     lo, hi, statuses=OCCUPYING_STATUSES) if r.id not in mine]
+                # The other_block mark as the board's load gives it.
+                blocks = [o.span() for o in self._board_blocks(uow, tz, lo, hi, None)]
             ids = [r.id for r in rows]
             rights = rights_of_rows(uow, actor, rows)
             progress = uow.cases.checklist_progress(ids) if ids else {}
-            marks = self._marks(uow, context, tz, None)
+            marks = self._marks(uow, context, tz, None, blocks)
             return [
                 row_summary(r, rights=rights[r.id],
                             progress=progress.get(r.id, (0, 0)), conflicts=marks.get(r.id, ()))
@@ -187,13 +224,14 @@ class CaseQueries(CaseJob):
 
     def _summaries(
         self, uow: UnitOfWork, actor: Actor, rows: Sequence[CaseRow], tz: ZoneInfo,
-        *, rooms: Sequence[m.OperatingRoom] | None = None,
+        *, rooms: Sequence[m.OperatingRoom] | None = None, blocks: Sequence[BlockSpan] = (),
     ) -> list[CaseSummary]:
-        """Summaries of many cases in a fixed number of queries (no query per case)."""
+        """Summaries of many cases in a fixed number of queries (no query per case);
+        ``blocks``: the window's block occurrences, for the ``other_block`` mark."""
         ids = [r.id for r in rows]
         rights = rights_of_rows(uow, actor, rows)
         progress = uow.cases.checklist_progress(ids) if ids else {}
-        marks = self._marks(uow, rows, tz, rooms)
+        marks = self._marks(uow, rows, tz, rooms, blocks)
         return [
             row_summary(r, rights=rights[r.id], progress=progress.get(r.id, (0, 0)),
                         conflicts=marks.get(r.id, ()))
@@ -216,7 +254,7 @@ class CaseQueries(CaseJob):
     @staticmethod
     def _marks(
         uow: UnitOfWork, rows: Sequence[CaseRow], tz: ZoneInfo,
-        rooms: Sequence[m.OperatingRoom] | None,
+        rooms: Sequence[m.OperatingRoom] | None, blocks: Sequence[BlockSpan] = (),
     ) -> dict[int, tuple[str, ...]]:
         timed = [(r, r.scheduled_start, r.scheduled_end) for r in rows
                  if r.status in OCCUPYING_STATUSES]
@@ -237,7 +275,7 @@ class CaseQueries(CaseJob):
             r.id: RoomRules(tuple(r.specialty_tags), r.opens_at, r.closes_at, tuple(r.weekdays))
             for r in (rooms if rooms is not None else uow.rooms.all())
         }
-        return window_conflicts(placed, rules, tz)
+        return window_conflicts(placed, rules, tz, blocks)
 
     def history(self, actor: Actor, case_number: str) -> list[AuditEntry]:
         """The case's audit trail, newest first (admin and scheduler)."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from surgdesk.domain import models as m
 from surgdesk.domain import room_hours
 from surgdesk.domain.conflicts import (
     ANESTHETIST_DOUBLE_BOOKED,
+    OTHER_BLOCK,
     OUTSIDE_HOURS,
     PATIENT_DOUBLE_BOOKED,
     SPECIALTY,
@@ -25,6 +26,7 @@ from surgdesk.domain.conflicts import (
     Booked,
     PlacedCase,
     RoomRules,
+    blocks_hit,
     double_bookings,
     specialty_mismatch,
     window_conflicts,
@@ -35,10 +37,12 @@ from surgdesk.domain.limits import CASE_DURATION
 from surgdesk.domain.room_hours import outside_hours
 from surgdesk.errors import BadInput, FieldProblem, RoomConflict
 from surgdesk.repository.uow import UnitOfWork
+from surgdesk.services.block_spans import read_occurrences
 from surgdesk.services.dto import SoftConflict
 
 __all__ = [
-    "ANESTHETIST_DOUBLE_BOOKED", "MIN_CASE_DURATION", "OUTSIDE_HOURS", "PATIENT_DOUBLE_BOOKED",
+    "ANESTHETIST_DOUBLE_BOOKED", "MIN_CASE_DURATION", "OTHER_BLOCK", "OUTSIDE_HOURS",
+    "PATIENT_DOUBLE_BOOKED",
     "SPECIALTY", "SURGEON_DOUBLE_BOOKED", "TEAM_DOUBLE_BOOKED", "PlacedCase", "Placement",
     "RoomRules", "case_people", "check_room", "check_span", "hours_text", "occupied_until",
     "outside_hours", "placement_warnings", "soft_conflicts", "specialty_mismatch",
@@ -145,10 +149,21 @@ class Placement:
     # user id -> (warning code, display name) of everyone working on the case
     people: Mapping[int, tuple[str, str]]
     case_id: int | None = None
+    # The lead surgeon's user id (None: the one ``people`` names as lead surgeon, if any).
+    lead_user_id: int | None = None
+    # The caller's clock, for blocks released by rule (None: the system clock).
+    now: datetime | None = None
+
+    def lead(self) -> int | None:
+        if self.lead_user_id is not None:
+            return self.lead_user_id
+        return next((uid for uid, (code, _) in self.people.items()
+                     if code == SURGEON_DOUBLE_BOOKED), None)
 
 
 def placement_warnings(uow: UnitOfWork, p: Placement, tz: ZoneInfo) -> list[SoftConflict]:
-    """Every soft conflict of a placement, in one order: hours, specialty, people, patient."""
+    """Every soft conflict of a placement, in one order: hours, specialty, another
+    owner's block, people, patient."""
     room = p.room
     out: list[SoftConflict] = []
     if outside_hours(p.start, p.end, opens_at=room.opens_at, closes_at=room.closes_at,
@@ -162,6 +177,7 @@ def placement_warnings(uow: UnitOfWork, p: Placement, tz: ZoneInfo) -> list[Soft
             message=f"room {room.code} is for {', '.join(room.specialty_tags)}, "
                     f"not {p.specialty}",
         ))
+    out += _block_warnings(uow, p, tz)
     others = [
         (Booked(c.case_number, c.operating_room.code if c.operating_room else None,
                 c.scheduled_start, c.scheduled_end), uid)
@@ -191,6 +207,30 @@ def placement_warnings(uow: UnitOfWork, p: Placement, tz: ZoneInfo) -> list[Soft
     return out
 
 
+def _block_warnings(uow: UnitOfWork, p: Placement, tz: ZoneInfo) -> list[SoftConflict]:
+    """``in Dr Lena Moreau's block (orthopedics) until 15:30``: a placement meeting an
+    unreleased block of the room whose owner is not the case's (its lead surgeon's own
+    block, or its specialty's service block, gives none)."""
+    first = p.start.astimezone(tz).date()
+    last = (p.end - timedelta(microseconds=1)).astimezone(tz).date()
+    blocks = uow.blocks.valid_between(first, last, room_ids=[p.room.id])
+    if not blocks:
+        return []
+    now = p.now if p.now is not None else datetime.now(UTC)
+    occurrences = {(o.info.id, o.day): o
+                   for o in read_occurrences(uow, tz, first, last, blocks, now)}
+    lead = p.lead()
+    hit = blocks_hit(p.room.id, p.start, p.end, lead if lead is not None else -1,
+                     p.specialty, [o.span() for o in occurrences.values()])
+    out = []
+    for span in hit:
+        o = occurrences[(span.block_id, span.day)]
+        out.append(SoftConflict(
+            code=OTHER_BLOCK,
+            message=f"in {o.info.whose_block} until {o.end.astimezone(tz):%H:%M}"))
+    return out
+
+
 def case_people(case: m.SurgeryCase) -> dict[int, tuple[str, str]]:
     """Everyone on a case with the warning code a double booking of theirs carries."""
     people: dict[int, tuple[str, str]] = {
@@ -203,12 +243,14 @@ def case_people(case: m.SurgeryCase) -> dict[int, tuple[str, str]]:
     return people
 
 
-def soft_conflicts(uow: UnitOfWork, case: m.SurgeryCase, tz: ZoneInfo) -> list[SoftConflict]:
-    """The warnings a placed case carries now. The case must be flushed (it has an id)."""
+def soft_conflicts(uow: UnitOfWork, case: m.SurgeryCase, tz: ZoneInfo,
+                   now: datetime | None = None) -> list[SoftConflict]:
+    """The warnings a placed case carries now. The case must be flushed (it has an id).
+    ``now``: the service's clock, for blocks released by rule (None: the system clock)."""
     room, start, end = case.operating_room, case.scheduled_start, case.scheduled_end
     if case.status not in OCCUPYING_STATUSES or room is None or start is None or end is None:
         return []
     placement = Placement(room=room, start=start, end=end, specialty=case.specialty,
                           patient_id=case.patient_id, people=case_people(case),
-                          case_id=case.id)
+                          case_id=case.id, lead_user_id=case.lead_surgeon.user_id, now=now)
     return placement_warnings(uow, placement, tz)

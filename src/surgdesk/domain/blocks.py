@@ -306,20 +306,30 @@ def _wall_to_utc(day: date, wall: time, tz: ZoneInfo) -> datetime:
     """A wall-clock time on ``day`` as UTC: a gap is refused, a fold takes its first
     instant (``timezones.localize`` refuses both; a block's hours recur, so a fold is
     resolved rather than asked about)."""
-    if _in_gap(day, wall, tz):
+    instant = _first_instant(day, wall, tz)
+    if instant is None:
         naive = datetime.combine(day, wall)
         raise LocalTimeError(
             f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key} (daylight-saving change)")
-    return datetime.combine(day, wall, tzinfo=tz).replace(fold=0).astimezone(UTC)
+    return instant
+
+
+def _first_instant(day: date, wall: time, tz: ZoneInfo) -> datetime | None:
+    """The first UTC instant the zone's clocks show ``wall`` on ``day``; None in a gap.
+
+    With fold=0 an ambiguous time takes its first (pre-transition) offset, and a skipped
+    one converts to a time that does not read back the same: one round trip tells both,
+    cheaper than comparing the offsets of both folds (this runs per occurrence)."""
+    local = datetime.combine(day, wall.replace(fold=0), tzinfo=tz)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None
+    return instant
 
 
 def _in_gap(day: date, wall: time, tz: ZoneInfo) -> bool:
     """Whether the wall-clock time is skipped on ``day`` (clocks jump forward)."""
-    naive = datetime.combine(day, wall)
-    first = naive.replace(tzinfo=tz, fold=0)
-    if first.utcoffset() == naive.replace(tzinfo=tz, fold=1).utcoffset():
-        return False
-    return first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive
+    return _first_instant(day, wall, tz) is None
 
 
 def _add_years(day: date, years: int) -> date:

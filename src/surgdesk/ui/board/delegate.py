@@ -20,10 +20,23 @@ from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board import palette
 from surgdesk.ui.board.grid import DragMode
 from surgdesk.ui.board.model import laterality_suffix, patient_label
+from surgdesk.ui.board.textlayout import (
+    BODY_LINE_H,
+    GLYPH_W,
+    MARK_GAP,
+    TITLE_LINE_H,
+    BarContent,
+    BarText,
+    BarTextLayouts,
+    Font,
+    Metrics,
+    TextLine,
+)
 from surgdesk.ui.fonts import ui_font_family
 
 EDGE_PX = 5.0  # the stretch zone at each end of a bar
 MIN_STRETCH_BAR = 3 * EDGE_PX  # narrower bars only move (a stretch zone would eat them)
+EDGE_MARK_W = 18.0  # the marker of a case outside the shown hours
 
 CONFLICT_TEXT = {
     "outside_hours": "outside the room's hours",
@@ -42,6 +55,8 @@ class BarShape(NamedTuple):
     turnover: QRectF | None  # the room's turnover after the case
     clipped_start: bool = False  # the case began before the visible window (e.g. yesterday)
     clipped_end: bool = False  # ...or goes on after it
+    # Wholly outside the shown hours: an edge marker (-1 at the left edge, 1 at the right).
+    edge: int = 0
 
 
 # Elided texts kept per delegate. A week of 12 rooms is about 1,500 (title and body lines
@@ -66,6 +81,8 @@ class BarDelegate:
         self._body_metrics = QFontMetricsF(self.body_font)
         self._badge_metrics = QFontMetricsF(self.badge_font)
         self._elided: dict[tuple[str, int, bool], str] = {}
+        self.layouts = BarTextLayouts(Metrics(self._title_metrics, self._body_metrics,
+                                              self._badge_metrics))
 
     # -- hit testing ------------------------------------------------------------------
 
@@ -129,6 +146,9 @@ class BarDelegate:
               selected: bool = False, lod: float = 1.0) -> None:
         style = palette.style_for(case.status)
         bar = shape.bar
+        if shape.edge:
+            self._paint_edge_marker(painter, shape, case, style)
+            return
         if shape.turnover is not None and shape.turnover.width() >= 1:
             painter.fillRect(shape.turnover, palette.TURNOVER)
             painter.fillRect(shape.turnover, QBrush(palette.TURNOVER.darker(160),
@@ -141,9 +161,8 @@ class BarDelegate:
             hatch.setAlpha(90)
             painter.fillRect(bar, QBrush(hatch, style.pattern))
         urgency = palette.priority_colour(case.priority)
-        band = 0.0
-        if urgency is not None and wide >= 6:
-            band = 5.0 if case.priority is Priority.EMERGENCY else 4.0
+        band = _band(case, wide)
+        if urgency is not None and band:
             painter.fillRect(QRectF(bar.left(), bar.top(), min(band, bar.width()),
                                     bar.height()), urgency)
         # The outline: dashed for a case still requested, thick vermillion for emergencies.
@@ -162,7 +181,7 @@ class BarDelegate:
             self._paint_continuations(painter, shape, style.border)
         if wide < 10 or bar.height() < 12:
             return
-        self._paint_content(painter, bar.adjusted(band + 3, 2, -3, -2), case, style, wide)
+        self._paint_content(painter, self.text_area(case, bar), case, style, wide)
 
     def _paint_continuations(self, painter: QPainter, shape: BarShape, colour: QColor) -> None:
         """Chevrons at a clipped end: the case continues on the previous or next day."""
@@ -182,67 +201,122 @@ class BarDelegate:
                                   QPointF(x - size, mid + size)])
         painter.restore()
 
+    def content(self, case: CaseSummary) -> BarContent:
+        """The case's texts and marks as the text layout reads them."""
+        badge = {Priority.EMERGENCY: "EMERG", Priority.URGENT: "URG"}.get(case.priority, "")
+        return BarContent(self.title(case), case.lead_surgeon_name, self.times(case),
+                          patient_label(case), f"☑ {case.checklist_done}/{case.checklist_total}",
+                          badge, bool(case.conflicts))
+
+    def text_area(self, case: CaseSummary, bar: QRectF) -> QRectF:
+        """Where a bar's text goes: inside its border, right of the priority band."""
+        return bar.adjusted(_band(case, bar.width()) + 3, 2, -3, -2)
+
+    def bar_text(self, case: CaseSummary, shape: BarShape) -> BarText:
+        """How the bar lays out its text at its current size (cached per content and size)."""
+        if shape.edge:
+            return BarText((), "")
+        area = self.text_area(case, shape.bar)
+        return self.layouts.get(self.content(case), area.width(), area.height())
+
     def _paint_content(self, painter: QPainter, area: QRectF, case: CaseSummary,
                        style: palette.StatusStyle, wide: float) -> None:
-        glyph = min(14.0, area.height() - 2)
-        x = area.left()
-        top = area.top()
-        palette.draw_status_glyph(painter, case.status, QRectF(x, top + 1, glyph, glyph),
-                                  style.border.darker(130))
-        x += glyph + 4
-        right = area.right()
-        # Right-hand marks on the first line: priority badge, soft-conflict warning.
-        if case.conflicts and area.width() > 3 * glyph:
-            palette.draw_warning_mark(painter, QRectF(right - glyph, top + 1, glyph, glyph))
-            right -= glyph + 3
-        if case.priority is not Priority.ELECTIVE and area.width() > 90:
-            text = "EMERG" if case.priority is Priority.EMERGENCY else "URG"
-            colour = palette.priority_colour(case.priority)
-            width = self._badge_metrics.horizontalAdvance(text) + 8
-            badge = QRectF(right - width, top + 1, width, 14)
-            path = QPainterPath()
-            path.addRoundedRect(badge, 3, 3)
-            painter.save()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            painter.fillPath(path, colour or palette.EMERGENCY)
-            painter.restore()
-            painter.setFont(self.badge_font)
-            painter.setPen(palette.HEADER_BG)
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
-            right -= width + 4
-        if right - x < 28:
-            return  # no room for a readable word: colour, glyph and tooltip say it
-        line_h = 16.0
-        painter.setFont(self.title_font)
+        text = self.layouts.get(self.content(case), area.width(), area.height())
+        y = area.top()
+        for i, line in enumerate(text.lines):
+            height = TITLE_LINE_H if i == 0 else BODY_LINE_H
+            self._paint_line(painter, QRectF(area.left(), y, area.width(), height), line,
+                             case, style)
+            y += height
+
+    def _paint_line(self, painter: QPainter, rect: QRectF, line: TextLine, case: CaseSummary,
+                    style: palette.StatusStyle) -> None:
+        x, right = rect.left(), rect.right()
+        glyph = min(GLYPH_W, rect.height() - 2)
+        mark_top = rect.top() + (rect.height() - glyph) / 2
+        if line.glyph:
+            palette.draw_status_glyph(painter, case.status, QRectF(x, mark_top, glyph, glyph),
+                                      style.border.darker(130))
+            x += GLYPH_W + MARK_GAP
+        if line.warning:
+            palette.draw_warning_mark(painter, QRectF(right - glyph, mark_top, glyph, glyph))
+            right -= GLYPH_W + MARK_GAP - 1
+        if line.badge:
+            right -= self._paint_badge(painter, line.badge, case, right, rect.top() + 1)
         painter.setPen(style.text)
-        title_rect = QRectF(x, top, right - x, line_h)
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         self._elide(self.title(case), title_rect.width(), title=True))
-        lines: list[tuple[str, str]] = []
-        surgeon = case.lead_surgeon_name
-        lines.append((f"{self.times(case)}  {surgeon}", ""))
-        progress = f"☑ {case.checklist_done}/{case.checklist_total}"
-        lines.append((patient_label(case), progress))
-        painter.setFont(self.body_font)
-        y = top + line_h
-        left = area.left()
-        for text, right_text in lines:
-            if y + 13 > area.bottom() + 2:
-                break
-            rect = QRectF(left, y, area.width(), 15)
-            if right_text and area.width() > 110:
-                tw = self._body_metrics.horizontalAdvance(right_text) + 2
-                painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                                 right_text)
-                rect = rect.adjusted(0, 0, -tw - 6, 0)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             self._elide(text, rect.width(), title=False))
-            y += 15
+        font = self.title_font if line.font is Font.TITLE else self.body_font
+        painter.setFont(font)
+        if line.right_text:
+            painter.drawText(QRectF(x, rect.top(), right - x, rect.height()),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             line.right_text)
+            right -= self._body_metrics.horizontalAdvance(line.right_text) + 8
+        if line.text:
+            painter.drawText(QRectF(x, rect.top(), max(0.0, right - x), rect.height()),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             line.text)
+
+    def _paint_badge(self, painter: QPainter, text: str, case: CaseSummary, right: float,
+                     top: float) -> float:
+        """The EMERG / URG badge ending at ``right``; returns the width it took."""
+        width = self._badge_metrics.horizontalAdvance(text) + 8
+        badge = QRectF(right - width, top, width, 14)
+        path = QPainterPath()
+        path.addRoundedRect(badge, 3, 3)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.fillPath(path, palette.priority_colour(case.priority) or palette.EMERGENCY)
+        painter.restore()
+        painter.setFont(self.badge_font)
+        painter.setPen(palette.HEADER_BG)
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        return width + MARK_GAP
+
+    def _paint_edge_marker(self, painter: QPainter, shape: BarShape, case: CaseSummary,
+                           style: palette.StatusStyle) -> None:
+        """A case outside the shown hours: a tab at the view's edge in its row, pointing
+        the way to it, with its start time (the tooltip says the rest)."""
+        bar = shape.bar
+        painter.fillRect(bar, style.fill)
+        painter.setPen(QPen(palette.EMERGENCY if case.priority is Priority.EMERGENCY
+                            else style.border, 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(bar.adjusted(0.5, 0.5, -0.5, -0.5))
+        size = min(5.0, bar.width() / 3)
+        mid = bar.top() + 9
+        x = bar.left() + 4 if shape.edge < 0 else bar.right() - 4
+        step = size if shape.edge < 0 else -size
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(style.border.darker(130), 2))
+        painter.drawPolyline([QPointF(x + step, mid - size), QPointF(x, mid),
+                              QPointF(x + step, mid + size)])
+        painter.restore()
+        if case.scheduled_start is not None:
+            painter.setFont(self.badge_font)
+            painter.setPen(style.text)
+            start = case.scheduled_start.astimezone(self.tz)
+            painter.drawText(bar.adjusted(1, 16, -1, 0),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                             f"{start:%H}\n{start:%M}")
+
+
+def _band(case: CaseSummary, width: float) -> float:
+    """The priority band's width at the bar's left (none for elective cases)."""
+    if case.priority is Priority.ELECTIVE or width < 6:
+        return 0.0
+    return 5.0 if case.priority is Priority.EMERGENCY else 4.0
 
 
 def shape_between(x0: float, x1: float, turnover_px: float, top: float, height: float, *,
                   clip_left: float | None = None, clip_right: float | None = None) -> BarShape:
-    """A bar from x0 to x1 (scene x), clipped to the visible window when given."""
+    """A bar from x0 to x1 (scene x), clipped to the visible window when given; a bar
+    wholly outside it is an edge marker at that edge."""
+    if clip_left is not None and x1 <= clip_left:
+        return BarShape(QRectF(clip_left, top, EDGE_MARK_W, height), None, edge=-1)
+    if clip_right is not None and x0 >= clip_right:
+        return BarShape(QRectF(clip_right - EDGE_MARK_W, top, EDGE_MARK_W, height), None,
+                        edge=1)
     clipped_start = clip_left is not None and x0 < clip_left
     clipped_end = clip_right is not None and x1 > clip_right
     left = clip_left if clipped_start and clip_left is not None else x0

@@ -63,7 +63,8 @@ class CaseBarItem(QGraphicsItem):
         bar = shape.bar.translated(-origin)
         turnover = shape.turnover.translated(-origin) if shape.turnover is not None else None
         self.prepareGeometryChange()
-        self.local_shape = BarShape(bar, turnover, shape.clipped_start, shape.clipped_end)
+        self.local_shape = BarShape(bar, turnover, shape.clipped_start, shape.clipped_end,
+                                    shape.edge)
         bounds = bar if turnover is None else bar.united(turnover)
         self._bounds = bounds.adjusted(-2, -2, 2, 2)
         self.setPos(origin)

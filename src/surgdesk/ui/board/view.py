@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QPointF,
     QRect,
     QRectF,
     Qt,
@@ -77,6 +78,10 @@ LOADING_BG = QColor("#0072b2")  # the "Loading…" tag (Okabe-Ito blue)
 class BoardView(QGraphicsView):
     """The OR board. Object name ``orBoard``."""
 
+    # The day view opens on the department's day-view hours (the wall keeps its own
+    # window around now and may turn this off).
+    OPENS_ON_DAY_HOURS = True
+
     case_activated = Signal(str)  # Enter or double-click: open the case
     status_message = Signal(str)  # refusals and hints for the status bar
     context_menu_requested = Signal(str, QPoint)  # case number, global position
@@ -118,6 +123,8 @@ class BoardView(QGraphicsView):
         self.cache_bars = True  # pixmap cache per bar on screen; off for vector export
         self.day_start = time(7)
         self.day_end = time(19)
+        self._reach = (self.grid.start, self.grid.end)  # what scrolling can reach
+        self._home = False  # showing the day-view hours only (see ``configure``)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         # Seconds, for the flash fade only (tests swap in a fake one).
         self.flash_clock: Callable[[], float] = monotonic
@@ -232,19 +239,86 @@ class BoardView(QGraphicsView):
     def configure(self, *, tz: ZoneInfo, start: datetime, end: datetime, mode: BoardMode,
                   snap_minutes: int, day_start: time, day_end: time,
                   px_per_minute: float | None = None) -> None:
-        """Set the visible window. Positions are recomputed; items are kept."""
+        """Set the visible window. Positions are recomputed; items are kept.
+
+        The desk's day view with no zoom given opens on the department's day-view hours
+        (``day_start`` to ``day_end``), fitted to the width; the rest of the loaded day
+        stays within reach: zooming, or scrolling sideways, widens the view to it. A
+        refresh at that same zoom stays on the day hours."""
+        was_home = self._home and self.mode is mode
+        same_zoom = px_per_minute is not None \
+            and abs(px_per_minute - self.grid.px_per_minute) < 1e-9
         self.tz = tz
         self.mode = mode
         self.day_start, self.day_end = day_start, day_end
         self.delegate.tz = tz
-        self.auto_fit = px_per_minute is None
-        if px_per_minute is None:
-            px_per_minute = self.fit_zoom(start, end)
-        self.grid = Grid(tz, start, end, px_per_minute=px_per_minute, snap_minutes=snap_minutes)
+        self._reach = self._reach_for(start, end)
+        self.auto_fit = px_per_minute is None or (was_home and same_zoom)
+        home = self.day_hours_span() if self.auto_fit else None
+        self._home = home is not None
+        shown_start, shown_end = home if home is not None else self._reach
+        if self.auto_fit:
+            px_per_minute = self.fit_zoom(shown_start, shown_end)
+        assert px_per_minute is not None
+        self.grid = Grid(tz, shown_start, shown_end, px_per_minute=px_per_minute,
+                         snap_minutes=snap_minutes)
         self.grid.writer = self.writer
         self.rows.row_height = DAY_ROW_HEIGHT if mode is BoardMode.DAY else WEEK_ROW_HEIGHT
         self._hold_layout = False
         self._relayout()
+
+    def _reach_for(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+        """What scrolling can reach: the window asked for, widened to the loaded one (in
+        the day view the whole department day, its night included)."""
+        model = self._model
+        if self.mode is not BoardMode.DAY or not self.OPENS_ON_DAY_HOURS or model is None:
+            return start, end
+        loaded_start, loaded_end = model.window_start, model.window_end
+        if loaded_start is None or loaded_end is None or loaded_start >= end \
+                or loaded_end <= start:
+            return start, end  # not the window asked for (a test's hand-made board)
+        return min(start, loaded_start), max(end, loaded_end)
+
+    def day_hours_span(self) -> tuple[datetime, datetime] | None:
+        """The department's day-view hours on the day shown, within reach (None: not the
+        desk's day view, or the hours are the whole reach anyway)."""
+        if self.mode is not BoardMode.DAY or not self.OPENS_ON_DAY_HOURS:
+            return None
+        reach_start, reach_end = self._reach
+        # The day shown is the one the reach's middle falls on (a night case the day
+        # before may widen the reach's start, never its middle past midnight).
+        middle = reach_start + (reach_end - reach_start) / 2
+        day = middle.astimezone(self.tz).date()
+        start = datetime.combine(day, self.day_start, tzinfo=self.tz).astimezone(UTC)
+        end_day = day if self.day_end > self.day_start else day + timedelta(days=1)
+        end = datetime.combine(end_day, self.day_end, tzinfo=self.tz).astimezone(UTC)
+        start, end = max(start, reach_start), min(end, reach_end)
+        if end <= start or (start, end) == (reach_start, reach_end):
+            return None
+        return start, end
+
+    def showing_day_hours(self) -> bool:
+        """The day view shows the department's day-view hours only (its opening state)."""
+        return self._home
+
+    def show_day_hours(self) -> None:
+        """Back to the day-view hours, fitted to the width (the day view's opening state)."""
+        if self.mode is not BoardMode.DAY:
+            return
+        self.configure(tz=self.tz, start=self._reach[0], end=self._reach[1], mode=self.mode,
+                       snap_minutes=self.grid.snap_minutes, day_start=self.day_start,
+                       day_end=self.day_end)
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().minimum())
+
+    def _widen(self) -> None:
+        """From the day-view hours to the whole reach, at the same zoom."""
+        if not self._home:
+            return
+        self._home = False
+        start, end = self._reach
+        self.grid = Grid(self.tz, start, end, px_per_minute=self.grid.px_per_minute,
+                         snap_minutes=self.grid.snap_minutes)
+        self.grid.writer = self.writer
 
     def configure_same(self) -> None:
         """Lay out again on the current window (after a load that did not happen)."""
@@ -269,14 +343,44 @@ class BoardView(QGraphicsView):
             anchor_viewport_x = self.viewport().width() / 2
         anchor_scene_x = self.mapToScene(QPoint(int(anchor_viewport_x), 0)).x()
         anchor_time = self.grid.time_at(anchor_scene_x)
+        self._widen()  # zooming reaches the night
         self.grid.set_zoom(px_per_minute)
         self._relayout()
-        new_x = self.grid.x_for(anchor_time)
+        self._put_time_at(anchor_time, anchor_viewport_x)
+
+    def _put_time_at(self, when: datetime, viewport_x: float) -> None:
+        """Scroll so that ``when`` shows at ``viewport_x``."""
         bar = self.horizontalScrollBar()
-        bar.setValue(int(new_x + LABEL_WIDTH - anchor_viewport_x))
+        shift = self.mapFromScene(QPointF(self.grid.x_for(when), 0)).x() - viewport_x
+        bar.setValue(bar.value() + round(shift))
 
     def zoom_by(self, factor: float, anchor_viewport_x: float | None = None) -> None:
         self.set_zoom(self.grid.px_per_minute * factor, anchor_viewport_x)
+
+    def scroll_to_case(self, case_number: str) -> bool:
+        """Show the case's bar (widening from the day-view hours when it lies outside
+        them) and select it; False when it is not on the board."""
+        item = self._items.get(case_number)
+        if item is None:
+            return False
+        case = item.case
+        if self._home and case.scheduled_start is not None and case.scheduled_end is not None \
+                and (case.scheduled_end <= self.grid.start
+                     or case.scheduled_start >= self.grid.end):
+            self._widen_in_place()
+        self._select(case_number)
+        self.ensureVisible(item.scene_bar(), 40, 20)
+        return True
+
+    def _widen_in_place(self) -> None:
+        """Widen to the whole reach keeping what is on screen where it is."""
+        if not self._home:
+            return
+        left = self.grid.time_at(self.mapToScene(QPoint(int(LABEL_WIDTH), 0)).x())
+        self.auto_fit = False
+        self._widen()
+        self._relayout()
+        self._put_time_at(left, LABEL_WIDTH)
 
     def set_writer(self, writer: DropWriter | None) -> None:
         self.writer = writer
@@ -602,6 +706,10 @@ class BoardView(QGraphicsView):
     # -- zoom: Ctrl+wheel and pinch ---------------------------------------------------------
 
     def wheelEvent(self, event: QWheelEvent) -> None:
+        sideways = event.angleDelta().x() != 0 or bool(
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if self._home and sideways and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self._widen_in_place()  # scrolling sideways reaches the night
         interaction.wheel(self, event)
 
     def viewportEvent(self, event: QEvent) -> bool:

@@ -1,0 +1,263 @@
+"""How a bar's text is laid out in the room the bar has: procedure first, then the lead
+surgeon, then the times (with the patient and checklist progress where they fit whole).
+
+A layout is worked out once per bar content and size (``BarTextLayouts`` keeps them) and
+painted many times, so the board never measures text for every bar on every paint. The
+rules, in order:
+
+- the procedure comes first; on a wide bar it is one bold line beside the status glyph,
+  the soft-conflict mark and the priority badge; where that leaves too little of it, the
+  badge goes first (the vermillion band and border still say EMERG/URG), then the glyph
+  and the mark move down a line, then the procedure wraps over the bar's lines;
+- the lines the procedure leaves free take the surgeon, then the times;
+- a lone glyph only when not even a few letters fit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
+
+ELLIPSIS = "…"
+GLYPH_W = 14.0  # the status glyph and the warning mark are squares this wide
+MARK_GAP = 4.0
+TITLE_LINE_H = 16.0
+BODY_LINE_H = 15.0
+# A procedure showing this many characters reads as itself (issue 13: "Laparoscopic c…").
+READABLE_CHARS = 12
+MIN_TEXT_PX = 18.0  # narrower than this, text would be a letter or two: glyph only
+RIGHT_TEXT_MIN_W = 110.0  # the checklist progress needs a bar this wide to sit beside text
+LAYOUT_CACHE_SIZE = 4096  # entries; a week of 60 rooms at one zoom is ~3,000 bars
+
+
+class Font(Enum):
+    TITLE = "title"  # bold, the procedure on one line
+    WRAP = "wrap"  # the procedure wrapped over narrow lines (same size as the body)
+    BODY = "body"
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """One line of a bar: its text, font and what sits at its ends."""
+
+    text: str
+    font: Font
+    glyph: bool = False  # the status glyph at the left of this line
+    warning: bool = False  # the soft-conflict mark at the right
+    badge: str = ""  # "EMERG" / "URG" at the right
+    right_text: str = ""  # checklist progress, right-aligned
+
+
+@dataclass(frozen=True, slots=True)
+class BarText:
+    """What a bar shows, line by line, and how much of its procedure that is."""
+
+    lines: tuple[TextLine, ...]
+    procedure_shown: str  # the procedure's characters on the bar (no ellipsis, no breaks)
+
+    @property
+    def glyph_only(self) -> bool:
+        return not self.procedure_shown
+
+
+@dataclass(frozen=True, slots=True)
+class BarContent:
+    """The texts and marks of a case, as the layout needs them (hashable: a cache key)."""
+
+    procedure: str
+    surgeon: str
+    times: str
+    patient: str
+    progress: str
+    badge: str  # "" for elective
+    warning: bool
+
+
+class Metrics:
+    """The three fonts' metrics, with the few measurements the layout makes."""
+
+    def __init__(self, title: QFontMetricsF, body: QFontMetricsF, badge: QFontMetricsF) -> None:
+        self.title, self.body, self.badge = title, body, badge
+
+    def of(self, font: Font) -> QFontMetricsF:
+        return self.title if font is Font.TITLE else self.body
+
+    def width(self, text: str, font: Font) -> float:
+        return self.of(font).horizontalAdvance(text)
+
+    def elide(self, text: str, width: float, font: Font) -> str:
+        return self.of(font).elidedText(text, Qt.TextElideMode.ElideRight, int(width))
+
+    def badge_width(self, text: str) -> float:
+        return self.badge.horizontalAdvance(text) + 8 if text else 0.0
+
+
+def line_count(height: float) -> int:
+    """How many text lines a content area of ``height`` px holds (a title and body lines)."""
+    if height < TITLE_LINE_H - 4:
+        return 0
+    return 1 + max(0, int((height + 2 - TITLE_LINE_H) // BODY_LINE_H))
+
+
+def shown(text: str) -> str:
+    return text.removesuffix(ELLIPSIS)
+
+
+def lay_out(content: BarContent, width: float, height: float, metrics: Metrics) -> BarText:
+    """The bar's text in a content area of ``width`` x ``height`` px."""
+    lines = line_count(height)
+    if lines == 0 or width < GLYPH_W:
+        return BarText((), "")
+    if width < MIN_TEXT_PX:
+        return BarText((TextLine("", Font.BODY, glyph=True),), "")
+    first = _one_line_title(content, width, metrics, free_lines=lines - 1)
+    if first is not None:
+        title, moved = first
+        rest = _body_lines(content, width, lines - 1, metrics, moved)
+        return BarText((title, *rest), shown(title.text))
+    return _wrapped(content, width, lines, metrics)
+
+
+def _one_line_title(content: BarContent, width: float, metrics: Metrics,
+                    free_lines: int) -> tuple[TextLine, set[str]] | None:
+    """The procedure on one bold line, with as many marks as leave it readable; the marks
+    left off go to the next line when there is one (returned as ``moved``). None when no
+    arrangement shows the whole procedure or ``READABLE_CHARS`` of it."""
+    marks = ["badge", "glyph", "warning"]  # dropped in this order
+    present = {"glyph"} | ({"badge"} if content.badge else set()) | (
+        {"warning"} if content.warning else set())
+    for keep_from in range(len(marks) + 1):
+        kept = present & set(marks[keep_from:])
+        room = width - _marks_width(content, kept, metrics)
+        text = metrics.elide(content.procedure, room, Font.TITLE) if room > 0 else ""
+        if shown(text) == content.procedure or len(shown(text)) >= READABLE_CHARS:
+            moved = (present - kept) - {"badge"} if free_lines else set()
+            line = TextLine(text, Font.TITLE, glyph="glyph" in kept,
+                            warning="warning" in kept,
+                            badge=content.badge if "badge" in kept else "")
+            return line, moved
+    return None
+
+
+def _marks_width(content: BarContent, kept: set[str], metrics: Metrics) -> float:
+    total = 0.0
+    if "glyph" in kept:
+        total += GLYPH_W + MARK_GAP
+    if "warning" in kept:
+        total += GLYPH_W + MARK_GAP - 1
+    if "badge" in kept:
+        total += metrics.badge_width(content.badge) + MARK_GAP
+    return total
+
+
+def _body_lines(content: BarContent, width: float, count: int, metrics: Metrics,
+                moved: set[str]) -> list[TextLine]:
+    """Surgeon, then times (each with what else fits whole), on the lines left."""
+    out: list[TextLine] = []
+    wide = width > RIGHT_TEXT_MIN_W
+    candidates = [
+        (content.surgeon, content.progress if wide else ""),
+        (_join_fitting(content.times, content.patient, width, metrics), ""),
+    ]
+    for i, (text, right) in enumerate(candidates[:count]):
+        glyph = i == 0 and "glyph" in moved
+        warning = i == 0 and "warning" in moved
+        room = width - (GLYPH_W + MARK_GAP if glyph else 0) - (GLYPH_W + MARK_GAP if warning
+                                                                else 0)
+        if right:
+            room -= metrics.width(right, Font.BODY) + 8
+        out.append(TextLine(metrics.elide(text, room, Font.BODY), Font.BODY, glyph=glyph,
+                            warning=warning, right_text=right))
+    return out
+
+
+def _join_fitting(first: str, second: str, width: float, metrics: Metrics) -> str:
+    """``first · second`` when the whole of it fits, else ``first``."""
+    joined = f"{first} · {second}" if second else first
+    return joined if metrics.width(joined, Font.BODY) <= width else first
+
+
+def _wrapped(content: BarContent, width: float, lines: int, metrics: Metrics) -> BarText:
+    """The procedure over several lines in the body-sized font, the glyph and the warning
+    on a line of their own at the bottom when one is left."""
+    for used in range(1, lines + 1):
+        parts = wrap(content.procedure, width, used, metrics)
+        text = "".join(shown(p) for p in parts)
+        if text.replace(" ", "") == content.procedure.replace(" ", "") or used == lines:
+            break
+    out = [TextLine(p, Font.WRAP) for p in parts]
+    if len(out) < lines:
+        out.append(TextLine(metrics.elide(content.surgeon, width - 2 * (GLYPH_W + MARK_GAP),
+                                          Font.BODY), Font.BODY, glyph=True,
+                            warning=content.warning))
+    return BarText(tuple(out), _prefix_shown(content.procedure, parts))
+
+
+def _prefix_shown(procedure: str, parts: list[str]) -> str:
+    """The start of ``procedure`` that the wrapped ``parts`` show (spaces at the breaks
+    are the procedure's own)."""
+    letters = "".join(shown(p) for p in parts).replace(" ", "")
+    matched = 0
+    end = 0
+    for end, char in enumerate(procedure, start=1):
+        if char == " ":
+            continue
+        if matched >= len(letters) or letters[matched] != char:
+            end -= 1
+            break
+        matched += 1
+    return procedure[:end].rstrip()
+
+
+def wrap(text: str, width: float, lines: int, metrics: Metrics) -> list[str]:
+    """Greedy word wrap into at most ``lines`` lines of ``width`` px; a word longer than a
+    line is cut where the line ends; the last line is elided."""
+    words = text.split()
+    out: list[str] = []
+    current = ""
+    i = 0
+    while i < len(words) and len(out) < lines - 1:
+        candidate = f"{current} {words[i]}".strip()
+        if metrics.width(candidate, Font.WRAP) <= width:
+            current, i = candidate, i + 1
+            continue
+        if current:
+            out.append(current)
+            current = ""
+            continue
+        head = _longest_prefix(words[i], width, metrics)  # one word wider than the line
+        out.append(head)
+        words[i] = words[i][len(head):]
+    rest = " ".join([current, *words[i:]]).strip()
+    if rest:
+        out.append(metrics.elide(rest, width, Font.WRAP))
+    return out
+
+
+def _longest_prefix(word: str, width: float, metrics: Metrics) -> str:
+    for end in range(len(word) - 1, 0, -1):
+        if metrics.width(word[:end], Font.WRAP) <= width:
+            return word[:end]
+    return word[:1]
+
+
+class BarTextLayouts:
+    """Layouts kept per bar content and size: computed on a bar's first paint at a zoom,
+    reused by every later paint (and the pixmap cache spares most of those anyway)."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+        self._cache: dict[tuple[BarContent, int, int], BarText] = {}
+
+    def get(self, content: BarContent, width: float, height: float) -> BarText:
+        key = (content, int(width), int(height))
+        found = self._cache.get(key)
+        if found is None:
+            found = lay_out(content, key[1], key[2], self.metrics)
+            if len(self._cache) >= LAYOUT_CACHE_SIZE:
+                del self._cache[next(iter(self._cache))]  # oldest first out
+            self._cache[key] = found
+        return found

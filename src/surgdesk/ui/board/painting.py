@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from surgdesk.domain.enums import RoomStatus
 from surgdesk.domain.room_hours import open_spans
 from surgdesk.services.dto import RoomView
-from surgdesk.ui.board import bands, palette
+from surgdesk.ui.board import bands, palette, summaries
 from surgdesk.ui.board.grid import Grid
 from surgdesk.ui.board.layout import HEADER_HEIGHT, LABEL_WIDTH, BoardMode
 
@@ -119,6 +119,44 @@ def draw_background(view: BoardView, painter: QPainter, rect: QRectF | QRect) ->
     for row in range(first, last + 2):
         y = view.rows.top(row)
         painter.drawLine(QPointF(visible.left(), y), QPointF(visible.right(), y))
+    if view.showing_summaries():
+        _draw_summaries(view, painter, visible, first, last)
+
+
+def _draw_summaries(view: BoardView, painter: QPainter, visible: QRectF, first: int,
+                    last: int) -> None:
+    """The room-day summaries in place of bars too narrow to read (laid out per zoom)."""
+    cards = view.summary_cards()
+    for row in range(first, min(last, len(cards) - 1) + 1):
+        for card, summary in cards[row]:
+            if card.intersects(visible):
+                _draw_summary(view, painter, card, summary)
+
+
+def _draw_summary(view: BoardView, painter: QPainter, card: QRectF,
+                  summary: summaries.RoomDaySummary) -> None:
+    painter.setPen(QPen(palette.SUMMARY_EDGE, 1))
+    painter.setBrush(palette.SUMMARY_FILL)
+    painter.drawRect(card.adjusted(0.5, 0.5, -0.5, -0.5))
+    inner = card.adjusted(6, 3, -6, -3)
+    first_line, second_line = summaries.summary_lines(summary, view.tz)
+    right = inner.right()
+    if summary.warning and inner.width() > 40:
+        mark = min(14.0, inner.height() / 2 - 1)
+        palette.draw_warning_mark(painter, QRectF(right - mark, inner.bottom() - mark - 1,
+                                                  mark, mark))
+        right -= mark + 4
+    painter.setPen(palette.HEADER_TEXT)
+    painter.setFont(view._summary_font)
+    top = QRectF(inner.left(), inner.top(), inner.width(), inner.height() / 2)
+    painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                     view._summary_metrics.elidedText(first_line, Qt.TextElideMode.ElideRight,
+                                                      int(top.width())))
+    painter.setFont(view._header_font)
+    bottom = QRectF(inner.left(), top.bottom(), right - inner.left(), inner.height() / 2)
+    painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                     view._header_metrics.elidedText(second_line, Qt.TextElideMode.ElideRight,
+                                                     int(bottom.width())))
 
 
 def ticks_between(view: BoardView, step: int, t0: datetime, t1: datetime) -> list[datetime]:

@@ -67,6 +67,8 @@ HEADER_TEXT = QColor("#202124")
 ROW_ALT = QColor("#fafbfc")
 ROW_BG = QColor("#ffffff")
 SELECTION = QColor("#000000")
+SUMMARY_FILL = QColor(255, 255, 255, 225)  # a room-day summary card, over the bands
+SUMMARY_EDGE = QColor("#7a8594")
 
 
 def style_for(status: CaseStatus) -> StatusStyle:

@@ -22,13 +22,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF
 
 ELLIPSIS = "…"
+BREAK_HYPHEN = "\u2010"  # marks a word cut at a line's end (not the procedure's own "-")
 GLYPH_W = 14.0  # the status glyph and the warning mark are squares this wide
 MARK_GAP = 4.0
 TITLE_LINE_H = 16.0
 BODY_LINE_H = 15.0
 # A procedure showing this many characters reads as itself (issue 13: "Laparoscopic c…").
 READABLE_CHARS = 12
-MIN_TEXT_PX = 18.0  # narrower than this, text would be a letter or two: glyph only
+MIN_TEXT_PX = 22.0  # narrower than this, text would be a letter or two: glyph only
 RIGHT_TEXT_MIN_W = 110.0  # the checklist progress needs a bar this wide to sit beside text
 LAYOUT_CACHE_SIZE = 4096  # entries; a week of 60 rooms at one zoom is ~3,000 bars
 
@@ -185,8 +186,7 @@ def _wrapped(content: BarContent, width: float, lines: int, metrics: Metrics) ->
     on a line of their own at the bottom when one is left."""
     for used in range(1, lines + 1):
         parts = wrap(content.procedure, width, used, metrics)
-        text = "".join(shown(p) for p in parts)
-        if text.replace(" ", "") == content.procedure.replace(" ", "") or used == lines:
+        if _prefix_shown(content.procedure, parts) == content.procedure or used == lines:
             break
     out = [TextLine(p, Font.WRAP) for p in parts]
     if len(out) < lines:
@@ -199,7 +199,7 @@ def _wrapped(content: BarContent, width: float, lines: int, metrics: Metrics) ->
 def _prefix_shown(procedure: str, parts: list[str]) -> str:
     """The start of ``procedure`` that the wrapped ``parts`` show (spaces at the breaks
     are the procedure's own)."""
-    letters = "".join(shown(p) for p in parts).replace(" ", "")
+    letters = "".join(shown(p).removesuffix(BREAK_HYPHEN) for p in parts).replace(" ", "")
     matched = 0
     end = 0
     for end, char in enumerate(procedure, start=1):
@@ -229,17 +229,20 @@ def wrap(text: str, width: float, lines: int, metrics: Metrics) -> list[str]:
             current = ""
             continue
         head = _longest_prefix(words[i], width, metrics)  # one word wider than the line
-        out.append(head)
+        out.append(head + BREAK_HYPHEN)
         words[i] = words[i][len(head):]
     rest = " ".join([current, *words[i:]]).strip()
-    if rest:
-        out.append(metrics.elide(rest, width, Font.WRAP))
+    last = metrics.elide(rest, width, Font.WRAP) if rest else ""
+    if shown(last):  # a line holding only "…" says nothing
+        out.append(last)
+    elif out:
+        out[-1] = out[-1] + ELLIPSIS if rest else out[-1]
     return out
 
 
 def _longest_prefix(word: str, width: float, metrics: Metrics) -> str:
     for end in range(len(word) - 1, 0, -1):
-        if metrics.width(word[:end], Font.WRAP) <= width:
+        if metrics.width(word[:end] + BREAK_HYPHEN, Font.WRAP) <= width:
             return word[:end]
     return word[:1]
 

@@ -15,7 +15,7 @@ zoom, ``layout`` holds the sizes, the modes and a drag's state.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,7 +55,7 @@ from PySide6.QtWidgets import (
 )
 
 from surgdesk.services.dto import CaseSummary
-from surgdesk.ui.board import interaction, painting
+from surgdesk.ui.board import interaction, painting, summaries
 from surgdesk.ui.board.delegate import BarDelegate, BarShape, shape_between
 from surgdesk.ui.board.grid import Drop, DropWriter, Grid, RowController
 from surgdesk.ui.board.items import BAR_Z, CaseBarItem, GhostItem, NowLineItem, item_at
@@ -176,6 +176,17 @@ class BoardView(QGraphicsView):
         self._room_small = QFont(ui_font_family())
         self._room_small.setPixelSize(11)
         self._room_metrics = QFontMetricsF(self._room_small)
+        self._summary_font = QFont(ui_font_family())
+        self._summary_font.setPixelSize(12)
+        self._summary_font.setBold(True)
+        self._summary_metrics = QFontMetricsF(self._summary_font)
+        # Room-day summaries (``summaries``): the figures once per load or change, the
+        # cards once per layout; shown while a typical bar is too narrow to read.
+        self._typical_minutes = summaries.TYPICAL_MINUTES_DEFAULT
+        self._summary_data: dict[tuple[int, date], summaries.RoomDaySummary] | None = None
+        self._summary_cards: list[list[tuple[QRectF, summaries.RoomDaySummary]]] = []
+        self._summaries_on = False
+        self._summary_refresh_due = False
 
     # -- the item-view API --------------------------------------------------------------
 
@@ -406,6 +417,8 @@ class BoardView(QGraphicsView):
         self.rows.count = self._model.rowCount()
         for case in self._model.cases():
             self._add_item(case, place=False)
+        self._typical_minutes = summaries.typical_minutes(self._model.cases())
+        self._summary_data = None
         if self._selected is not None and self._selected not in self._items:
             self._select(None)
         if not self._hold_layout:
@@ -437,12 +450,65 @@ class BoardView(QGraphicsView):
         height = self.rows.height()
         self._scene.setSceneRect(QRectF(-LABEL_WIDTH, -HEADER_HEIGHT,
                                         LABEL_WIDTH + width + 2, HEADER_HEIGHT + height + 2))
+        self._summaries_on = not summaries.bars_readable(self.grid.px_per_minute,
+                                                         self._typical_minutes)
         for item in self._items.values():
             self._place(item)
         self._shading = painting.compute_shading(self)
+        self._lay_out_summaries()
         self.resetCachedContent()  # the cached background holds the old shading and lines
         self.update_now_line()
         self.viewport().update()
+
+    # -- room-day summaries ---------------------------------------------------------------
+
+    def showing_summaries(self) -> bool:
+        """Bars are too narrow to read at this zoom: each room-day shows its summary."""
+        return self._summaries_on
+
+    def summary_cards(self) -> list[list[tuple[QRectF, summaries.RoomDaySummary]]]:
+        """Per row, the summaries painted and where (scene coordinates); empty lists
+        while the bars are shown."""
+        return self._summary_cards
+
+    def _lay_out_summaries(self) -> None:
+        self._summary_cards = []
+        if not self._summaries_on or self._model is None:
+            return
+        if self._summary_data is None:
+            self._summary_data = summaries.summarise(self._model.rooms(), self._model.cases(),
+                                                     self.tz)
+        rows: list[list[tuple[QRectF, summaries.RoomDaySummary]]] = [
+            [] for _ in range(self.rows.count)]
+        for (room_id, day), summary in sorted(self._summary_data.items(),
+                                              key=lambda kv: (kv[0][0], kv[0][1])):
+            row = self._model.room_row(room_id)
+            if row is None:
+                continue
+            x0 = max(0.0, self.grid.x_for(datetime.combine(day, time(0), tzinfo=self.tz)))
+            x1 = min(self.grid.width, self.grid.x_for(
+                datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.tz)))
+            if x1 - x0 >= 8:
+                rows[row].append((QRectF(x0 + 2, self.rows.top(row) + BAR_PAD,
+                                         x1 - x0 - 4, self.rows.row_height - 2 * BAR_PAD),
+                                  summary))
+        self._summary_cards = rows
+
+    def _cases_changed(self) -> None:
+        """A case came, went or changed: the figures are stale. When shown they are redone
+        once the event loop turns (a removal is announced before the case is gone, and a
+        burst of changes from the feed costs one recount)."""
+        self._summary_data = None
+        if self._summaries_on and not self._summary_refresh_due:
+            self._summary_refresh_due = True
+            QTimer.singleShot(0, self._refresh_summaries)
+
+    def _refresh_summaries(self) -> None:
+        self._summary_refresh_due = False
+        if self._summaries_on:
+            self._lay_out_summaries()
+            self.resetCachedContent()
+            self.viewport().update()
 
     def shape_for(self, case: CaseSummary, room_id: int | None = None,
                   start: datetime | None = None, end: datetime | None = None) -> BarShape | None:
@@ -462,7 +528,7 @@ class BoardView(QGraphicsView):
 
     def _place(self, item: CaseBarItem) -> None:
         shape = self.shape_for(item.case)
-        if shape is None:
+        if shape is None or (self._summaries_on and item.case.case_number != self.dragged_case()):
             item.setVisible(False)
             return
         item.setVisible(True)
@@ -484,6 +550,7 @@ class BoardView(QGraphicsView):
             case = self._model.case(number)
             if case is not None:
                 self._add_item(case)
+        self._cases_changed()
 
     def _on_rows_removed(self, parent: QModelIndex, first: int, last: int) -> None:
         if not parent.isValid():
@@ -496,6 +563,7 @@ class BoardView(QGraphicsView):
                     self._drag = None
                     self._ghost.setVisible(False)
                 self._scene.removeItem(item)
+        self._cases_changed()
 
     def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex,
                          roles: Any = ()) -> None:
@@ -503,6 +571,7 @@ class BoardView(QGraphicsView):
             return
         for number in self._case_numbers(top_left.parent(), top_left.row(), bottom_right.row()):
             self.sync_item(number)
+        self._cases_changed()
 
     def sync_item(self, case_number: str) -> None:
         """Re-read one bar from the model (after a write, or to snap a refused drop back)."""

@@ -39,8 +39,8 @@ def test_no_display_says_so_in_one_line_and_exits_4(tmp_path: Path) -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the check is for Linux")
 def test_a_missing_library_is_named_with_the_command_that_installs_it(
         tmp_path: Path) -> None:
-    # A display is named (never reached: the check stops first) and the xcb plugin is
-    # made to need a library no machine has.
+    # A display is named where no X server answers, and the xcb plugin is made to need a
+    # library no machine has: both are said, in one line, before Qt is loaded.
     fake = (f"from surgdesk import display_check; "
             f"display_check.XCB_LIBRARIES[{FAKE_LIBRARY!r}] = {FAKE_PACKAGE!r}; ")
     done = run_app(tmp_path, fake, DISPLAY=":97")
@@ -49,16 +49,21 @@ def test_a_missing_library_is_named_with_the_command_that_installs_it(
     assert FAKE_LIBRARY in line
     assert "sudo apt-get install" in line
     assert FAKE_PACKAGE in line
-    assert "no display" not in line
+    assert "no X server answers on the display :97" in line
 
 
 def loads_all_but(*absent: str):  # type: ignore[no-untyped-def]
     return lambda name: name not in absent
 
 
+def answers(_platform: str, _display: str) -> bool:
+    return True
+
+
 def test_a_display_and_every_library_is_no_problem() -> None:
-    assert problem({"DISPLAY": ":0"}, system="linux", loads=loads_all_but()) is None
-    assert problem({"WAYLAND_DISPLAY": "wayland-0"}, system="linux",
+    assert problem({"DISPLAY": ":0"}, system="linux", loads=loads_all_but(),
+                   answers=answers) is None
+    assert problem({"WAYLAND_DISPLAY": "wayland-0"}, system="linux", answers=answers,
                    loads=loads_all_but("libxcb-cursor.so.0")) is None  # xcb not used
 
 
@@ -85,10 +90,14 @@ def test_xcb_chosen_by_name_needs_its_libraries_and_a_display() -> None:
     assert "\n" not in found
 
 
-def test_wayland_without_its_display_is_named() -> None:
+def test_wayland_without_its_display_or_compositor_is_named() -> None:
     found = problem({"QT_QPA_PLATFORM": "wayland"}, system="linux", loads=loads_all_but())
     assert found is not None
-    assert "WAYLAND_DISPLAY" in found
+    assert "WAYLAND_DISPLAY is not set" in found
+    found = problem({"WAYLAND_DISPLAY": "wayland-9"}, system="linux", loads=loads_all_but(),
+                    answers=lambda platform, display: platform != "wayland")
+    assert found is not None
+    assert "no Wayland compositor at wayland-9" in found
 
 
 def test_windows_and_macos_are_not_checked() -> None:
@@ -102,4 +111,11 @@ def test_require_gui_says_the_line_and_gives_the_exit_code(
     assert code == EXIT_CANNOT_START
     assert capsys.readouterr().err.count("\n") == 1
     assert display_check.require_gui({"DISPLAY": ":0"}, system="linux",
-                                      loads=loads_all_but()) is None
+                                      loads=loads_all_but(), answers=answers) is None
+
+
+def test_a_display_nobody_answers_on_is_named() -> None:
+    found = problem({"DISPLAY": ":42"}, system="linux", loads=loads_all_but(),
+                    answers=lambda _platform, _display: False)
+    assert found is not None
+    assert "no X server answers on the display :42" in found

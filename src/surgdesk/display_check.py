@@ -82,26 +82,74 @@ def missing_libraries(env: Mapping[str, str], loads: Callable[[str], bool] = _lo
     return {name: package for name, package in wanted.items() if not loads(name)}
 
 
-def display_problem(env: Mapping[str, str]) -> str | None:
+def _x_server_answers(display: str) -> bool:
+    """An X server accepts a connection on ``display`` (libxcb's own connect, as Qt's
+    plugin would; a connection that failed is an object with an error, never NULL)."""
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return True  # said as a missing library instead
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode(), None)
+    try:
+        return int(xcb.xcb_connection_has_error(connection)) == 0
+    finally:
+        xcb.xcb_disconnect(connection)
+
+
+def _wayland_answers(name: str) -> bool:
+    """A compositor's socket is there (``name`` relative to XDG_RUNTIME_DIR)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    return os.path.exists(name if os.path.isabs(name) else os.path.join(runtime, name))
+
+
+def _display_answers(platform: str, display: str) -> bool:
+    """Someone answers on ``display``: an X server (xcb) or a Wayland compositor."""
+    return _wayland_answers(display) if platform == "wayland" else _x_server_answers(display)
+
+
+# (platform, display name) -> whether a server answers there.
+Answers = Callable[[str, str], bool]
+
+
+def display_problem(env: Mapping[str, str], *,
+                    answers: Answers = _display_answers) -> str | None:
+    """What is wrong with the display the platform plugin would open, or None."""
     platform = _platform(env)
     if platform in HEADLESS_PLATFORMS:
         return None
     if platform == "wayland":
-        return None if env.get("WAYLAND_DISPLAY") else "no Wayland display (WAYLAND_DISPLAY)"
-    return None if env.get("DISPLAY") else "no display (DISPLAY is not set)"
+        if not env.get("WAYLAND_DISPLAY"):
+            return "no Wayland display (WAYLAND_DISPLAY is not set)"
+        if not answers(platform, env["WAYLAND_DISPLAY"]):
+            return f"no Wayland compositor at {env['WAYLAND_DISPLAY']} (WAYLAND_DISPLAY)"
+        return None
+    display = env.get("DISPLAY")
+    if not display:
+        return "no display (DISPLAY is not set)"
+    if not answers(platform, display):
+        return f"no X server answers on the display {display} (DISPLAY)"
+    return None
 
 
 def problem(env: Mapping[str, str] | None = None, *, system: str = sys.platform,
-            loads: Callable[[str], bool] = _loads) -> str | None:
+            loads: Callable[[str], bool] = _loads,
+            answers: Answers = _display_answers) -> str | None:
     """One line saying why the desktop app cannot start here, or None when it can."""
     if not system.startswith("linux"):
         return None
     env = os.environ if env is None else env
     parts: list[str] = []
-    if (display := display_problem(env)) is not None:
+    missing = missing_libraries(env, loads)
+    # Connecting needs libxcb itself; without it the library is the problem to name.
+    reachable = answers if "libxcb.so.1" not in missing else (lambda _p, _d: True)
+    if (display := display_problem(env, answers=reachable)) is not None:
         parts.append(f"{display}: the desktop app needs a graphical session (or "
                      "QT_QPA_PLATFORM=offscreen for a headless run)")
-    if missing := missing_libraries(env, loads):
+    if missing:
         packages = " ".join(sorted(set(missing.values())))
         parts.append(f"Qt's system libraries are missing ({', '.join(missing)}): install "
                      f"them with 'sudo apt-get install {packages}' (Debian/Ubuntu)")
@@ -111,10 +159,11 @@ def problem(env: Mapping[str, str] | None = None, *, system: str = sys.platform,
 
 
 def require_gui(env: Mapping[str, str] | None = None, *, system: str = sys.platform,
-                loads: Callable[[str], bool] = _loads) -> int | None:
+                loads: Callable[[str], bool] = _loads,
+                answers: Answers = _display_answers) -> int | None:
     """``EXIT_CANNOT_START`` after saying ``problem()`` on standard error, or None when
     the app may go on."""
-    found = problem(env, system=system, loads=loads)
+    found = problem(env, system=system, loads=loads, answers=answers)
     if found is None:
         return None
     print(found, file=sys.stderr)

@@ -177,3 +177,11 @@ def test_a_block_change_on_the_feed_reloads_the_board(sqlite_url: str) -> None:
         assert not feed.impact([Change(1, "case_note", 7, 2, "insert", None)]).reload
     finally:
         db.dispose()
+
+
+def test_a_label_goes_in_the_free_stretches_of_a_band() -> None:
+    assert bands.free_stretches(0, 100, []) == [(0, 100)]
+    assert bands.free_stretches(0, 100, [(-10, 20), (30, 40), (35, 50), (90, 120)]) == \
+        [(20, 30), (50, 90)]
+    assert bands.free_stretches(0, 100, [(-5, 200)]) == []
+    assert bands.free_stretches(10, 20, [(0, 5), (25, 30)]) == [(10, 20)]

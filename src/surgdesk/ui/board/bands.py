@@ -21,6 +21,7 @@ import html
 import zlib
 from bisect import bisect_right
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -246,12 +247,54 @@ def draw_bands(view: BoardView, painter: QPainter, rect: QRectF | QRect, *,
     painter.save()
     painter.setFont(store.font)
     for row in range(first, last + 1):
-        for band in rows[row].between(area.left(), area.right()):
-            _paint_band(painter, band, store.metrics, faint)
+        shown = rows[row].between(area.left(), area.right())
+        if not shown:
+            continue
+        taken = None if faint else _occupied(view, row)
+        for band in shown:
+            _paint_band(painter, band, faint)
+            if taken is not None:
+                _paint_label(painter, band, store.metrics, taken)
     painter.restore()
 
 
-def _paint_band(painter: QPainter, band: Band, metrics: QFontMetricsF, faint: bool) -> None:
+def _occupied(view: BoardView, row: int) -> list[tuple[float, float]]:
+    """The x stretches of a row its cases cover (turnover included), by start: a label
+    goes where the block is still free, not half under a bar. (The background is cached:
+    a case moved later covers a label, or leaves a gap without one, until the next
+    layout; the hover always names the block.)"""
+    model = view.model()
+    room = model.room_at(row) if model is not None else None
+    if model is None or room is None:
+        return []
+    turnover = timedelta(minutes=room.turnover_minutes)
+    spans = [(view.grid.x_for(c.scheduled_start), view.grid.x_for(c.scheduled_end + turnover))
+             for c in model.cases_in_room(room.id)
+             if c.scheduled_start is not None and c.scheduled_end is not None]
+    return sorted(spans)
+
+
+def free_stretches(left: float, right: float,
+                   taken: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """[left, right) less the ``taken`` stretches (sorted by start)."""
+    out: list[tuple[float, float]] = []
+    cursor = left
+    for lo, hi in taken:
+        if hi <= cursor:
+            continue
+        if lo >= right:
+            break
+        if lo > cursor:
+            out.append((cursor, lo))
+        cursor = max(cursor, hi)
+        if cursor >= right:
+            return out
+    if cursor < right:
+        out.append((cursor, right))
+    return out
+
+
+def _paint_band(painter: QPainter, band: Band, faint: bool) -> None:
     occ, r, colour = band.occurrence, band.rect, band.colour
     inner = r.adjusted(0, 1, 0, -1)
     tint = QColor(colour)
@@ -272,14 +315,22 @@ def _paint_band(painter: QPainter, band: Band, metrics: QFontMetricsF, faint: bo
     painter.drawLine(QPointF(r.left() + 0.5, inner.top()), QPointF(r.left() + 0.5, inner.bottom()))
     painter.drawLine(QPointF(r.right() - 0.5, inner.top()),
                      QPointF(r.right() - 0.5, inner.bottom()))
-    text = label_for(occ, r.width(), metrics)
+
+
+def _paint_label(painter: QPainter, band: Band, metrics: QFontMetricsF,
+                 taken: list[tuple[float, float]]) -> None:
+    """The owner in the widest free stretch of the band, if a label fits there."""
+    r = band.rect
+    stretches = free_stretches(r.left(), r.right(), taken)
+    if not stretches:
+        return
+    left, right = max(stretches, key=lambda s: s[1] - s[0])
+    text = label_for(band.occurrence, right - left, metrics)
     if text:
         painter.setPen(LABEL_TEXT)
-        # In the band's top-left, above the bars' text line: cases drawn later cover it
-        # where they sit, so it reads wherever the block is still free.
-        painter.drawText(QRectF(r.left() + LABEL_PAD, r.top() + 1, r.width() - 2 * LABEL_PAD,
-                                metrics.height() + BAR_PAD),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
+        painter.drawText(QRectF(left + LABEL_PAD, r.top() + BAR_PAD,
+                                right - left - 2 * LABEL_PAD, r.height() - 2 * BAR_PAD),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
 
 
 def tooltip_at(view: BoardView, viewport_pos: QPointF) -> str | None:

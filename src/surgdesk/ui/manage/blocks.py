@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -44,7 +43,6 @@ from surgdesk.services.dto import (
     OccurrenceView,
 )
 from surgdesk.services.registry import Services
-from surgdesk.ui.board.bands import release_text
 from surgdesk.ui.manage.block_form import (
     BlockFormDialog,
     date_edit,
@@ -52,9 +50,9 @@ from surgdesk.ui.manage.block_form import (
     q_date,
     time_edit,
 )
-from surgdesk.ui.manage.block_usage import UsagePanel, percent
+from surgdesk.ui.manage.block_tables import block_columns, date_columns, exception_columns
+from surgdesk.ui.manage.block_usage import UsagePanel
 from surgdesk.ui.manage.common import (
-    Column,
     FieldErrors,
     RowsModel,
     ServiceDialog,
@@ -62,6 +60,7 @@ from surgdesk.ui.manage.common import (
     fit_columns,
     on_select,
     py_time,
+    qt_time,
     select_key,
     selected_row,
     table_view,
@@ -76,54 +75,6 @@ def may_open_blocks(actor: Actor) -> bool:
     """Admins and schedulers (manage), and surgeons (their own blocks)."""
     return not actor.is_device and (allowed(actor.role, Action.MANAGE_BLOCKS)
                                     or allowed(actor.role, Action.RELEASE_BLOCK, owns=True))
-
-
-def block_columns() -> list[Column[BlockView]]:
-    return [
-        Column("Room", lambda b: b.room_code),
-        Column("Owner", lambda b: b.owner_label),
-        Column("Pattern", lambda b: b.pattern_text),
-        Column("From", lambda b: f"{b.valid_from:%d %b %Y}", sort=lambda b: b.valid_from
-               .toordinal()),
-        Column("Until", lambda b: f"{b.valid_until:%d %b %Y}" if b.valid_until else "open",
-               sort=lambda b: b.valid_until.toordinal() if b.valid_until else 10**7),
-        Column("Release", lambda b: f"{b.effective_release_days} d ahead"
-               + (" (default)" if b.release_days is None else ""),
-               sort=lambda b: b.effective_release_days, align_right=True),
-    ]
-
-
-def state_text(occ: OccurrenceView) -> str:
-    released = release_text(occ)
-    if released is None:
-        return "held"
-    by = f" by {occ.released_by_name}" if occ.released_by_name else ""
-    why = f": {occ.release_reason}" if occ.release_reason else ""
-    return f"{released}{by}{why}"
-
-
-def date_columns(tz: ZoneInfo) -> list[Column[OccurrenceView]]:
-    return [
-        Column("Date", lambda o: f"{o.day:%a %d %b %Y}", sort=lambda o: o.day.toordinal()),
-        Column("Hours", lambda o: f"{o.start.astimezone(tz):%H:%M}–"
-               f"{o.end.astimezone(tz):%H:%M}"),
-        Column("Booked", lambda o: f"{o.used_minutes}/{o.block_minutes} min "
-               f"({percent(o.utilization)})", sort=lambda o: o.utilization, align_right=True),
-        Column("State", state_text, muted=lambda o: o.released),
-    ]
-
-
-def exception_columns() -> list[Column[BlockExceptionView]]:
-    def what(e: BlockExceptionView) -> str:
-        if e.cancelled or e.start is None or e.end is None:
-            return "cancelled"
-        return f"{e.start:%H:%M}–{e.end:%H:%M}"
-
-    return [
-        Column("Date", lambda e: f"{e.day:%a %d %b %Y}", sort=lambda e: e.day.toordinal()),
-        Column("Change", what),
-        Column("Reason", lambda e: e.reason or ""),
-    ]
 
 
 @dataclass(frozen=True)
@@ -236,13 +187,14 @@ class BlocksDialog(ServiceDialog):
         release_row.addWidget(self.date_errors.bind("reason", self.reason, "date"), 1)
         release_row.addWidget(self.release_button)
         release_row.addWidget(self.unrelease_button)
+        reason_label = QLabel("&Reason")
+        reason_label.setBuddy(self.reason)
+        release_row.insertWidget(0, reason_label)
         layout = QVBoxLayout(box)
         layout.addWidget(self.summary)
         layout.addWidget(self.dates_view, 2)
         if self.may_release:
-            form = QFormLayout()
-            form.addRow("&Reason", release_row)
-            layout.addLayout(form)
+            layout.addLayout(release_row)
         layout.addWidget(self.date_error)
         layout.addWidget(self._exceptions_box(), 1)
         return box
@@ -338,6 +290,8 @@ class BlocksDialog(ServiceDialog):
         self.summary.setText(f"<b>{block.owner_label}</b> — {block.room_code}, "
                              f"{block.pattern_text}; {release}.")
         self.exceptions.set_rows(block.exceptions)
+        self.other_start.setTime(qt_time(block.start))  # other hours start from the usual
+        self.other_end.setTime(qt_time(block.end))
         self.date_errors.clear()
         self.load_dates()
 

@@ -138,7 +138,11 @@ def _draw_summary(view: BoardView, painter: QPainter, card: QRectF,
     painter.setPen(QPen(palette.SUMMARY_EDGE, 1))
     painter.setBrush(palette.SUMMARY_FILL)
     painter.drawRect(card.adjusted(0.5, 0.5, -0.5, -0.5))
-    inner = card.adjusted(6, 3, -6, -3)
+    share = summary.booked_share
+    if share is not None:  # the booked share at a glance: a strip along the card's foot
+        painter.fillRect(QRectF(card.left() + 1, card.bottom() - 4,
+                                (card.width() - 2) * min(1.0, share), 3), palette.SUMMARY_SHARE)
+    inner = card.adjusted(6, 2, -6, -5)
     first_line, second_line = summaries.summary_lines(summary, view.tz)
     right = inner.right()
     if summary.warning and inner.width() > 40:

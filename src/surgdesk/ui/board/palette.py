@@ -69,6 +69,7 @@ ROW_BG = QColor("#ffffff")
 SELECTION = QColor("#000000")
 SUMMARY_FILL = QColor(255, 255, 255, 225)  # a room-day summary card, over the bands
 SUMMARY_EDGE = QColor("#7a8594")
+SUMMARY_SHARE = QColor("#0072b2")  # Okabe-Ito blue: the booked share strip
 
 
 def style_for(status: CaseStatus) -> StatusStyle:

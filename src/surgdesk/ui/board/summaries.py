@@ -103,8 +103,8 @@ def _overlap(case: CaseSummary, spans: list[tuple[datetime, datetime]]) -> float
 
 
 def summary_lines(summary: RoomDaySummary, tz: ZoneInfo) -> tuple[str, str]:
-    """The two lines a summary shows: '8 cases · 72 %' and 'first 07:30'."""
+    """The two lines a summary shows: '8 cases · 72 % booked' and 'first 07:30'."""
     count = f"{summary.cases} case" + ("" if summary.cases == 1 else "s")
     share = summary.booked_share
-    booked = "room closed" if share is None else f"{round(share * 100)} %"
+    booked = "room closed" if share is None else f"{round(share * 100)} % booked"
     return f"{count} · {booked}", f"first {summary.first_start.astimezone(tz):%H:%M}"

@@ -450,8 +450,10 @@ class BoardView(QGraphicsView):
         height = self.rows.height()
         self._scene.setSceneRect(QRectF(-LABEL_WIDTH, -HEADER_HEIGHT,
                                         LABEL_WIDTH + width + 2, HEADER_HEIGHT + height + 2))
-        self._summaries_on = not summaries.bars_readable(self.grid.px_per_minute,
-                                                         self._typical_minutes)
+        # The week's summaries; a day view keeps its bars (wrapped text reads down to
+        # ~40 px, and a day's card per room would hide the order of its cases).
+        self._summaries_on = self.mode is BoardMode.WEEK and not summaries.bars_readable(
+            self.grid.px_per_minute, self._typical_minutes)
         for item in self._items.values():
             self._place(item)
         self._shading = painting.compute_shading(self)

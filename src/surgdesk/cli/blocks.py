@@ -97,8 +97,9 @@ def parse_range(first_text: str | None, last_text: str | None) -> tuple[date, da
     return first, last
 
 
-def block_fields(args: argparse.Namespace, today: date) -> BlockFields:
-    """What ``blocks add`` was given, as the block service takes it (--from: today)."""
+def block_fields(args: argparse.Namespace, valid_from: date) -> BlockFields:
+    """What ``blocks add`` was given, as the block service takes it (``valid_from`` when
+    --from is not given)."""
     start = parse_clock(args.start, "--start")
     end = parse_clock(args.end, "--end")
     weekdays = parse_weekdays(args.weekdays)
@@ -106,7 +107,8 @@ def block_fields(args: argparse.Namespace, today: date) -> BlockFields:
         if args.every_weeks is not None else 1
     weeks = parse_weeks_of_month(args.weeks_of_month) \
         if args.weeks_of_month is not None else ()
-    valid_from = parse_date(args.from_, "--from") if args.from_ is not None else today
+    if args.from_ is not None:
+        valid_from = parse_date(args.from_, "--from")
     until = parse_date(args.until, "--until") if args.until is not None else None
     release = parse_in_range(args.release_days, "--release-days", RELEASE_DAYS) \
         if args.release_days is not None else None
@@ -219,8 +221,13 @@ def _today(ctx: Context) -> date:
 
 
 def add_block(args: argparse.Namespace) -> int:
+    # Every option is read before the database is opened; --from defaults to today in the
+    # department's zone, which is known only once it is.
+    fields = block_fields(args, date.today())
     with opened(args, login=True) as ctx, _options_named():
-        block = ctx.services.blocks.create(ctx.actor, block_fields(args, _today(ctx)))
+        if args.from_ is None:
+            fields = fields.model_copy(update={"valid_from": _today(ctx)})
+        block = ctx.services.blocks.create(ctx.actor, fields)
     if args.json:
         out.print_json(_dump(block))
     else:

@@ -24,7 +24,7 @@ from surgdesk import __version__
 from surgdesk.domain.limits import EARLIEST_DATE, LATEST_DATE
 from surgdesk.errors import SurgDeskError
 from surgdesk.startup import describe
-from surgdesk.ui.board import palette
+from surgdesk.ui.board.legend import BoardLegend
 
 if TYPE_CHECKING:
     from surgdesk.ui.main_window import MainWindow
@@ -143,16 +143,5 @@ class WindowDialogs(QObject):
             f"Python {platform.python_version()}</p>")
 
     def show_legend(self) -> None:
-        rows = "".join(
-            f"<tr><td style='background:{s.fill.name()};border:1px solid {s.border.name()}'>"
-            f"&nbsp;&nbsp;&nbsp;&nbsp;</td><td>{s.label}</td></tr>"
-            for s in palette.STATUS_STYLES.values())
-        QMessageBox.information(
-            self.window, "Board legend",
-            "<p>Each status has its own colour <b>and</b> glyph: ◇ requested, clock scheduled, "
-            "✓ pre-op ready, ▶ in progress (striped), ■ completed, ❚❚ postponed.</p>"
-            f"<table>{rows}</table>"
-            "<p>A vermillion band, thick border and EMERG badge mark emergencies; URG marks "
-            "urgent cases. A yellow triangle is a soft conflict (hover for details). The "
-            "hatched strip after a case is the room's turnover. Chevrons at a bar's end: the "
-            "case continues on the previous or next day.</p>")
+        # The legend's swatches are painted by the board's palette (glyphs included).
+        BoardLegend(self.window).exec()

@@ -124,3 +124,14 @@ def test_the_toolbar_s_place_comes_back_with_the_window_state(
     again = open_window(qtbot, demo_url)
     assert again.toolBarArea(toolbar(again)) is Qt.ToolBarArea.LeftToolBarArea
     again.close()
+
+
+def test_ctrl_f_goes_to_the_find_field(qtbot: QtBot, board_window: MainWindow) -> None:
+    board_window.board.setFocus()
+    field = find_field(board_window)
+    field.setText("old")
+    action = board_window.findChild(QAction, "findCase")
+    assert action is not None
+    action.trigger()
+    assert field.hasFocus()
+    assert field.selectedText() == "old"

@@ -11,10 +11,11 @@ The toolbar has an object name, so the window's ``saveState`` (docks.py) keeps w
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QCompleter, QDateEdit, QLineEdit, QStyle, QToolBar
 
 from surgdesk.errors import SurgDeskError
@@ -32,9 +33,10 @@ FIND_LIMIT = 20
 SCROLL_MARGIN_PX = 80
 
 
-def match_label(case: CaseSummary, day: date | None) -> str:
-    """One line of the completer list: number, procedure, surgeon, day and time."""
-    when = f"{day:%a %d %b}" if day is not None else "unplaced"
+def match_label(case: CaseSummary, start: datetime | None) -> str:
+    """One line of the completer list: number, procedure, surgeon, day and time
+    (``start`` in the department's zone)."""
+    when = f"{start:%a %d %b %H:%M}" if start is not None else "unplaced"
     return f"{case.case_number} · {case.procedure_name} · {case.lead_surgeon_name} · {when}"
 
 
@@ -105,6 +107,16 @@ class WindowToolBar(QToolBar):
         self.find_edit.textEdited.connect(lambda _text: self._delay.start())
         self.find_edit.returnPressed.connect(self.take_first)
         self.addWidget(self.find_edit)
+        # Ctrl+F from anywhere in the window: into the field, its text selected.
+        self.find_action = QAction("Find a case", self.window_)
+        self.find_action.setObjectName("findCase")
+        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.find_action.triggered.connect(self.focus_find)
+        self.window_.addAction(self.find_action)
+
+    def focus_find(self) -> None:
+        self.find_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.find_edit.selectAll()
 
     # -- the date picker -----------------------------------------------------------------
 
@@ -166,8 +178,8 @@ class WindowToolBar(QToolBar):
         self.matches = found
         self._labels = {}
         for case in found:
-            day = case.scheduled_start.astimezone(tz).date() if case.scheduled_start else None
-            self._labels[match_label(case, day)] = case
+            start = case.scheduled_start.astimezone(tz) if case.scheduled_start else None
+            self._labels[match_label(case, start)] = case
         self.completions.setStringList(list(self._labels))
 
     def take_first(self) -> None:

@@ -8,8 +8,9 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QPoint, QPointF, QRectF
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QImage
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from surgdesk.repository.database import Database, make_nullpool_engine
@@ -185,3 +186,15 @@ def test_a_label_goes_in_the_free_stretches_of_a_band() -> None:
         [(20, 30), (50, 90)]
     assert bands.free_stretches(0, 100, [(-5, 200)]) == []
     assert bands.free_stretches(10, 20, [(0, 5), (25, 30)]) == [(10, 20)]
+
+
+def test_the_boards_tooltip_over_a_free_band_is_the_bands(qtbot: QtBot) -> None:
+    view = board(qtbot, [occurrence(1, **RELEASED)], cases=[case(1, start_h=8, hours=1)])
+    view.show()
+    qtbot.waitExposed(view)
+    point = view.mapFromScene(QPointF(12 * 60, view.rows.top(0) + 20))
+    event = QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point))
+    QApplication.sendEvent(view.viewport(), event)
+    assert "Block: Dr Lena Moreau (orthopedics)" in QToolTip.text()
+    assert "Released 3 d ahead" in QToolTip.text()
+    QToolTip.hideText()

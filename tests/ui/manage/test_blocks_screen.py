@@ -177,6 +177,9 @@ def test_utilization_shows_its_definition_beside_the_number(
     kit, services = kit_services
     _block(services, kit, "OR1", surgeon="surg1")
     dialog = _open(qtbot, services, kit["sched"])
+    dialog.tabs.setCurrentWidget(dialog.usage)  # shown: the default range at once
+    assert dialog.runner.settle()
+    assert dialog.usage.report is not None
     dialog.usage.set_range(MONDAY, date(2026, 3, 16))
     dialog.usage.refresh()
     assert dialog.runner.settle()

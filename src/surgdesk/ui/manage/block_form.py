@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from surgdesk.domain.blocks import EVERY_WEEKS, RELEASE_DAYS
+from surgdesk.domain.blocks import DEFAULT_RELEASE_DAYS, EVERY_WEEKS, RELEASE_DAYS
 from surgdesk.errors import BadInput, SurgDeskError
 from surgdesk.services.blocks import BlockFields
 from surgdesk.services.context import Actor
@@ -139,6 +139,8 @@ class BlockFormDialog(ServiceDialog):
         self.preview_label = QLabel()
         self.preview_label.setObjectName("blockPreview")
         self.preview_label.setWordWrap(True)
+        # Room for the dates as they arrive (the dialog is not resized under the mouse).
+        self.preview_label.setMinimumHeight(3 * self.preview_label.fontMetrics().lineSpacing())
         self.error = QLabel()
         self.error.setObjectName("blockError")
         self.errors = FieldErrors(self.error)
@@ -163,6 +165,7 @@ class BlockFormDialog(ServiceDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
+        self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -180,6 +183,7 @@ class BlockFormDialog(ServiceDialog):
             self.valid_from.setDate(q_date(today))
             self.valid_until.setDate(q_date(today))
             self.default_release.setChecked(True)
+            self.release_days.setValue(DEFAULT_RELEASE_DAYS)
             self._sync_enabled()
             return
         self.room.setCurrentText(block.room_code)

@@ -109,6 +109,7 @@ class BlocksDialog(ServiceDialog):
         self.tabs.addTab(self._blocks_tab(), "Blocks")
         self.usage = UsagePanel(self.read, self._usage, date.today(), self)
         self.tabs.addTab(self.usage, "Utilization")
+        self.tabs.currentChanged.connect(self._tab_shown)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -260,6 +261,11 @@ class BlocksDialog(ServiceDialog):
         fit_columns(self.blocks_view, self.splitter, self)
         if self.blocks.rowCount():
             self.blocks_view.selectRow(0)
+
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self.usage and self.usage.report is None \
+                and self.opening is not None:
+            self.usage.refresh()  # the figure at once, for the default range
 
     def room_code(self) -> str | None:
         text = self.room_filter.currentText()

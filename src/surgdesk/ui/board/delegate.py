@@ -312,11 +312,12 @@ def shape_between(x0: float, x1: float, turnover_px: float, top: float, height: 
                   clip_left: float | None = None, clip_right: float | None = None) -> BarShape:
     """A bar from x0 to x1 (scene x), clipped to the visible window when given; a bar
     wholly outside it is an edge marker at that edge."""
+    # A marker is clipped at both ends: it moves the case, it never stretches it.
     if clip_left is not None and x1 <= clip_left:
-        return BarShape(QRectF(clip_left, top, EDGE_MARK_W, height), None, edge=-1)
+        return BarShape(QRectF(clip_left, top, EDGE_MARK_W, height), None, True, True, edge=-1)
     if clip_right is not None and x0 >= clip_right:
         return BarShape(QRectF(clip_right - EDGE_MARK_W, top, EDGE_MARK_W, height), None,
-                        edge=1)
+                        True, True, edge=1)
     clipped_start = clip_left is not None and x0 < clip_left
     clipped_end = clip_right is not None and x1 > clip_right
     left = clip_left if clipped_start and clip_left is not None else x0

@@ -380,8 +380,26 @@ class BoardView(QGraphicsView):
                      or case.scheduled_start >= self.grid.end):
             self._widen_in_place()
         self._select(case_number)
-        self.ensureVisible(item.scene_bar(), 40, 20)
+        self.reveal(item.scene_bar())
         return True
+
+    def reveal(self, scene_rect: QRectF, margin: int = 24) -> None:
+        """Scroll so ``scene_rect`` shows clear of the fixed room column and time header
+        (QGraphicsView.ensureVisible knows nothing of those overlays); its start first
+        when it is wider than the view."""
+        shown = self.mapFromScene(scene_rect).boundingRect()
+        width, height = self.viewport().width(), self.viewport().height()
+        hbar, vbar = self.horizontalScrollBar(), self.verticalScrollBar()
+        if shown.left() < LABEL_WIDTH + margin or shown.right() > width - margin:
+            if shown.width() > width - LABEL_WIDTH - 2 * margin or \
+                    shown.left() < LABEL_WIDTH + margin:
+                hbar.setValue(hbar.value() + shown.left() - int(LABEL_WIDTH) - margin)
+            else:
+                hbar.setValue(hbar.value() + shown.right() - width + margin)
+        if shown.top() < HEADER_HEIGHT + 4:
+            vbar.setValue(vbar.value() + shown.top() - int(HEADER_HEIGHT) - 4)
+        elif shown.bottom() > height - 4:
+            vbar.setValue(vbar.value() + shown.bottom() - height + 4)
 
     def _widen_in_place(self) -> None:
         """Widen to the whole reach keeping what is on screen where it is."""

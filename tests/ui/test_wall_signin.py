@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -82,6 +83,20 @@ def test_cli_wall_flag_opens_the_wall(monkeypatch: pytest.MonkeyPatch, wall_url:
     assert opened == [wall_url]
     assert isinstance(build_parser().parse_args([]), argparse.Namespace)
     assert build_parser().parse_args([]).wall is False
+
+
+def test_demo_and_wall_together_open_the_wall_on_the_demo(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SURGDESK_DATA_DIR", str(tmp_path))
+    args = build_parser().parse_args(["--demo", "--wall"])
+    assert (args.demo, args.wall) == (True, True)
+    opened: list[str] = []
+    monkeypatch.setattr("surgdesk.app.run_wall", lambda url: opened.append(url) or 0)
+    monkeypatch.setattr("surgdesk.app.run_gui", lambda url: pytest.fail("not the desk app"))
+    monkeypatch.setattr("surgdesk.cli.commands._ensure_demo_database",
+                        lambda: f"sqlite:///{tmp_path / 'demo.db'}")
+    assert _resolve(args.handler)(args) == 0
+    assert opened == [f"sqlite:///{tmp_path / 'demo.db'}"]
 
 
 def test_a_refused_sign_in_keeps_the_dialog_s_layout(qtbot: QtBot, wall_url: str) -> None:

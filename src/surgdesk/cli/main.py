@@ -85,7 +85,8 @@ def build_parser() -> _Parser:
                    help="start the app on a demo database (created on first use)")
     p.add_argument("--wall", action="store_true",
                    help="open the wall display: today's board full screen, signed in as a "
-                        "device account (patients always hidden)")
+                        "device account (patients always hidden); with --demo, on the demo "
+                        "database (device account wall.display)")
     p.set_defaults(handler="gui")
     sub = p.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
 

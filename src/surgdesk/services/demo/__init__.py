@@ -31,6 +31,7 @@ from surgdesk.repository.bulk import BulkWriter
 from surgdesk.repository.database import Database
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.context import Clock, SystemClock
+from surgdesk.services.demo.blocks import block_rows, plan_blocks
 from surgdesk.services.demo.cases import plan_emergency_rooms, plan_lists, plan_queue
 from surgdesk.services.demo.catalogue import EMAIL_DOMAIN
 from surgdesk.services.demo.history import assign_patients_and_numbers, assign_statuses
@@ -67,11 +68,14 @@ class DemoSummary:
     logins: list[tuple[str, str, str]]
     password: str
     seconds: float
+    blocks: int = 0
+    block_releases: int = 0  # dates released by hand (the rule releases others when read)
 
     def describe(self) -> str:
         statuses = ", ".join(f"{k} {v}" for k, v in self.by_status.items())
         return (
-            f"{self.users} users, {self.rooms} rooms, {self.cases} cases "
+            f"{self.users} users, {self.rooms} rooms, {self.blocks} blocks "
+            f"({self.block_releases} dates released by hand), {self.cases} cases "
             f"({statuses}), {self.checklist_items} checklist items, "
             f"{self.first_day.isoformat()} to {self.last_day.isoformat()}, "
             f"in {self.seconds:.1f} s"
@@ -112,7 +116,8 @@ def generate_demo(
     password: str = DEFAULT_PASSWORD,
     clock: Clock | None = None,
 ) -> DemoSummary:
-    """Fill an empty database with demo staff, rooms and cases; refuse one that holds data.
+    """Fill an empty database with demo staff, rooms, blocks and cases; refuse one that
+    holds data.
 
     ``start`` is the first day. Without it the demo fills whole weeks: it starts on the
     Monday of this week (today from ``clock``, in the department's zone, so the board shows
@@ -133,13 +138,15 @@ def generate_demo(
             )
         tz = zone(uow.settings.get().time_zone)
         first_day, days = demo_range(start, days, now.astimezone(tz).date())
-        tables = (m.User, m.SurgeonProfile, m.OperatingRoom, m.RoomClosure, m.SurgeryCase,
-                  m.CareTeamMember, m.Checklist, m.ChecklistItem, m.CaseNote)
+        tables = (m.User, m.SurgeonProfile, m.OperatingRoom, m.RoomClosure, m.Block,
+                  m.BlockException, m.BlockRelease, m.SurgeryCase, m.CareTeamMember,
+                  m.Checklist, m.ChecklistItem, m.CaseNote)
         ids = {model.__tablename__: writer.next_id(model) for model in tables}
         plan = Plan(rooms=rooms, days=days, start=first_day, seed=seed, now=now, tz=tz,
                     templates=writer.active_templates(), ids=ids)
         build_rooms(plan)
         build_staff(plan)
+        plan_blocks(plan)  # before the lists: the lists are planned around the blocks
         plan_lists(plan)
         plan_emergency_rooms(plan)
         double_book_surgeons(plan)
@@ -154,6 +161,7 @@ def generate_demo(
         # a minute. Every demo account shares the password anyway.
         people_rows(plan, rows, PasswordHasher().hash(password), created)
         room_rows(plan, rows, created)
+        blocks, exceptions, releases = block_rows(plan, created)
         case_rows(plan, rows)
         built = _time.perf_counter()
 
@@ -161,6 +169,9 @@ def generate_demo(
         writer.insert(m.SurgeonProfile, rows.profiles)
         writer.insert(m.OperatingRoom, rows.rooms)
         writer.insert(m.RoomClosure, rows.closures)
+        writer.insert(m.Block, blocks)
+        writer.insert(m.BlockException, exceptions)
+        writer.insert(m.BlockRelease, releases)
         writer.insert(m.SurgeryCase, rows.cases)
         writer.insert(m.CareTeamMember, rows.team)
         writer.insert(m.Checklist, rows.checklists)
@@ -177,7 +188,8 @@ def generate_demo(
             "seed": seed, "rooms": rooms, "days": days, "first_day": first_day.isoformat(),
             "users": len(rows.users), "cases": len(rows.cases),
             "checklist_items": len(rows.items), "by_status": statuses,
-            "surgeon_double_bookings": plan.conflicts,
+            "surgeon_double_bookings": plan.conflicts, "blocks": len(blocks),
+            "block_releases": len(releases),
         }
         uow.audit.record(actor_id=None, action="demo_generated", target_class="Database",
                          target_id=None, details=details, at=now)
@@ -203,4 +215,6 @@ def generate_demo(
         logins=[(p.username, p.role.value, p.display_name) for p in plan.people],
         password=password,
         seconds=done - began,
+        blocks=len(blocks),
+        block_releases=len(releases),
     )

@@ -1,5 +1,6 @@
-"""The demo's schedule: every regular room's elective lists, the emergency rooms round the
-clock (with a case running now, one at night and one over midnight), and the queue."""
+"""The demo's schedule: every regular room's elective lists (around its blocks, see
+``demo.blocks``), the emergency rooms round the clock (with a case running now, one at
+night and one over midnight), and the queue."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from surgdesk.domain.demo_catalog import EMERGENCY_PROCEDURES, PROCEDURES, SPECIALTIES, Procedure
 from surgdesk.domain.enums import Laterality, Priority, RoomStatus
+from surgdesk.services.demo.blocks import DemoBlock, Session, day_sessions
 from surgdesk.services.demo.catalogue import LIST_CLOSES, LIST_OPENS
 from surgdesk.services.demo.people import free_person
 from surgdesk.services.demo.plan import DAY, Case, Person, Plan, Room, floor5, local, round5
@@ -44,26 +46,37 @@ def book(plan: Plan, case: Case, room: Room, start: datetime) -> None:
 
 
 def plan_lists(plan: Plan) -> None:
-    """Every regular room's elective list, day by day, packed with turnover."""
+    """Every regular room's elective list, day by day, packed with turnover. On a date of
+    a block the list follows the block's plan (``demo.blocks.Session``); a block's
+    surgeon works in their block that day, nowhere else."""
     regular = [r for r in plan.rooms if not r.emergency and r.status is RoomStatus.ACTIVE]
     for offset in range(plan.days):
         day = plan.start + timedelta(days=offset)
         if day.weekday() >= 5:
             continue
         closed = plan.closure[0] if plan.closure and plan.closure[3] == day else None
+        sessions = day_sessions(plan, day, [r for r in regular if r is not closed])
+        owners = {s.block.surgeon.id for s in sessions.values() if s.block.surgeon}
         anesth = plan.list_anesth[:]
         nurses = plan.list_nurses[:]
         plan.rng.shuffle(anesth)
         plan.rng.shuffle(nurses)
         by_specialty: dict[str, list[Person]] = {}
         for spec, pool in plan.surgeons.items():
-            shuffled = pool[:]
+            shuffled = [p for p in pool if p.id not in owners]
             plan.rng.shuffle(shuffled)
             by_specialty[spec] = shuffled
         for room in regular:
             assert room.home is not None
+            session = sessions.get(room.id)
             pool = by_specialty[room.home]
-            if room is closed or not pool or not anesth or len(nurses) < 2:
+            if room is closed or not anesth or len(nurses) < 2:
+                continue
+            if session is not None:
+                team = (anesth.pop(), nurses.pop(), nurses.pop())
+                plan_block_day(plan, room, session, by_specialty, *team)
+                continue
+            if not pool:
                 continue
             surgeon, anesthetist = pool.pop(), anesth.pop()
             circulator, scrub = nurses.pop(), nurses.pop()
@@ -72,10 +85,65 @@ def plan_lists(plan: Plan) -> None:
 
 def plan_room_day(plan: Plan, room: Room, day: date, surgeon: Person, anesthetist: Person,
                   circulator: Person, scrub: Person) -> None:
+    """A day without a block: one surgeon's list from opening to closing."""
+    t = local(day, LIST_OPENS, plan.tz) + timedelta(minutes=plan.rng.choice((0, 0, 15, 30)))
+    pack(plan, room, t, local(day, LIST_CLOSES, plan.tz),
+         (surgeon, anesthetist, circulator, scrub))
+
+
+def plan_block_day(plan: Plan, room: Room, session: Session,
+                   pools: dict[str, list[Person]], anesthetist: Person, circulator: Person,
+                   scrub: Person) -> None:
+    """A date of a block: its owner books the planned share of it, or (released) someone
+    else may book part of it; then the list runs on in open time until closing."""
+    block = session.block
+    staff = (anesthetist, circulator, scrub)
+    owner = block.surgeon or _take(pools, block.specialty)
+    t = session.start + timedelta(minutes=plan.rng.choice((0, 0, 5, 10)))
+    if session.fill > 0 and owner is not None:
+        t = pack(plan, room, t, session.fill_until, (owner, *staff),
+                 fixed=block.surgeon is not None)
+    elif session.refill and (guest := _guest(plan, room, block, pools)) is not None:
+        share = session.start + (session.end - session.start) * plan.rng.uniform(0.3, 0.8)
+        t = pack(plan, room, t, share, (guest, *staff), fixed=True)
+    # Open time after the block (a surgeon who released their date is away that day).
+    # After an unused date the list starts well clear of it: an owner's case starting
+    # early would count as booked in it (the rule's test).
+    away = session.released and block.surgeon is not None
+    assert room.home is not None
+    after = owner if owner is not None and owner.specialty == room.home and not away \
+        else _take(pools, room.home)
+    gap = timedelta(minutes=15 if session.released else 0)
+    if after is not None:
+        closes = local(session.start.astimezone(plan.tz).date(), LIST_CLOSES, plan.tz)
+        pack(plan, room, max(t, session.end + gap), closes, (after, *staff))
+
+
+def _take(pools: dict[str, list[Person]], specialty: str) -> Person | None:
+    pool = pools.get(specialty)
+    return pool.pop() if pool else None
+
+
+def _guest(plan: Plan, room: Room, block: DemoBlock,
+           pools: dict[str, list[Person]]) -> Person | None:
+    """Who books released time: a colleague of a surgeon's block; in a room without a
+    specialty tag, a surgeon of another service (a tagged room would warn of it)."""
+    if block.surgeon is not None:
+        return _take(pools, block.specialty)
+    if room.tags:
+        return None
+    others = [spec for spec in pools if spec != block.specialty and pools[spec]]
+    return _take(pools, plan.rng.choice(sorted(others))) if others else None
+
+
+def pack(plan: Plan, room: Room, t: datetime, closes: datetime,
+         team: tuple[Person, Person, Person, Person], *, fixed: bool = False) -> datetime:
+    """Cases of the team's surgeon one after another from ``t``, each ending by ``closes``,
+    with the room's turnover and a little slack between; returns when the room is next
+    free."""
+    surgeon, anesthetist, circulator, scrub = team
     spec = surgeon.specialty
     assert spec is not None
-    t = local(day, LIST_OPENS, plan.tz) + timedelta(minutes=plan.rng.choice((0, 0, 15, 30)))
-    closes = local(day, LIST_CLOSES, plan.tz)
     while True:
         chosen: tuple[Procedure, int] | None = None
         for _ in range(4):
@@ -85,13 +153,14 @@ def plan_room_day(plan: Plan, room: Room, day: date, surgeon: Person, anesthetis
                 chosen = (procedure, minutes)
                 break
         if chosen is None:
-            return
+            return t
         procedure, minutes = chosen
         roll = plan.rng.random()
         priority = (Priority.ELECTIVE if roll < 0.88
                     else Priority.URGENT if roll < 0.985 else Priority.EMERGENCY)
         case = Case(procedure, spec, priority, minutes, laterality(plan, procedure),
-                     surgeon, anesthetist=anesthetist, circulator=circulator, scrub=scrub)
+                    surgeon, anesthetist=anesthetist, circulator=circulator, scrub=scrub,
+                    fixed_surgeon=fixed)
         book(plan, case, room, t)
         assert case.occupied_until is not None
         t = case.occupied_until + timedelta(minutes=plan.rng.choice((0, 0, 0, 5, 10, 15, 30)))

@@ -107,7 +107,7 @@ def double_book_surgeons(plan: Plan) -> None:
     for b in candidates[:500]:
         if plan.conflicts >= 2:
             break
-        if id(b) in used:
+        if id(b) in used or b.fixed_surgeon:
             continue
         for a in by_specialty[b.specialty]:
             if a is b or a.room is b.room or a.surgeon is b.surgeon or id(a) in used:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from surgdesk.domain.demo_catalog import Procedure
@@ -25,6 +26,9 @@ from surgdesk.domain.enums import (
 from surgdesk.domain.intervals import intervals_overlap, occupied_until
 from surgdesk.domain.timezones import LocalTimeError, localize
 from surgdesk.repository.bulk import TemplateRow
+
+if TYPE_CHECKING:
+    from surgdesk.services.demo.blocks import BlockPlan
 
 S = CaseStatus
 MINUTE = timedelta(minutes=1)
@@ -80,6 +84,9 @@ class Case:
     id: int = 0
     number: str = ""
     note: tuple[NoteType, str, datetime] | None = None
+    # Booked in a surgeon's block, or in released time by someone else: handing the case
+    # to another surgeon would put it in someone else's block.
+    fixed_surgeon: bool = False
 
     @property
     def occupied_until(self) -> datetime | None:
@@ -144,6 +151,7 @@ class Plan:
         self.rooms: list[Room] = []
         self.cases: list[Case] = []
         self.closure: tuple[Room, datetime, datetime, date] | None = None
+        self.blocks: BlockPlan | None = None  # services.demo.blocks.plan_blocks
         self.surgeons: dict[str, list[Person]] = {}
         self.list_anesth: list[Person] = []
         self.call_anesth: list[Person] = []

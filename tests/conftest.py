@@ -1,8 +1,9 @@
 """Shared fixtures: a migrated template database per backend, cloned for every test.
 
-Migrating takes about a second; cloning a template takes milliseconds (a file copy on
-SQLite, ``CREATE DATABASE ... TEMPLATE`` on Postgres), so every test gets a fresh,
-fully migrated database of its own.
+Migrating takes about a second; a clone is a file copy on SQLite, and on Postgres a clone
+of the template that each test process keeps and puts back to the template's state after
+every test (``tests/pgpool.py``: re-creating a database costs the server a file sync), so
+every test gets a fully migrated database of its own, as fresh as a new clone.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from PySide6.QtCore import QSettings
 
 from surgdesk.repository import migrate
 from surgdesk.repository.database import Database, make_nullpool_engine
+from tests.pgpool import PostgresPool, prepare_template
 
 # Every test database reads naive times in this zone, whatever the machine's own zone.
 TEST_TIME_ZONE = "Europe/Berlin"
@@ -113,8 +115,17 @@ def postgres_template() -> Iterator[str]:
     engine = make_nullpool_engine(_pg_url(name))
     migrate.upgrade(engine, time_zone=TEST_TIME_ZONE)
     engine.dispose()
+    prepare_template(_pg_url(name))
     yield name
     _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_pool(postgres_template: str) -> Iterator[PostgresPool]:
+    """This test process's clones of the template, put back and reused (tests/pgpool.py)."""
+    pool = PostgresPool(PG_ADMIN_URL, _pg_url, postgres_template)
+    yield pool
+    pool.close()
 
 
 def clone_sqlite(template: Path, directory: Path) -> str:
@@ -129,11 +140,12 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def postgres_url(postgres_template: str) -> Iterator[str]:
-    name = f"sd_test_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+def postgres_url(postgres_pool: PostgresPool) -> Iterator[str]:
+    """A database of the test's own, exactly as freshly migrated: a clone of the template,
+    put back to the template's state after the test before anyone else gets it."""
+    name = postgres_pool.acquire()
     yield _pg_url(name)
-    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    postgres_pool.release(name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -16,7 +16,7 @@ def _columns(engine, table: str) -> dict[str, bool]:  # type: ignore[no-untyped-
 def test_change_log_actor_goes_down_and_up_with_the_rows_kept(db_url: str) -> None:
     engine = make_nullpool_engine(db_url)
     try:
-        assert migrate.current_revision(engine) == migrate.head_revision() == "0003"
+        assert migrate.current_revision(engine) == migrate.head_revision()
         assert _columns(engine, "change_log")["actor_id"] is True  # nullable
         # Append-only history must never stop a user being deleted or anonymised.
         assert inspect(engine).get_foreign_keys("change_log") == []
@@ -34,7 +34,7 @@ def test_change_log_actor_goes_down_and_up_with_the_rows_kept(db_url: str) -> No
                 "SELECT table_name, row_id, row_version, op FROM change_log "
                 "WHERE row_id = 7")).all() == [("surgery_case", 7, 2, "update")]
 
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, "0003")
         assert migrate.current_revision(engine) == "0003"
         with engine.connect() as conn:
             # Rows from before the column name no one.

@@ -13,8 +13,8 @@ up to 75-100 % of it (60-90 % used once the last case that fits is in; a few dat
 used), a few dates are released by hand with a reason (the surgeon's leave, a congress; a
 service short of staff), and some unused dates near enough are left empty so the rule
 releases them; about half of the released time is booked again by someone else. Nobody
-books into another owner's held block, so the only
-soft conflicts stay the deliberate double bookings. Rows are written by the bulk writer.
+books into another owner's held block, so the only soft conflicts stay the deliberate
+double bookings. Rows are written by the bulk writer.
 """
 
 from __future__ import annotations

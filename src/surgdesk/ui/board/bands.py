@@ -2,10 +2,12 @@
 
 A band is tinted in its service's colour (``colour_key``: the service, or the surgeon's
 specialty), with a solid strip in the row's bottom padding and thin edges, so the block's
-extent still reads where cases cover it. Its label names the owner where there is room
-(the longest candidate that fits; none on a narrow band). A released occurrence is washed
-out and hatched (the other diagonal than a closure's) and says so: "released 3 d ahead",
-"released automatically". Hover names owner, hours, booked share and release state.
+extent still reads where cases cover it. Its label names the owner in the widest stretch
+of the band no case covers (the longest candidate that fits there; none on a narrow or a
+full band). A released occurrence is washed out and hatched (the other diagonal than a
+closure's) and says so: "released 3 d ahead", "released automatically". Hover names
+owner, hours, booked share (with its definition) and release state. The wall paints them
+faintly (``draw_bands(..., faint=True)``: tint and strip only, no label).
 
 Cheap to paint: ``BlockBands`` keeps the loaded window's occurrences (it is a child of the
 board model, found with :func:`block_bands`; the controller hands it each load's

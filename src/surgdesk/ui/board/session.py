@@ -268,7 +268,7 @@ class LiveBoardSession(QObject):
                 board.cancel_drag()
             self.refresh()  # rooms, closures or department settings: the frame changed
             if dragged is not None:
-                self._say(f"Rooms, closures or hours were changed on another PC — "
+                self._say(f"Rooms, closures, hours or blocks were changed on another PC — "
                           f"drag of {dragged} cancelled")
             return
         changed = {c.case_number for c in update.changed} | set(update.gone)

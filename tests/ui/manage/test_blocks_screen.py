@@ -195,3 +195,22 @@ def test_utilization_shows_its_definition_beside_the_number(
     (Role.NURSE, False, False), (Role.VIEWER, False, False), (Role.VIEWER, True, False)])
 def test_who_is_offered_the_blocks_screen(role: Role, device: bool, opens: bool) -> None:
     assert may_open_blocks(Actor(1, "someone", role, "Someone", device)) is opens
+
+
+def test_a_scheduler_cancels_one_date_and_clears_it_again(
+        qtbot: QtBot, kit_services: tuple[Kit, Services]) -> None:
+    kit, services = kit_services
+    block = _block(services, kit, "OR1", service="general")
+    dialog = _open(qtbot, services, kit["sched"])
+    occurrence = _select_first_date(dialog, block)
+    dialog.reason.setText("Staff training")
+    assert dialog.set_exception(cancelled=True)
+    [exception] = services.blocks.get(kit["sched"], block.id).exceptions
+    assert (exception.day, exception.cancelled) == (occurrence.day, True)
+    assert dialog.exceptions.rowCount() == 1
+    assert occurrence.day not in {dialog.dates.row_at(n).day
+                                  for n in range(dialog.dates.rowCount())}
+    dialog.exceptions_view.selectRow(0)
+    assert dialog.clear_exception()
+    assert services.blocks.get(kit["sched"], block.id).exceptions == ()
+    assert dialog.exceptions.rowCount() == 0

@@ -135,3 +135,15 @@ def test_ctrl_f_goes_to_the_find_field(qtbot: QtBot, board_window: MainWindow) -
     action.trigger()
     assert field.hasFocus()
     assert field.selectedText() == "old"
+
+
+def test_the_date_and_find_field_are_off_while_the_database_is_away(
+        board_window: MainWindow) -> None:
+    picker = board_window.findChild(QDateEdit, "toolbarDate")
+    assert picker is not None
+    board_window.session.offline_changed.emit(True)
+    assert not find_field(board_window).isEnabled()
+    assert not picker.isEnabled()
+    board_window.session.offline_changed.emit(False)
+    assert find_field(board_window).isEnabled()
+    assert picker.isEnabled()

@@ -25,6 +25,7 @@ Errors are handled in one place:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import threading
@@ -62,6 +63,7 @@ class Job(Generic[T]):
     done: Callable[[T], object] | None
     failed: Callable[[SurgDeskError], object] | None
     number: int
+    call: Callable[[], T] | None = field(default=None, repr=False)
     cancelled: bool = False
     finished: bool = False
     result: T | None = field(default=None, repr=False)
@@ -75,8 +77,9 @@ class ServiceRunner(QObject):
     busy_changed = Signal(bool)
     unreachable = Signal(str)  # a call found the database unreachable (the reason)
     message = Signal(str)  # a refusal no caller handled, worded for the status bar
-    # From the worker thread: a job finished (queued to the GUI thread).
-    _finished = Signal(object)
+    # From the worker thread: job number N finished (queued to the GUI thread). Only the
+    # number crosses threads; the job itself stays in ``_jobs``, owned by the GUI thread.
+    _finished = Signal(int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -84,7 +87,10 @@ class ServiceRunner(QObject):
         self._pool.setMaxThreadCount(1)  # in submission order; see the module docstring
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
-        self._open: set[int] = set()  # handed over, not yet delivered
+        # Handed over, not yet delivered, by number. The GUI thread puts a job in and takes
+        # it out, so the job's closures (which hold widgets) are released on that thread
+        # and never by the worker: a Qt wrapper freed on the wrong thread crashes.
+        self._jobs: dict[int, Job[Any]] = {}
         self._closed = False
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -97,41 +103,43 @@ class ServiceRunner(QObject):
         on the GUI thread. ``what`` names the call in logs and messages ("load the board")
         and never holds a patient's name or id."""
         job: Job[T] = Job(what=what or getattr(call, "__name__", "call"), done=done,
-                          failed=failed, number=next(self._numbers))
+                          failed=failed, number=next(self._numbers), call=call)
         if self._closed:
             job.cancel()
             return job
         with self._lock:
-            was_idle = not self._open
-            self._open.add(job.number)
+            was_idle = not self._jobs
+            self._jobs[job.number] = job
         if was_idle:
             self.busy_changed.emit(True)
-        self._pool.start(lambda: self._work(job, call))
+        self._pool.start(functools.partial(self._work, job.number))
         return job
 
     @property
     def busy(self) -> bool:
         with self._lock:
-            return bool(self._open)
+            return bool(self._jobs)
 
-    def _work(self, job: Job[T], call: Callable[[], T]) -> None:
-        """On the worker thread."""
+    def _work(self, number: int) -> None:
+        """On the worker thread: run job ``number`` and say so by its number alone."""
+        with self._lock:
+            job = self._jobs.get(number)
+        if job is not None:
+            _run_job(job)
+        job = None  # the GUI thread owns the job from here (see ``_jobs``)
         try:
-            if not job.cancelled:
-                job.result = call()
-        except BaseException as exc:  # handed back whole; the GUI thread decides
-            job.error = exc
-        job.finished = True
-        try:
-            self._finished.emit(job)
+            self._finished.emit(number)
         except RuntimeError:  # the runner's Qt object is gone (its window was deleted)
-            log.debug("result of %s dropped: runner deleted", job.what)
+            log.debug("result of call %d dropped: runner deleted", number)
 
-    def _deliver(self, job: Job[Any]) -> None:
+    def _deliver(self, number: int) -> None:
         """On the GUI thread: hand the result or the error to the caller."""
         with self._lock:
-            self._open.discard(job.number)
-            idle = not self._open
+            job = self._jobs.pop(number, None)
+            idle = not self._jobs
+        if job is None:  # shut down meanwhile
+            return
+        job.call = None
         try:
             if not job.cancelled and not self._closed:
                 if job.error is None:
@@ -175,5 +183,18 @@ class ServiceRunner(QObject):
         self._closed = True
         finished = self._pool.waitForDone(timeout_ms)
         with self._lock:
-            self._open.clear()
+            for job in self._jobs.values():
+                job.cancel()
+            if finished:  # a call still running keeps its job until it is delivered
+                self._jobs.clear()
         return finished
+
+
+def _run_job(job: Job[Any]) -> None:
+    """On the worker thread: the call's result or error goes into the job."""
+    try:
+        if not job.cancelled and job.call is not None:
+            job.result = job.call()
+    except BaseException as exc:  # handed back whole; the GUI thread decides
+        job.error = exc
+    job.finished = True

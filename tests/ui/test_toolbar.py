@@ -147,3 +147,20 @@ def test_the_date_and_find_field_are_off_while_the_database_is_away(
     board_window.session.offline_changed.emit(False)
     assert find_field(board_window).isEnabled()
     assert picker.isEnabled()
+
+
+def test_a_match_picked_from_the_list_is_gone_to_and_its_number_kept(
+        qtbot: QtBot, board_window: MainWindow) -> None:
+    target = cases_on(board_window, OTHER_DAY)[0]
+    field = find_field(board_window)
+    qtbot.keyClicks(field, target.procedure_name)
+    bar = board_window.toolbar
+    bar.search()
+    settle(board_window)
+    label = next(bar.completions.index(row).data() for row in range(bar.completions.rowCount())
+                 if bar.completions.index(row).data().startswith(target.case_number))
+    bar.completer.activated.emit(label)
+    settle(board_window)
+    qtbot.waitUntil(lambda: field.text() == target.case_number)
+    assert board_window.board.selected_case() == target.case_number
+    assert board_window.day == OTHER_DAY

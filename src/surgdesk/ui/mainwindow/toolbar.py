@@ -201,9 +201,15 @@ class WindowToolBar(QToolBar):
         self.go_to_case(self.matches[0])
 
     def _chosen(self, label: str) -> None:
+        """A match picked from the list: the field keeps its case number (Enter again
+        goes back to it), not the list's long line."""
         case = self._labels.get(label)
-        if case is not None:
-            self.go_to_case(case)
+        if case is None:
+            return
+        self._delay.stop()
+        QTimer.singleShot(0, lambda: self.find_edit.setText(case.case_number))
+        self._asked, self.matches = case.case_number, [case]
+        self.go_to_case(case)
 
     def go_to_case(self, case: CaseSummary) -> None:
         """Select the case on the board and scroll to it, loading its day first when

@@ -88,6 +88,8 @@ def test_the_label_is_the_longest_that_fits_and_none_on_a_narrow_band(qtbot: QtB
                          owner_label="Orthopedics service")
     released = occurrence(3, **RELEASED)
     assert bands.label_for(surgeon, 600, metrics) == "Dr Lena Moreau (orthopedics)"
+    assert bands.label_for(surgeon, fits("Dr Lena Moreau"), metrics) == "Dr Lena Moreau"
+    assert bands.label_for(surgeon, fits("L. Moreau"), metrics) == "L. Moreau"
     assert bands.label_for(surgeon, fits("Moreau"), metrics) == "Moreau"
     assert bands.label_for(service, fits("Orthopedics"), metrics) == "Orthopedics"
     assert bands.label_for(surgeon, fits("Moreau") - 2, metrics) == ""

@@ -86,21 +86,38 @@ def release_text(occ: OccurrenceView) -> str | None:
     return "released"
 
 
+_TITLES = {"dr", "prof", "mr", "mrs", "ms"}
+
+
+def owner_names(occ: OccurrenceView) -> list[str]:
+    """The owner from long to short: "Dr Lena Moreau", "L. Moreau", "Moreau" for a
+    surgeon (two surgeons may share a surname: the initial comes before it alone), the
+    service ("Orthopedics") for a service."""
+    if occ.service:
+        return [occ.service[:1].upper() + occ.service[1:]]
+    name = occ.owner_label.split(" (")[0].strip()
+    words = name.split()
+    if words and words[0].rstrip(".").lower() in _TITLES:
+        words = words[1:]
+    if not words:
+        return [occ.owner_label]
+    shorter = [f"{words[0][0]}. {words[-1]}", words[-1]] if len(words) > 1 else [words[-1]]
+    return [name, *shorter]
+
+
 def short_owner(occ: OccurrenceView) -> str:
     """The owner in one word: the service, or the surgeon's surname."""
-    if occ.service:
-        return occ.service[:1].upper() + occ.service[1:]
-    name = occ.owner_label.split(" (")[0].strip()
-    return name.split()[-1] if name else occ.owner_label
+    return owner_names(occ)[-1]
 
 
 def label_candidates(occ: OccurrenceView) -> list[str]:
     """Longest first; the band shows the first that fits."""
     released = release_text(occ)
-    full, short = occ.owner_label, short_owner(occ)
+    full, names = occ.owner_label, owner_names(occ)
     if released is None:
-        return [full, short]
-    return [f"{full} · {released}", f"{short} · {released}", released, "released"]
+        return list(dict.fromkeys([full, *names]))
+    return list(dict.fromkeys([f"{full} · {released}", *(f"{n} · {released}" for n in names),
+                               released, "released"]))
 
 
 def label_for(occ: OccurrenceView, width: float, metrics: QFontMetricsF) -> str:

@@ -37,10 +37,10 @@ from surgdesk.domain.blocks import (
     released_by_rule,
     used_minutes,
 )
-from surgdesk.domain.enums import CaseStatus, RoomStatus
+from surgdesk.domain.enums import RoomStatus
 from surgdesk.domain.intervals import MAX_CASE_DURATION
 from surgdesk.domain.timezones import LocalTimeError, day_bounds
-from surgdesk.repository.blocks import BLOCK_CASE_STATUSES, CaseSpan
+from surgdesk.repository.blocks import CaseSpan
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.dto import BlockExceptionView, BlockView, OccurrenceView
 
@@ -239,30 +239,20 @@ class Occurrence:
         )
 
 
-def _case_times(c: CaseSpan) -> tuple[datetime, datetime]:
-    """Scheduled times; actual times once the case is done."""
-    if c.status is CaseStatus.COMPLETED and c.actual_start is not None \
-            and c.actual_end is not None and c.actual_end > c.actual_start:
-        return c.actual_start, c.actual_end
-    return c.scheduled_start, c.scheduled_end
-
-
 class _RoomCases:
     """A room's cases by start, for "which cases meet this span" without a scan."""
 
     def __init__(self, cases: Iterable[CaseSpan]) -> None:
-        timed = sorted(((*_case_times(c), c) for c in cases), key=lambda t: t[0])
-        self.starts = [t[0] for t in timed]
-        self.timed = timed
+        self.cases = sorted(cases, key=lambda c: c.start)
+        self.starts = [c.start for c in self.cases]
 
-    def meeting(self, start: datetime, end: datetime
-                ) -> Iterable[tuple[datetime, datetime, CaseSpan]]:
+    def meeting(self, start: datetime, end: datetime) -> Iterable[CaseSpan]:
         i = bisect_left(self.starts, start - MAX_CASE_DURATION)
-        for t in self.timed[i:]:
-            if t[0] >= end:
+        for c in self.cases[i:]:
+            if c.start >= end:
                 break
-            if t[1] > start:
-                yield t
+            if c.end > start:
+                yield c
 
 
 @dataclass
@@ -305,7 +295,7 @@ def load_read(uow: UnitOfWork, tz: ZoneInfo, first: date, last: date,
     by_room: dict[int, list[CaseSpan]] = defaultdict(list)
     wanted = set(room_ids)
     for c in cases:
-        if c.room_id in wanted and c.status in BLOCK_CASE_STATUSES:
+        if c.room_id in wanted:
             by_room[c.room_id].append(c)
     return BlockRead(infos, releases, dict(closures),
                      {rid: _RoomCases(cs) for rid, cs in by_room.items()})
@@ -317,6 +307,8 @@ def expand(read: BlockRead, tz: ZoneInfo, first: date, last: date,
     room and start order."""
     out: list[Occurrence] = []
     empty = _RoomCases(())
+    # Rooms share days and hours: each day's span is worked out once (None: a gap).
+    spans: dict[tuple[date, time, time], tuple[datetime, datetime] | None] = {}
     for info in read.blocks:
         if not info.room_active:
             continue
@@ -326,10 +318,13 @@ def expand(read: BlockRead, tz: ZoneInfo, first: date, last: date,
             hours = hours_on(info.pattern, day, info.exceptions)
             if hours is None:
                 continue
-            try:
-                start, end = local_span(day, hours[0], hours[1], tz)
-            except LocalTimeError:
+            key = (day, hours[0], hours[1])
+            if key not in spans:
+                spans[key] = _local_span(day, hours, tz)
+            span = spans[key]
+            if span is None:
                 continue  # hours in a clock-change gap that day: no occurrence
+            start, end = span
             if any(c_start < end and c_end > start for c_start, c_end in closures):
                 continue
             out.append(_occurrence(info, day, start, end, cases,
@@ -338,11 +333,19 @@ def expand(read: BlockRead, tz: ZoneInfo, first: date, last: date,
     return out
 
 
+def _local_span(day: date, hours: tuple[time, time], tz: ZoneInfo
+                ) -> tuple[datetime, datetime] | None:
+    try:
+        return local_span(day, hours[0], hours[1], tz)
+    except LocalTimeError:
+        return None
+
+
 def _occurrence(info: BlockInfo, day: date, start: datetime, end: datetime,
                 cases: _RoomCases, release: ReleaseRow | None,
                 now: datetime | None) -> Occurrence:
     owner = info.owner
-    mine = [(s, e) for s, e, c in cases.meeting(start, end)
+    mine = [(c.start, c.end) for c in cases.meeting(start, end)
             if owner.owns(c.lead_user_id, c.specialty)]
     used = used_minutes(start, end, mine, info.turnover_minutes)
     booked = bool(mine)

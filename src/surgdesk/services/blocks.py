@@ -684,7 +684,7 @@ class BlockService(Service):
         owner = occ.info.owner
         theirs = [c for c in uow.blocks.case_spans(occ.start, occ.end,
                                                    room_ids=[occ.info.room_id])
-                  if c.scheduled_start < occ.end and c.scheduled_end > occ.start
+                  if c.start < occ.end and c.end > occ.start
                   and not owner.owns(c.lead_user_id, c.specialty)]
         if theirs:
             numbers = sorted(c.case_number for c in uow.cases.by_ids(c.id for c in theirs))

@@ -16,7 +16,7 @@ from surgdesk.domain.limits import NAME_MAX
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import day_bounds
 from surgdesk.errors import BadInput, FieldProblem
-from surgdesk.repository.blocks import CaseSpan
+from surgdesk.repository.blocks import BLOCK_CASE_STATUSES, CaseSpan, counted_times
 from surgdesk.repository.repos import CaseRow
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.block_spans import Occurrence, read_occurrences, utc_days
@@ -179,10 +179,10 @@ class CaseQueries(CaseJob):
             return [o for o in read_occurrences(uow, tz, first, last, found, self.now())
                     if o.start < hi and o.end > lo]
         spans = {r.id: CaseSpan(r.id, r.room_id, r.lead_surgeon_user_id, r.specialty,
-                                r.status, r.scheduled_start, r.scheduled_end,
-                                r.actual_start, r.actual_end)
+                                *counted_times(r.status, r.scheduled_start, r.scheduled_end,
+                                               r.actual_start, r.actual_end))
                  for r in rows if r.room_id is not None and r.scheduled_start is not None
-                 and r.scheduled_end is not None}
+                 and r.scheduled_end is not None and r.status in BLOCK_CASE_STATUSES}
         day_lo, day_hi = utc_days(first, last, tz)
         for edge_lo, edge_hi in ((day_lo, lo), (hi, day_hi)):
             if edge_lo < edge_hi:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDateEdit, QLineEdit, QToolBar
 from pytestqt.qtbot import QtBot
 
 from surgdesk.services.dto import CaseSummary
+from surgdesk.ui.board.view import HEADER_HEIGHT, LABEL_WIDTH
 from surgdesk.ui.main_window import MainWindow
 
 from .conftest import BOARD_DAY, DEMO_START, open_window
@@ -68,7 +69,10 @@ def test_finding_a_case_on_another_day_goes_there_selects_and_scrolls_to_it(
     assert board.selected_case() == target.case_number
     item = board.item_for(target.case_number)
     assert item is not None
-    on_screen = board.mapFromScene(item.sceneBoundingRect()).boundingRect()
+    on_screen = board.mapFromScene(item.scene_bar()).boundingRect()
+    # Clear of the room column and the time header that lie over the scene.
+    assert on_screen.left() >= LABEL_WIDTH
+    assert on_screen.top() >= HEADER_HEIGHT
     assert board.viewport().rect().intersects(on_screen)
     picker = board_window.findChild(QDateEdit, "toolbarDate")
     assert picker is not None

@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 # Typing pauses this long before a search is asked for (one search per pause, not per key).
 FIND_DELAY_MS = 250
 FIND_LIMIT = 20
-# The scroll margin around a found bar, so it does not sit on the view's edge.
-SCROLL_MARGIN_PX = 80
 
 
 def match_label(case: CaseSummary, start: datetime | None) -> str:
@@ -228,11 +226,10 @@ class WindowToolBar(QToolBar):
 
     def _reveal(self, case_number: str) -> None:
         board = self.window_.board
-        item = board.item_for(case_number)
-        if item is None:
+        # The board selects it and scrolls it clear of the room column and time header,
+        # widening from the day-view hours when the case lies outside them.
+        if not board.scroll_to_case(case_number):
             self.window_.show_message(f"{case_number} is not on the board")
             return
-        board.select_case(case_number)
-        board.ensureVisible(item, SCROLL_MARGIN_PX, SCROLL_MARGIN_PX)
         board.setFocus()
         self.window_.show_message(f"{case_number} selected")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -99,3 +101,26 @@ def test_an_older_shared_database_is_refused_not_upgraded(postgres_url: str) -> 
     engine.dispose()
     with pytest.raises(SchemaMismatch, match="older"):
         open_database(postgres_url)
+
+
+def test_the_revision_check_reads_the_scripts_as_alembic_does() -> None:
+    """Start-up reads revisions as text (no Alembic import); Alembic must agree."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    assert migrate.head_revision() == script.get_current_head()
+    assert migrate.revision_graph() == {
+        rev.revision: rev.down_revision for rev in script.walk_revisions()}
+
+
+def test_opening_a_database_does_not_import_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    migrate.upgrade(make_nullpool_engine(url))
+    code = ("import sys; from surgdesk.repository.connect import open_database as o; "
+            f"o({url!r}); print('alembic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"

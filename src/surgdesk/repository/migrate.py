@@ -1,19 +1,32 @@
-"""Run Alembic from the app: upgrade, current revision, and the schema-version check."""
+"""Run Alembic from the app: upgrade, current revision, and the schema-version check.
+
+Every start checks the database's revision against this version's head. That check reads
+the ``alembic_version`` row with plain SQL and the scripts' ``revision`` and
+``down_revision`` lines as text, so it never imports Alembic (a second of a CLI command's
+start on a 2-core PC) or the migration scripts; Alembic is imported only to upgrade or
+downgrade. ``tests/repository/test_migrations.py`` holds the text reading to Alembic's own.
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 
 from surgdesk.errors import SchemaMismatch
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+_REVISION = re.compile(r"^revision(?:\s*:\s*[^=]+)?\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision(?:\s*:\s*[^=]+)?\s*=\s*(?:['\"]([^'\"]+)['\"]|None)",
+                   re.MULTILINE)
 
 
 def migrations_dir() -> Path:
@@ -31,6 +44,8 @@ def migrations_dir() -> Path:
 
 
 def alembic_config(engine: Engine | None = None, **attributes: object) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     if engine is not None:
@@ -41,31 +56,52 @@ def alembic_config(engine: Engine | None = None, **attributes: object) -> Config
     return config
 
 
+@cache
+def revision_graph() -> dict[str, str | None]:
+    """Each script's revision and the one it revises (None: the first), read as text."""
+    graph: dict[str, str | None] = {}
+    for script in sorted((migrations_dir() / "versions").glob("*.py")):
+        source = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(source), _DOWN.search(source)
+        if revision is None or down is None:
+            raise SchemaMismatch(f"migration script {script.name} names no revision")
+        graph[revision.group(1)] = down.group(1)
+    return graph
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    """The one revision no other script revises."""
+    graph = revision_graph()
+    heads = set(graph) - {down for down in graph.values() if down is not None}
+    if len(heads) != 1:
+        raise SchemaMismatch(f"the migration scripts have {len(heads)} heads, not one")
+    return heads.pop()
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine, revision: str = "head", *, time_zone: str | None = None) -> None:
+    from alembic import command
+
     with engine.begin() as conn:
         config = alembic_config(connection=conn, time_zone=time_zone)
         command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
     with engine.begin() as conn:
         command.downgrade(alembic_config(connection=conn), revision)
 
 
 def known_revisions() -> set[str]:
-    script = ScriptDirectory.from_config(alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    return set(revision_graph())
 
 
 def check_schema(engine: Engine) -> None:

@@ -19,7 +19,7 @@ from surgdesk.services.dto import BlockView, OccurrenceView
 from surgdesk.services.registry import Services
 from surgdesk.ui.manage.block_form import BlockFormDialog, q_date
 from surgdesk.ui.manage.blocks import BlocksDialog, may_open_blocks
-from surgdesk.ui.manage.common import select_key
+from surgdesk.ui.manage.common import qt_time, select_key
 from tests.services.factories import Kit
 from tests.ui.manage.fixtures import kit_services, settled, sqlite_db
 
@@ -214,3 +214,32 @@ def test_a_scheduler_cancels_one_date_and_clears_it_again(
     assert dialog.clear_exception()
     assert services.blocks.get(kit["sched"], block.id).exceptions == ()
     assert dialog.exceptions.rowCount() == 0
+
+
+def test_the_preview_warns_of_another_blocks_hours_and_saving_is_refused_naming_it(
+        qtbot: QtBot, kit_services: tuple[Kit, Services]) -> None:
+    kit, services = kit_services
+    _block(services, kit, "OR1", surgeon="surg1")  # Mondays 08:00-14:00
+    dialog = _open(qtbot, services, kit["sched"])
+    form = _form(qtbot, dialog)
+    form.room.setCurrentText("OR1")
+    form.by_service.setChecked(True)
+    form.service.setCurrentText("general")
+    form.valid_from.setDate(q_date(MONDAY))
+    form.refresh_preview()
+    assert form.runner.settle()
+    assert MONDAY in form.clashes
+    assert "Overlaps Surg1 Test" in form.preview_label.text()
+    assert "08:00–14:00 on Mon 02 Mar 2026" in form.preview_label.text()
+    form.save()
+    assert form.runner.settle()
+    assert form.last_ok is False
+    assert "already blocked for Surg1 Test" in form.errors.message("room")
+    assert len(services.blocks.list_blocks(kit["sched"])) == 1
+
+    form.start.setTime(qt_time(time(14)))  # after the other block: no overlap
+    form.end.setTime(qt_time(time(18)))
+    form.refresh_preview()
+    assert form.runner.settle()
+    assert form.clashes == {}
+    assert "Overlaps" not in form.preview_label.text()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, time
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
@@ -32,10 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from surgdesk.domain.blocks import DEFAULT_RELEASE_DAYS, EVERY_WEEKS, RELEASE_DAYS
+from surgdesk.domain.timezones import zone
 from surgdesk.errors import BadInput, SurgDeskError
 from surgdesk.services.blocks import BlockFields
 from surgdesk.services.context import Actor
-from surgdesk.services.dto import BlockView
+from surgdesk.services.dto import BlockView, OccurrenceView
 from surgdesk.services.registry import Services
 from surgdesk.ui.manage.common import FieldErrors, ServiceDialog, py_time, qt_time
 from surgdesk.ui.runner import ServiceRunner
@@ -54,10 +56,31 @@ def q_date(value: date) -> QDate:
     return QDate(value.year, value.month, value.day)
 
 
-def dates_text(days: list[date]) -> str:
+def dates_text(days: list[date], clashes: dict[date, str] | None = None) -> str:
     if not days:
         return "No dates from today on."
-    return ", ".join(f"{d:%a %d %b %Y}" for d in days)
+    text = ", ".join(f"{d:%a %d %b %Y}" for d in days)
+    if clashes:
+        first = min(clashes)
+        text += (f"\nOverlaps {clashes[first]} on {first:%a %d %b %Y}"
+                 + (f" and {len(clashes) - 1} more of these dates" if len(clashes) > 1 else "")
+                 + " — saving will be refused.")
+    return text
+
+
+def clashes_with(fields: BlockFields, days: list[date], others: list[OccurrenceView],
+                 tz: ZoneInfo, block_id: int | None) -> dict[date, str]:
+    """A hint while typing (the service decides on save): the previewed dates on which
+    another block of the room holds overlapping hours, with its owner and hours."""
+    wanted = set(days)
+    found: dict[date, str] = {}
+    for occ in others:
+        start, end = occ.start.astimezone(tz), occ.end.astimezone(tz)
+        if occ.block_id == block_id or occ.day not in wanted or occ.day in found:
+            continue
+        if start.time() < fields.end and fields.start < end.time():
+            found[occ.day] = f"{occ.owner_label} {start:%H:%M}–{end:%H:%M}"
+    return found
 
 
 class BlockFormDialog(ServiceDialog):
@@ -75,6 +98,7 @@ class BlockFormDialog(ServiceDialog):
         self.services, self.actor, self.block = services, actor, block
         self.saved: BlockView | None = None
         self.preview: list[date] = []
+        self.clashes: dict[date, str] = {}  # previewed dates another block of the room holds
         self._op_id = uuid.uuid4().hex
         self.setWindowTitle(f"Block {block.owner_label}, {block.room_code}" if block
                             else "New block")
@@ -140,7 +164,7 @@ class BlockFormDialog(ServiceDialog):
         self.preview_label.setObjectName("blockPreview")
         self.preview_label.setWordWrap(True)
         # Room for the dates as they arrive (the dialog is not resized under the mouse).
-        self.preview_label.setMinimumHeight(3 * self.preview_label.fontMetrics().lineSpacing())
+        self.preview_label.setMinimumHeight(4 * self.preview_label.fontMetrics().lineSpacing())
         self.error = QLabel()
         self.error.setObjectName("blockError")
         self.errors = FieldErrors(self.error)
@@ -262,27 +286,35 @@ class BlockFormDialog(ServiceDialog):
         the form and the problems beside their fields."""
         self._timer.stop()
         fields = self.fields()
+        block_id = self.block.id if self.block is not None else None
+        services, actor = self.services, self.actor
 
-        def shown(days: list[date]) -> None:
+        def call() -> tuple[list[date], dict[date, str]]:
+            days = services.blocks.preview_dates(actor, fields, count=PREVIEW_COUNT)
+            if not days:
+                return days, {}
+            tz = zone(services.settings.get(actor).time_zone)
+            others = services.blocks.occurrences(actor, days[0], days[-1], room=fields.room)
+            return days, clashes_with(fields, days, others, tz, block_id)
+
+        def shown(answer: tuple[list[date], dict[date, str]]) -> None:
             if fields != self.fields():
                 return  # changed meanwhile: its own preview follows
-            self.preview = days
+            self.preview, self.clashes = answer
             self.errors.clear()
-            self.preview_label.setText(dates_text(days))
+            self.preview_label.setText(dates_text(*answer))
 
         def refused(exc: SurgDeskError) -> None:
             if fields != self.fields():
                 return
-            self.preview = []
+            self.preview, self.clashes = [], {}
             if isinstance(exc, BadInput):
                 self.preview_label.setText("No preview until the pattern is valid.")
                 self.errors.show(exc)
             else:  # an overlap with another block, say: named in the preview
                 self.preview_label.setText(f"No preview — {exc}")
 
-        self.read(lambda: self.services.blocks.preview_dates(self.actor, fields,
-                                                             count=PREVIEW_COUNT),
-                  shown, refused, "preview the block's dates")
+        self.read(call, shown, refused, "preview the block's dates")
 
     def save(self) -> bool:
         fields = self.fields()

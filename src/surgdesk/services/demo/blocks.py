@@ -98,6 +98,9 @@ class BlockPlan:
     def __init__(self) -> None:
         self.blocks: list[DemoBlock] = []
         self.releases: list[DemoRelease] = []
+        # Specialties with more surgeons than rooms of their own: only they have someone
+        # free to book released time (taking another's surgeon would empty their room).
+        self.spare: set[str] = set()
         self._by_room: dict[int, list[DemoBlock]] = {}
 
     def add(self, block: DemoBlock) -> None:
@@ -125,6 +128,7 @@ def plan_blocks(plan: Plan) -> None:
     first_monday = plan.start - timedelta(days=plan.start.weekday())
     since = first_monday - timedelta(weeks=12)
     spare = _spare_surgeons(plan)
+    blocks.spare = {spec for spec, n in spare.items() if n > 0}
     taken: set[tuple[int, int]] = set()  # (surgeon id, weekday) with a surgeon block
     regular = [r for r in plan.rooms if not r.emergency]
     for k, room in enumerate(regular):

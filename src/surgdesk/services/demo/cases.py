@@ -110,9 +110,8 @@ def plan_block_day(plan: Plan, room: Room, session: Session,
     # After an unused date the list starts well clear of it: an owner's case starting
     # early would count as booked in it (the rule's test).
     away = session.released and block.surgeon is not None
-    assert room.home is not None
     after = owner if owner is not None and owner.specialty == room.home and not away \
-        else _take(pools, room.home)
+        else None
     gap = timedelta(minutes=15 if session.released else 0)
     if after is not None:
         closes = local(session.start.astimezone(plan.tz).date(), LIST_CLOSES, plan.tz)
@@ -126,14 +125,16 @@ def _take(pools: dict[str, list[Person]], specialty: str) -> Person | None:
 
 def _guest(plan: Plan, room: Room, block: DemoBlock,
            pools: dict[str, list[Person]]) -> Person | None:
-    """Who books released time: a colleague of a surgeon's block; in a room without a
-    specialty tag, a surgeon of another service (a tagged room would warn of it)."""
-    if block.surgeon is not None:
-        return _take(pools, block.specialty)
+    """Who books released time: a spare surgeon (``BlockPlan.spare``) of the room's tag (a
+    colleague of a surgeon's block), or in a room without a tag of any other service (a
+    tagged room would warn of the specialty)."""
+    assert plan.blocks is not None
     if room.tags:
-        return None
-    others = [spec for spec in pools if spec != block.specialty and pools[spec]]
-    return _take(pools, plan.rng.choice(sorted(others))) if others else None
+        specs = [s for s in room.tags if s in plan.blocks.spare and pools.get(s)]
+    else:
+        specs = [s for s in sorted(plan.blocks.spare)
+                 if pools.get(s) and (s != block.specialty or block.surgeon is not None)]
+    return _take(pools, plan.rng.choice(specs)) if specs else None
 
 
 def pack(plan: Plan, room: Room, t: datetime, closes: datetime,

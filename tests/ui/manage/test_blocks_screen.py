@@ -229,8 +229,9 @@ def test_the_preview_warns_of_another_blocks_hours_and_saving_is_refused_naming_
     form.refresh_preview()
     assert form.runner.settle()
     assert MONDAY in form.clashes
-    assert "Overlaps Surg1 Test" in form.preview_label.text()
-    assert "08:00–14:00 on Mon 02 Mar 2026" in form.preview_label.text()
+    assert not form.clash_label.isHidden()
+    assert "Overlaps Surg1 Test" in form.clash_label.text()
+    assert "08:00–14:00 on Mon 02 Mar 2026" in form.clash_label.text()
     form.save()
     assert form.runner.settle()
     assert form.last_ok is False
@@ -242,4 +243,4 @@ def test_the_preview_warns_of_another_blocks_hours_and_saving_is_refused_naming_
     form.refresh_preview()
     assert form.runner.settle()
     assert form.clashes == {}
-    assert "Overlaps" not in form.preview_label.text()
+    assert form.clash_label.isHidden()

@@ -46,6 +46,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th")
 PREVIEW_DELAY_MS = 250
 PREVIEW_COUNT = 8
+WARNING_STYLE = "color: #8a5a00; font-weight: bold;"  # as the rooms screen's clash warning
 
 
 def py_date(value: QDate) -> date:
@@ -56,16 +57,19 @@ def q_date(value: date) -> QDate:
     return QDate(value.year, value.month, value.day)
 
 
-def dates_text(days: list[date], clashes: dict[date, str] | None = None) -> str:
+def dates_text(days: list[date]) -> str:
     if not days:
         return "No dates from today on."
-    text = ", ".join(f"{d:%a %d %b %Y}" for d in days)
-    if clashes:
-        first = min(clashes)
-        text += (f"\nOverlaps {clashes[first]} on {first:%a %d %b %Y}"
-                 + (f" and {len(clashes) - 1} more of these dates" if len(clashes) > 1 else "")
-                 + " — saving will be refused.")
-    return text
+    return ", ".join(f"{d:%a %d %b %Y}" for d in days)
+
+
+def clash_text(clashes: dict[date, str]) -> str:
+    if not clashes:
+        return ""
+    first = min(clashes)
+    more = f" and {len(clashes) - 1} more of these dates" if len(clashes) > 1 else ""
+    return (f"Overlaps {clashes[first]} on {first:%a %d %b %Y}{more} — saving will be "
+            "refused.")
 
 
 def clashes_with(fields: BlockFields, days: list[date], others: list[OccurrenceView],
@@ -164,7 +168,7 @@ class BlockFormDialog(ServiceDialog):
         self.preview_label.setObjectName("blockPreview")
         self.preview_label.setWordWrap(True)
         # Room for the dates as they arrive (the dialog is not resized under the mouse).
-        self.preview_label.setMinimumHeight(4 * self.preview_label.fontMetrics().lineSpacing())
+        self.preview_label.setMinimumHeight(3 * self.preview_label.fontMetrics().lineSpacing())
         self.error = QLabel()
         self.error.setObjectName("blockError")
         self.errors = FieldErrors(self.error)
@@ -182,6 +186,12 @@ class BlockFormDialog(ServiceDialog):
         form.addRow("Re&lease", e.bind("release_days", _row(self.release_days,
                                                             self.default_release)))
         form.addRow("Next dates", self.preview_label)
+        self.clash_label = QLabel()
+        self.clash_label.setObjectName("blockClash")
+        self.clash_label.setWordWrap(True)
+        self.clash_label.setStyleSheet(WARNING_STYLE)
+        self.clash_label.hide()
+        form.addRow("", self.clash_label)
         self.save_button = QPushButton("Save block" if self.block else "Add block")
         self.save_button.setObjectName("blockSave")
         self.save_button.setDefault(True)
@@ -302,12 +312,15 @@ class BlockFormDialog(ServiceDialog):
                 return  # changed meanwhile: its own preview follows
             self.preview, self.clashes = answer
             self.errors.clear()
-            self.preview_label.setText(dates_text(*answer))
+            self.preview_label.setText(dates_text(self.preview))
+            self.clash_label.setText(clash_text(self.clashes))
+            self.clash_label.setVisible(bool(self.clashes))
 
         def refused(exc: SurgDeskError) -> None:
             if fields != self.fields():
                 return
             self.preview, self.clashes = [], {}
+            self.clash_label.hide()
             if isinstance(exc, BadInput):
                 self.preview_label.setText("No preview until the pattern is valid.")
                 self.errors.show(exc)

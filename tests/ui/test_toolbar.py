@@ -168,3 +168,15 @@ def test_a_match_picked_from_the_list_is_gone_to_and_its_number_kept(
     qtbot.waitUntil(lambda: field.text() == target.case_number)
     assert board_window.board.selected_case() == target.case_number
     assert board_window.day == OTHER_DAY
+
+
+def test_nothing_is_found_behind_the_idle_lock(qtbot: QtBot, board_window: MainWindow) -> None:
+    target = cases_on(board_window, BOARD_DAY)[0]
+    board_window.lock_screen()
+    assert board_window.locked
+    field = find_field(board_window)
+    field.setText(target.case_number)
+    board_window.toolbar.search()
+    settle(board_window)
+    assert board_window.toolbar.matches == []
+    assert board_window.toolbar.completions.rowCount() == 0

@@ -125,6 +125,9 @@ class WindowToolBar(QToolBar):
 
     def _date_picked(self, picked: QDate) -> None:
         day = date(picked.year(), picked.month(), picked.day())
+        if self.window_.locked:
+            self._show_day(self.window_.day)
+            return
         if day != self.window_.day:
             self.window_.open_day(day)
 
@@ -149,7 +152,9 @@ class WindowToolBar(QToolBar):
         if self._job is not None:
             self._job.cancel()
         self._asked = text
-        if not text:
+        # Behind the idle lock nothing is found: the field is under the lock's cover, but
+        # keyboard focus could still reach it, and the list would show above the cover.
+        if not text or self.window_.locked:
             self._show_matches([])
             return
         w = self.window_
@@ -160,6 +165,10 @@ class WindowToolBar(QToolBar):
 
     def _answered(self, found: list[CaseSummary]) -> None:
         self._job = None
+        if self.window_.locked:
+            self._take_first = False
+            self._show_matches([])
+            return
         self._show_matches(found)
         if self._take_first:
             self._take_first = False

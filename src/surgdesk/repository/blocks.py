@@ -8,14 +8,14 @@ occurrence); the service expands the blocks in memory.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, DateTime, String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
 from surgdesk.domain import models as m
-from surgdesk.domain.enums import OCCUPYING_STATUSES, CaseStatus
+from surgdesk.domain.enums import OCCUPYING_STATUSES, CaseStatus, RoomStatus
 from surgdesk.domain.intervals import MAX_CASE_DURATION
 from surgdesk.repository.repos import _Repo
 
@@ -45,12 +45,66 @@ def counted_times(status: CaseStatus, scheduled_start: datetime, scheduled_end: 
     return scheduled_start, scheduled_end
 
 
+class BlockRow(NamedTuple):
+    """A block as the occurrence reads need it (board, occurrences, usage), read without
+    ORM objects."""
+
+    id: int
+    version: int
+    room_id: int
+    room_code: str
+    room_status: RoomStatus
+    turnover_minutes: int
+    surgeon_user_id: int | None
+    surgeon_username: str | None
+    surgeon_name: str | None
+    surgeon_specialty: str | None
+    service: str | None
+    weekdays: list[int]
+    starts_at: time
+    ends_at: time
+    every_weeks: int
+    weeks_of_month: list[int]
+    valid_from: date
+    valid_until: date | None
+    release_days: int | None
+
+
+class ExceptionRow(NamedTuple):
+    block_id: int
+    on_date: date
+    cancelled: bool
+    starts_at: time | None
+    ends_at: time | None
+
+
 def _block_load() -> tuple[Any, ...]:
     return (
         joinedload(m.Block.room),
         joinedload(m.Block.surgeon).joinedload(m.SurgeonProfile.user),
         selectinload(m.Block.exceptions),
     )
+
+
+def _narrowed(stmt: Any, first: date | None, last: date | None,
+              room_ids: Sequence[int] | None, surgeon_ids: Sequence[int] | None,
+              service: str | None) -> Any:
+    """The block filters ``valid_between`` and ``rows_between`` share, and their order."""
+    b = m.Block
+    if last is not None:
+        stmt = stmt.where(b.valid_from <= last)
+    if first is not None:
+        stmt = stmt.where(or_(b.valid_until.is_(None), b.valid_until >= first))
+    if room_ids is not None:
+        stmt = stmt.where(b.room_id.in_(list(room_ids)))
+    owners: list[ColumnElement[bool]] = []
+    if surgeon_ids is not None:
+        owners.append(b.surgeon_id.in_(list(surgeon_ids)))
+    if service is not None:
+        owners.append(func.lower(b.service) == service.lower())
+    if owners:
+        stmt = stmt.where(or_(*owners))
+    return stmt.order_by(m.OperatingRoom.code, b.valid_from, b.starts_at, b.id)
 
 
 class BlockRepo(_Repo):
@@ -68,21 +122,35 @@ class BlockRepo(_Repo):
         b = m.Block
         stmt = (select(b).options(*_block_load())
                 .join(m.OperatingRoom, m.OperatingRoom.id == b.room_id))
-        if last is not None:
-            stmt = stmt.where(b.valid_from <= last)
-        if first is not None:
-            stmt = stmt.where(or_(b.valid_until.is_(None), b.valid_until >= first))
-        if room_ids is not None:
-            stmt = stmt.where(b.room_id.in_(list(room_ids)))
-        owners: list[ColumnElement[bool]] = []
-        if surgeon_ids is not None:
-            owners.append(b.surgeon_id.in_(list(surgeon_ids)))
-        if service is not None:
-            owners.append(func.lower(b.service) == service.lower())
-        if owners:
-            stmt = stmt.where(or_(*owners))
-        stmt = stmt.order_by(m.OperatingRoom.code, b.valid_from, b.starts_at, b.id)
+        stmt = _narrowed(stmt, first, last, room_ids, surgeon_ids, service)
         return list(self.session.scalars(stmt).unique())
+
+    def rows_between(
+        self, first: date | None, last: date | None, *, room_ids: Sequence[int] | None = None,
+        surgeon_ids: Sequence[int] | None = None, service: str | None = None,
+    ) -> tuple[list[BlockRow], list[ExceptionRow]]:
+        """``valid_between`` as plain rows, and their exceptions: two SELECTs, no ORM
+        objects (the board reads them on every load)."""
+        b, room, p, u = m.Block, m.OperatingRoom, m.SurgeonProfile, m.User
+        stmt = (
+            select(b.id, b.version, b.room_id, room.code, room.status, room.turnover_minutes,
+                   u.id, u.username, u.display_name, p.specialty, b.service, b.weekdays,
+                   b.starts_at, b.ends_at, b.every_weeks, b.weeks_of_month, b.valid_from,
+                   b.valid_until, b.release_days)
+            .join(room, room.id == b.room_id)
+            .outerjoin(p, p.id == b.surgeon_id)
+            .outerjoin(u, u.id == p.user_id)
+        )
+        stmt = _narrowed(stmt, first, last, room_ids, surgeon_ids, service)
+        blocks = [BlockRow(*row) for row in self.session.execute(stmt)]
+        if not blocks:
+            return [], []
+        e = m.BlockException
+        ids = [row.id for row in blocks]
+        exceptions = self.session.execute(
+            select(e.block_id, e.on_date, e.cancelled, e.starts_at, e.ends_at)
+            .where(e.block_id.in_(ids)))
+        return blocks, [ExceptionRow(*row) for row in exceptions]
 
     def of_room(self, room_id: int) -> list[m.Block]:
         """Every block of a room (for the overlap rule), with exceptions."""

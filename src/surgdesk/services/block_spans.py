@@ -40,7 +40,7 @@ from surgdesk.domain.blocks import (
 from surgdesk.domain.enums import RoomStatus
 from surgdesk.domain.intervals import MAX_CASE_DURATION
 from surgdesk.domain.timezones import LocalTimeError, day_bounds
-from surgdesk.repository.blocks import CaseSpan
+from surgdesk.repository.blocks import BlockRow, CaseSpan
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.dto import BlockExceptionView, BlockView, OccurrenceView
 
@@ -161,6 +161,45 @@ def block_info(block: m.Block, default_release_days: int) -> BlockInfo:
     )
 
 
+def block_infos(uow: UnitOfWork, first: date | None, last: date | None, *,
+                default_release_days: int | None = None,
+                room_ids: Sequence[int] | None = None, surgeon_ids: Sequence[int] | None = None,
+                service: str | None = None) -> list[BlockInfo]:
+    """The blocks valid in [first, last] (filtered like ``BlockRepo.valid_between``) read
+    as plain rows: what the occurrence reads expand."""
+    rows, exception_rows = uow.blocks.rows_between(first, last, room_ids=room_ids,
+                                                   surgeon_ids=surgeon_ids, service=service)
+    if not rows:
+        return []
+    if default_release_days is None:
+        default_release_days = uow.settings.get().block_release_days
+    exceptions: dict[int, dict[date, DayException]] = defaultdict(dict)
+    for e in exception_rows:
+        exceptions[e.block_id][e.on_date] = DayException(e.on_date, e.cancelled, e.starts_at,
+                                                         e.ends_at)
+    return [_info_of_row(row, exceptions.get(row.id, {}), default_release_days)
+            for row in rows]
+
+
+def _info_of_row(row: BlockRow, exceptions: dict[date, DayException],
+                 default_release_days: int) -> BlockInfo:
+    return BlockInfo(
+        id=row.id, version=row.version, room_id=row.room_id, room_code=row.room_code,
+        room_active=row.room_status is RoomStatus.ACTIVE,
+        turnover_minutes=row.turnover_minutes,
+        pattern=BlockPattern(
+            weekdays=tuple(row.weekdays), start=row.starts_at, end=row.ends_at,
+            valid_from=row.valid_from, valid_until=row.valid_until,
+            every_weeks=row.every_weeks, weeks_of_month=tuple(row.weeks_of_month or ())),
+        exceptions=exceptions,
+        owner=Owner(surgeon_user_id=row.surgeon_user_id, service=row.service),
+        surgeon_username=row.surgeon_username, surgeon_name=row.surgeon_name,
+        surgeon_specialty=row.surgeon_specialty, release_days=row.release_days,
+        effective_release_days=(row.release_days if row.release_days is not None
+                                else default_release_days),
+    )
+
+
 def block_view(info: BlockInfo, block: m.Block) -> BlockView:
     p = info.pattern
     return BlockView(
@@ -269,14 +308,15 @@ def utc_days(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]
     return day_bounds(first, tz)[0], day_bounds(last, tz)[1]
 
 
+Closures = dict[int, list[tuple[datetime, datetime]]]
+
+
 def load_read(uow: UnitOfWork, tz: ZoneInfo, first: date, last: date,
-              blocks: Sequence[m.Block], *, cases: Iterable[CaseSpan] | None = None,
-              default_release_days: int | None = None) -> BlockRead:
-    """Everything to expand ``blocks`` over [first, last]; ``cases`` given: the caller's
-    cases (covering those days) instead of a query."""
-    if default_release_days is None:
-        default_release_days = uow.settings.get().block_release_days
-    infos = [block_info(b, default_release_days) for b in blocks]
+              infos: Sequence[BlockInfo], *, cases: Iterable[CaseSpan] | None = None,
+              closures: Closures | None = None) -> BlockRead:
+    """Everything to expand the blocks over [first, last]; ``cases`` (covering those
+    days) and ``closures`` (room id -> spans meeting them) given: the caller's instead
+    of a query."""
     room_ids = sorted({b.room_id for b in infos})
     lo, hi = utc_days(first, last, tz)
     releases = {
@@ -286,10 +326,11 @@ def load_read(uow: UnitOfWork, tz: ZoneInfo, first: date, last: date,
             released_at=r.released_at, taken_back=r.taken_back_at is not None)
         for r in uow.blocks.releases((b.id for b in infos), first, last)
     }
-    closures: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    if infos:
-        for closure in uow.rooms.closures_overlapping(None, lo, hi):
-            closures[closure.room_id].append((closure.starts_at, closure.ends_at))
+    if closures is None:
+        closures = defaultdict(list)
+        if infos:
+            for closure in uow.rooms.closures_overlapping(None, lo, hi):
+                closures[closure.room_id].append((closure.starts_at, closure.ends_at))
     if cases is None:
         cases = uow.blocks.case_spans(lo, hi, room_ids=room_ids) if infos else []
     by_room: dict[int, list[CaseSpan]] = defaultdict(list)
@@ -297,7 +338,7 @@ def load_read(uow: UnitOfWork, tz: ZoneInfo, first: date, last: date,
     for c in cases:
         if c.room_id in wanted:
             by_room[c.room_id].append(c)
-    return BlockRead(infos, releases, dict(closures),
+    return BlockRead(list(infos), releases, dict(closures),
                      {rid: _RoomCases(cs) for rid, cs in by_room.items()})
 
 
@@ -361,7 +402,8 @@ def _occurrence(info: BlockInfo, day: date, start: datetime, end: datetime,
 
 
 def read_occurrences(uow: UnitOfWork, tz: ZoneInfo, first: date, last: date,
-                     blocks: Sequence[m.Block], now: datetime | None, *,
-                     cases: Iterable[CaseSpan] | None = None) -> list[Occurrence]:
-    read = load_read(uow, tz, first, last, blocks, cases=cases)
+                     infos: Sequence[BlockInfo], now: datetime | None, *,
+                     cases: Iterable[CaseSpan] | None = None,
+                     closures: Closures | None = None) -> list[Occurrence]:
+    read = load_read(uow, tz, first, last, infos, cases=cases, closures=closures)
     return expand(read, tz, first, last, now)

@@ -70,6 +70,7 @@ from surgdesk.services.block_spans import (
     BlockInfo,
     Occurrence,
     block_info,
+    block_infos,
     block_view,
     read_occurrences,
 )
@@ -379,8 +380,8 @@ class BlockService(Service):
         self._range(first, last)
         with self.uow(read_only=True) as uow:
             tz = self.department_zone(uow)
-            blocks = self._blocks(uow, first, last, room=room, owner=owner)
-            return [o.view() for o in read_occurrences(uow, tz, first, last, blocks,
+            infos = self._infos(uow, first, last, room=room, owner=owner)
+            return [o.view() for o in read_occurrences(uow, tz, first, last, infos,
                                                        self.now())]
 
     def release(self, actor: Actor, block_id: int, day: date, reason: str, *,
@@ -439,8 +440,8 @@ class BlockService(Service):
         self._range(first, last)
         with self.uow(read_only=True) as uow:
             tz = self.department_zone(uow)
-            blocks = self._blocks(uow, first, last, room=room, owner=None)
-            occurrences = read_occurrences(uow, tz, first, last, blocks, self.now())
+            infos = self._infos(uow, first, last, room=room, owner=None)
+            occurrences = read_occurrences(uow, tz, first, last, infos, self.now())
         rows = _usage_rows(occurrences, per_occurrence)
         block_min = sum(r.block_minutes for r in rows)
         used = sum(r.used_minutes for r in rows)
@@ -476,20 +477,29 @@ class BlockService(Service):
 
     def _blocks(self, uow: UnitOfWork, first: date | None, last: date | None, *,
                 room: str | None, owner: str | None) -> list[m.Block]:
+        return uow.blocks.valid_between(first, last, **self._filters(uow, room, owner))
+
+    def _infos(self, uow: UnitOfWork, first: date, last: date, *, room: str | None,
+               owner: str | None) -> list[BlockInfo]:
+        """``_blocks`` read as plain rows, for the occurrence reads."""
+        return block_infos(uow, first, last, **self._filters(uow, room, owner))
+
+    def _filters(self, uow: UnitOfWork, room: str | None, owner: str | None
+                 ) -> dict[str, Any]:
+        """A room code and an owner (a surgeon's username, or a service) as the block
+        queries' filters."""
         room_ids = [self._room(uow, room).id] if room is not None else None
         if owner is None or not owner.strip():
-            return uow.blocks.valid_between(first, last, room_ids=room_ids)
+            return {"room_ids": room_ids}
         name = owner.strip()
         user = uow.users.by_username(name)
         profile = uow.users.surgeon_profile(user.id) if user is not None else None
         if profile is not None:
-            return uow.blocks.valid_between(first, last, room_ids=room_ids,
-                                            surgeon_ids=[profile.id])
+            return {"room_ids": room_ids, "surgeon_ids": [profile.id]}
         if uow.blocks.specialty(name) is None and not uow.blocks.service_in_use(name):
             raise NotFound(FieldProblem(
                 "owner", f"{name!r} is neither a surgeon's username nor a service"))
-        return uow.blocks.valid_between(first, last, room_ids=room_ids, service=name)
-
+        return {"room_ids": room_ids, "service": name}
 
     # ---- helpers: validation ------------------------------------------------------------
 
@@ -625,7 +635,7 @@ class BlockService(Service):
 
     def _occurrence(self, uow: UnitOfWork, tz: ZoneInfo, block: m.Block, day: date
                     ) -> Occurrence:
-        found = read_occurrences(uow, tz, day, day, [block], self.now())
+        found = read_occurrences(uow, tz, day, day, [self._info(uow, block)], self.now())
         if not found:
             raise BadInput(FieldProblem(
                 "date", f"block {block.id} has no occurrence on {day.isoformat()} (not in "

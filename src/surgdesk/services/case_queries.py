@@ -19,7 +19,12 @@ from surgdesk.errors import BadInput, FieldProblem
 from surgdesk.repository.blocks import BLOCK_CASE_STATUSES, CaseSpan, counted_times
 from surgdesk.repository.repos import CaseRow
 from surgdesk.repository.uow import UnitOfWork
-from surgdesk.services.block_spans import Occurrence, read_occurrences, utc_days
+from surgdesk.services.block_spans import (
+    Occurrence,
+    block_infos,
+    read_occurrences,
+    utc_days,
+)
 from surgdesk.services.case_common import (
     MAX_BOARD_WINDOW,
     QUEUE_STATUSES,
@@ -149,7 +154,7 @@ class CaseQueries(CaseJob):
             shown = [s for s in CaseStatus if s is not CaseStatus.CANCELLED]
             cases = uow.cases.rows_in_window(lo, hi, statuses=shown)
             queue = [case_row(c) for c in uow.cases.with_status(QUEUE_STATUSES)]
-            blocks = self._board_blocks(uow, tz, lo, hi, cases)
+            blocks = self._board_blocks(uow, tz, lo, hi, cases, settings=settings)
             spans = [o.span() for o in blocks]
             return BoardSnapshot(
                 window_start=lo, window_end=hi, time_zone=settings.time_zone,
@@ -165,14 +170,16 @@ class CaseQueries(CaseJob):
             )
 
     def _board_blocks(self, uow: UnitOfWork, tz: ZoneInfo, lo: datetime, hi: datetime,
-                      rows: Sequence[CaseRow] | None) -> list[Occurrence]:
+                      rows: Sequence[CaseRow] | None, *,
+                      settings: m.DepartmentSettings | None = None) -> list[Occurrence]:
         """The block occurrences meeting [lo, hi): the days it covers, expanded with the
         window's own case rows (plus, for a window not on day bounds, the cases of the
         rest of those days, so each occurrence's use and rule release are whole); rows
         None: the days' cases are read."""
         first = lo.astimezone(tz).date()
         last = (hi - timedelta(microseconds=1)).astimezone(tz).date()
-        found = uow.blocks.valid_between(first, last)
+        found = block_infos(uow, first, last, default_release_days=(
+            settings.block_release_days if settings is not None else None))
         if not found:
             return []
         if rows is None:

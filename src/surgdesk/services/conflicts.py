@@ -37,7 +37,7 @@ from surgdesk.domain.limits import CASE_DURATION
 from surgdesk.domain.room_hours import outside_hours
 from surgdesk.errors import BadInput, FieldProblem, RoomConflict
 from surgdesk.repository.uow import UnitOfWork
-from surgdesk.services.block_spans import read_occurrences
+from surgdesk.services.block_spans import block_infos, read_occurrences
 from surgdesk.services.dto import SoftConflict
 
 __all__ = [
@@ -213,7 +213,7 @@ def _block_warnings(uow: UnitOfWork, p: Placement, tz: ZoneInfo) -> list[SoftCon
     block, or its specialty's service block, gives none)."""
     first = p.start.astimezone(tz).date()
     last = (p.end - timedelta(microseconds=1)).astimezone(tz).date()
-    blocks = uow.blocks.valid_between(first, last, room_ids=[p.room.id])
+    blocks = block_infos(uow, first, last, room_ids=[p.room.id])
     if not blocks:
         return []
     now = p.now if p.now is not None else datetime.now(UTC)

@@ -14,7 +14,7 @@ from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board.view import HEADER_HEIGHT, LABEL_WIDTH
 from surgdesk.ui.main_window import MainWindow
 
-from .conftest import BOARD_DAY, DEMO_START, open_window
+from .conftest import BOARD_DAY, DEMO_PASSWORD, DEMO_START, open_window
 from .helpers import settle
 
 OTHER_DAY = DEMO_START  # the demo's first day; the window opens on the second
@@ -178,5 +178,17 @@ def test_nothing_is_found_behind_the_idle_lock(qtbot: QtBot, board_window: MainW
     field.setText(target.case_number)
     board_window.toolbar.search()
     settle(board_window)
+    assert board_window.toolbar.matches == []
+    assert board_window.toolbar.completions.rowCount() == 0
+
+
+def test_another_person_signing_in_does_not_see_the_last_search(
+        qtbot: QtBot, board_window: MainWindow) -> None:
+    target = cases_on(board_window, BOARD_DAY)[0]
+    type_and_enter(qtbot, board_window, target.case_number)
+    assert board_window.toolbar.matches
+    board_window.adopt_login(board_window.services.auth.login("viewer", DEMO_PASSWORD))
+    settle(board_window)
+    assert find_field(board_window).text() == ""
     assert board_window.toolbar.matches == []
     assert board_window.toolbar.completions.rowCount() == 0

@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         from surgdesk.ui.case import case_form_factory
 
         self.status.show_actor(self.actor)
+        self.toolbar.forget()  # the last search was the previous person's
         # The forms' calls go through the window's runner: one outage, one busy indicator.
         self.case_form_factory = case_form_factory(self.services, self.actor,
                                                    runner=self.runner)

@@ -112,6 +112,16 @@ class WindowToolBar(QToolBar):
         self.find_action.triggered.connect(self.focus_find)
         self.window_.addAction(self.find_action)
 
+    def forget(self) -> None:
+        """Another person signed in (or the same after a sign-out): the last search and
+        its matches were someone else's."""
+        self._delay.stop()
+        if self._job is not None:
+            self._job.cancel()
+        self._job, self._take_first, self._pending_case, self._asked = None, False, None, ""
+        self.find_edit.clear()
+        self._show_matches([])
+
     def focus_find(self) -> None:
         self.find_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.find_edit.selectAll()

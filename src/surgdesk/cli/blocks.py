@@ -188,7 +188,9 @@ def print_usage(report: BlockUsageReport) -> None:
 
 
 def _dump(value: Any) -> Any:
-    return value.model_dump(mode="json")
+    """A record with its DTO's field names; times as the other commands print them
+    (ISO 8601 with ``+00:00``), through ``output.print_json``."""
+    return value.model_dump()
 
 
 # --- commands --------------------------------------------------------------------------------

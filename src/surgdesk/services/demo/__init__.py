@@ -75,7 +75,8 @@ class DemoSummary:
         statuses = ", ".join(f"{k} {v}" for k, v in self.by_status.items())
         return (
             f"{self.users} users, {self.rooms} rooms, {self.blocks} blocks "
-            f"({self.block_releases} dates released by hand), {self.cases} cases "
+            f"({self.block_releases} date{'' if self.block_releases == 1 else 's'} released "
+            f"by hand), {self.cases} cases "
             f"({statuses}), {self.checklist_items} checklist items, "
             f"{self.first_day.isoformat()} to {self.last_day.isoformat()}, "
             f"in {self.seconds:.1f} s"

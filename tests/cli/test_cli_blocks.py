@@ -326,6 +326,26 @@ def test_the_owner_surgeon_releases_others_are_refused(blocks_cli: CliRunner) ->
     assert added.code == 1, added.err
 
 
+def test_a_started_date_is_not_released_and_surgeons_take_nothing_back(
+        blocks_cli: CliRunner) -> None:
+    past = blocks_cli("blocks", "add", "--room", "OR-2", "--surgeon", "dr.grey",
+                      "--weekdays", "1", "--start", "08:00", "--end", "12:00",
+                      "--from", "2020-01-06", "--json")
+    assert past.code == 0, past.err
+    block_id = str(past.json()["id"])
+    started = blocks_cli("blocks", "release", block_id, "--date", "2020-01-13",
+                         "--reason", "too late")
+    assert started.code == 1, started.err
+    future = add_block(blocks_cli, owner=("--surgeon", "dr.grey"))
+    assert blocks_cli("blocks", "release", str(future["id"]), "--date", MONDAY,
+                      "--reason", "Congress").code == 0
+    taken_back = blocks_cli("--user", "dr.grey", "blocks", "unrelease", str(future["id"]),
+                            "--date", MONDAY, stdin=PASSWORD)
+    assert taken_back.code == 1, taken_back.err
+    dates = blocks_cli("blocks", "list", "--from", MONDAY, "--json").json()
+    assert [o["released"] for o in dates if o["block_id"] == future["id"]] == [True]
+
+
 def test_writes_need_a_sign_in_reads_do_not(blocks_cli: CliRunner) -> None:
     block = add_block(blocks_cli)
     assert blocks_cli("logout").code == 0

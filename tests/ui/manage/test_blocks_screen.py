@@ -244,3 +244,21 @@ def test_the_preview_warns_of_another_blocks_hours_and_saving_is_refused_naming_
     assert form.runner.settle()
     assert form.clashes == {}
     assert form.clash_label.isHidden()
+
+
+def test_the_room_filter_lists_that_rooms_blocks_and_shows_one_of_them(
+        qtbot: QtBot, kit_services: tuple[Kit, Services]) -> None:
+    kit, services = kit_services
+    first = _block(services, kit, "OR1", surgeon="surg1")
+    second = _block(services, kit, "OR2", service="orthopedics")
+    dialog = _open(qtbot, services, kit["sched"])
+    assert dialog.blocks.rowCount() == 2
+    assert dialog.current is not None
+    assert dialog.current.id == first.id
+    dialog.room_filter.setCurrentText("OR2")
+    assert dialog.runner.settle()
+    assert [dialog.blocks.row_at(n).id for n in range(dialog.blocks.rowCount())] == [second.id]
+    assert dialog.current is not None
+    assert dialog.current.id == second.id  # the dates beside it are the listed block's
+    assert {dialog.dates.row_at(n).block_id for n in range(dialog.dates.rowCount())} == \
+        {second.id}

@@ -259,8 +259,6 @@ class BlocksDialog(ServiceDialog):
                              opening.today - timedelta(days=1))
         self._show_blocks(blocks, None)
         fit_columns(self.blocks_view, self.splitter, self)
-        if self.blocks.rowCount():
-            self.blocks_view.selectRow(0)
 
     def _tab_shown(self, index: int) -> None:
         if self.tabs.widget(index) is self.usage and self.usage.report is None \
@@ -281,13 +279,22 @@ class BlocksDialog(ServiceDialog):
                   "list the blocks")
 
     def _show_blocks(self, blocks: list[BlockView], select: int | None) -> None:
+        """The list, and the block to show beside it: ``select``, else the one shown
+        before if still listed, else the first (the dates never belong to a block the
+        list no longer holds)."""
         self.blocks.set_rows(blocks)
         self.blocks_view.resizeColumnsToContents()
-        if select is not None and not select_key(self.blocks_view, select):
-            self.current = None
-        if not blocks:
-            self.summary.setText("No blocks" + (f" in {self.room_code()}."
-                                               if self.room_code() else "."))
+        keep = select if select is not None else (self.current.id if self.current else None)
+        if keep is not None and select_key(self.blocks_view, keep):
+            return
+        if blocks:
+            self.blocks_view.selectRow(0)
+            return
+        self.current = None
+        self.dates.set_rows([])
+        self.exceptions.set_rows([])
+        self.summary.setText("No blocks" + (f" in {self.room_code()}."
+                                           if self.room_code() else "."))
 
     def show_block(self, block: BlockView) -> None:
         self.current = block

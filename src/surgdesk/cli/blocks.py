@@ -93,7 +93,7 @@ def parse_range(first_text: str | None, last_text: str | None) -> tuple[date, da
     if last < first:
         raise BadInput(FieldProblem("--to", "is before --from"))
     if (last - first).days >= MAX_RANGE_DAYS:
-        raise BadInput(FieldProblem("--to", f"at most {MAX_RANGE_DAYS} days after --from"))
+        raise BadInput(FieldProblem("--to", f"a range is at most {MAX_RANGE_DAYS} days"))
     return first, last
 
 

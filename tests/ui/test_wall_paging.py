@@ -196,3 +196,16 @@ def test_today_s_blocks_lie_faintly_under_the_bars(qtbot: QtBot, sqlite_url: str
     assert max(abs(after.red() - before.red()), abs(after.green() - before.green()),
                abs(after.blue() - before.blue())) <= 40
     window.close()
+
+
+
+def test_the_wall_keeps_its_own_window_not_the_desk_s_day_hours(
+        qtbot: QtBot, sqlite_url: str) -> None:
+    fill_wall_demo(sqlite_url)
+    window = open_wall(qtbot, sqlite_url, FakeClock(MORNING))
+    view = window.board
+    assert not view.showing_day_hours()  # the desk's fitted day-view hours are not used
+    shown = window.controller.window
+    assert shown is not None
+    assert (view.grid.start, view.grid.end) == (shown.visible_start, shown.visible_end)
+    window.close()

@@ -212,6 +212,10 @@ class WallBarDelegate(BarDelegate):
 class WallBoardView(BoardView):
     """The board on the wall: big type, themed, rows filling the height, now kept in view."""
 
+    # The wall shows the whole day and scrolls itself to keep "now" in view (a night
+    # emergency too), not the desk's day-view hours.
+    opens_on_day_hours = False
+
     def __init__(self, theme: WallTheme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("orBoard")

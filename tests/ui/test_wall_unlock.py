@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from surgdesk.domain.enums import CaseStatus
-from surgdesk.services.context import FakeClock
+from surgdesk.services.context import Actor, FakeClock
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board.grid import Drop
 from surgdesk.ui.board.model import drop_problem
@@ -166,6 +166,7 @@ def test_undo_on_the_wall_acts_as_the_scheduler_who_unlocked(qtbot: QtBot,
     number = waiting[0].case_number
     window.services.cases.set_status(scheduler, number, CaseStatus.POSTPONED,
                                      reason="no ICU bed")
+    _make_room(window, scheduler)
     window.load()
     settle(window)
     case = controller.queue.case(number)
@@ -193,6 +194,18 @@ def test_undo_on_the_wall_acts_as_the_scheduler_who_unlocked(qtbot: QtBot,
     assert queued is not None
     assert queued.patient_name is None  # read back as the device
     window.close()
+
+
+def _make_room(window: WallWindow, scheduler: Actor) -> None:
+    """The demo books its blocked rooms up to 100 %: cancel the longest case still to
+    come on the wall, so a queued case has somewhere to go."""
+    cases = [c for c in window.controller.model.cases()
+             if c.status is CaseStatus.SCHEDULED and c.scheduled_start is not None
+             and c.scheduled_start >= window.board.grid.start + timedelta(hours=1)]
+    assert cases, "the wall demo has no case still to come"
+    longest = max(cases, key=lambda c: (c.estimated_duration_min, c.case_number))
+    window.services.cases.set_status(scheduler, longest.case_number, CaseStatus.CANCELLED,
+                                     reason="making room for the test")
 
 
 def _free_drop(window: WallWindow, case: CaseSummary) -> Drop:

@@ -4,6 +4,7 @@ shown hours an edge marker at the view's edge in its row."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,12 +14,14 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from surgdesk.app import create_main_window
+from surgdesk.services.context import FakeClock
 from surgdesk.ui.board.layout import LABEL_WIDTH
 from surgdesk.ui.board.model import BoardModel
 from surgdesk.ui.board.view import BoardMode, BoardView
 from surgdesk.ui.main_window import MainWindow
 
-from .conftest import BOARD_DAY
+from .conftest import BOARD_DAY, DEMO_PASSWORD, NOW
 from .dto_factories import DAY, case, snapshot
 from .helpers import settle
 
@@ -113,7 +116,22 @@ def test_scroll_to_a_night_case_widens_and_selects_it(view: BoardView) -> None:
     assert not view.scroll_to_case("no-such-case")
 
 
-def test_the_main_window_opens_the_demo_day_on_its_day_hours(board_window: MainWindow) -> None:
+@pytest.fixture
+def demo_window(qtbot: QtBot, demo_url: str) -> Iterator[MainWindow]:
+    """The main window as a person opens it (not open_window's whole-day board)."""
+    window = create_main_window(demo_url, username="scheduler1", password=DEMO_PASSWORD,
+                                day=BOARD_DAY, clock=FakeClock(NOW))
+    qtbot.addWidget(window)
+    window.resize(1700, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    settle(window)
+    yield window
+    window.close()
+
+
+def test_the_main_window_opens_the_demo_day_on_its_day_hours(demo_window: MainWindow) -> None:
+    board_window = demo_window
     board = board_window.board
     tz = board.tz
     assert board.showing_day_hours()

@@ -190,8 +190,8 @@ def _wrapped(content: BarContent, width: float, lines: int, metrics: Metrics) ->
             break
     out = [TextLine(p, Font.WRAP) for p in parts]
     if len(out) < lines:
-        out.append(TextLine(metrics.elide(content.surgeon, width - 2 * (GLYPH_W + MARK_GAP),
-                                          Font.BODY), Font.BODY, glyph=True,
+        surgeon = metrics.elide(content.surgeon, width - 2 * (GLYPH_W + MARK_GAP), Font.BODY)
+        out.append(TextLine(surgeon if shown(surgeon) else "", Font.BODY, glyph=True,
                             warning=content.warning))
     return BarText(tuple(out), _prefix_shown(content.procedure, parts))
 

@@ -78,9 +78,10 @@ LOADING_BG = QColor("#0072b2")  # the "Loading…" tag (Okabe-Ito blue)
 class BoardView(QGraphicsView):
     """The OR board. Object name ``orBoard``."""
 
-    # The day view opens on the department's day-view hours (the wall keeps its own
-    # window around now and may turn this off).
-    OPENS_ON_DAY_HOURS = True
+    # The day view opens on the department's day-view hours. A view that keeps its own
+    # window (the wall, around now) or a script that wants the whole loaded day sets it
+    # False (on the class or the instance); the next configure shows the whole window.
+    opens_on_day_hours = True
 
     case_activated = Signal(str)  # Enter or double-click: open the case
     status_message = Signal(str)  # refusals and hints for the status bar
@@ -125,6 +126,7 @@ class BoardView(QGraphicsView):
         self.day_end = time(19)
         self._reach = (self.grid.start, self.grid.end)  # what scrolling can reach
         self._home = False  # showing the day-view hours only (see ``configure``)
+        self._configured = False
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         # Seconds, for the flash fade only (tests swap in a fake one).
         self.flash_clock: Callable[[], float] = monotonic
@@ -255,16 +257,16 @@ class BoardView(QGraphicsView):
         The desk's day view with no zoom given opens on the department's day-view hours
         (``day_start`` to ``day_end``), fitted to the width; the rest of the loaded day
         stays within reach: zooming, or scrolling sideways, widens the view to it. A
-        refresh at that same zoom stays on the day hours."""
-        was_home = self._home and self.mode is mode
-        same_zoom = px_per_minute is not None \
-            and abs(px_per_minute - self.grid.px_per_minute) < 1e-9
+        refresh of a view the user has not zoomed stays fitted (on the day hours)."""
+        # A refresh (the zoom handed back) of a view the user never zoomed stays fitted.
+        kept_fit = self._configured and self.auto_fit and self.mode is mode
+        self._configured = True
         self.tz = tz
         self.mode = mode
         self.day_start, self.day_end = day_start, day_end
         self.delegate.tz = tz
         self._reach = self._reach_for(start, end)
-        self.auto_fit = px_per_minute is None or (was_home and same_zoom)
+        self.auto_fit = px_per_minute is None or kept_fit
         home = self.day_hours_span() if self.auto_fit else None
         self._home = home is not None
         shown_start, shown_end = home if home is not None else self._reach
@@ -282,7 +284,7 @@ class BoardView(QGraphicsView):
         """What scrolling can reach: the window asked for, widened to the loaded one (in
         the day view the whole department day, its night included)."""
         model = self._model
-        if self.mode is not BoardMode.DAY or not self.OPENS_ON_DAY_HOURS or model is None:
+        if self.mode is not BoardMode.DAY or not self.opens_on_day_hours or model is None:
             return start, end
         loaded_start, loaded_end = model.window_start, model.window_end
         if loaded_start is None or loaded_end is None or loaded_start >= end \
@@ -293,7 +295,7 @@ class BoardView(QGraphicsView):
     def day_hours_span(self) -> tuple[datetime, datetime] | None:
         """The department's day-view hours on the day shown, within reach (None: not the
         desk's day view, or the hours are the whole reach anyway)."""
-        if self.mode is not BoardMode.DAY or not self.OPENS_ON_DAY_HOURS:
+        if self.mode is not BoardMode.DAY or not self.opens_on_day_hours:
             return None
         reach_start, reach_end = self._reach
         # The day shown is the one the reach's middle falls on (a night case the day

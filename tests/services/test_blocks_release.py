@@ -157,3 +157,15 @@ def test_closures_and_a_room_out_of_service_void_the_dates(bk: BlockKit) -> None
     assert svc.usage(sched, FROM, MAR[31], room="OR1").rows == ()
     assert len(svc.occurrences(sched, FROM, MAR[31])) == 4  # OR2's Wednesdays
 
+
+
+def test_a_release_with_an_operation_id_applies_once(bk: BlockKit) -> None:
+    svc, sched = bk.blocks, bk["sched"]
+    service, _ = _two_blocks(bk)
+    first = svc.release(sched, service.id, MAR[17], "congress", op_id="op-release-01")
+    again = svc.release(sched, service.id, MAR[17], "congress", op_id="op-release-01")
+    assert again == first
+    assert audit_actions(bk.kit.db, service.id).count("release_block") == 1
+    with pytest.raises(BadInput) as err:  # the same id for another operation
+        svc.create(sched, fields(room="OR2"), op_id="op-release-01")
+    assert err.value.field == "op_id"

@@ -102,6 +102,7 @@ class CaseCheckService(Service):
                 people[surgeon.id] = (SURGEON_DOUBLE_BOOKED, surgeon.display_name)
             pid = (patient_id or "").strip() or (case.patient_id if case is not None else "")
             placement = Placement(room=room_row, start=lo, end=hi, specialty=spec,
-                                  patient_id=pid or None, people=people, case_id=case_id)
+                                  patient_id=pid or None, people=people, case_id=case_id,
+                                  now=self.now())
             out = placement_warnings(uow, placement, tz)
             return CaseCheck(hard=None, warnings=tuple(out))

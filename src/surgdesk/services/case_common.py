@@ -214,7 +214,7 @@ class CaseJob(Service):
         # ``operation`` block around the write answers it as a replay.
         self.remember_operation(uow, actor, case)
         uow.flush()
-        result = case_result(uow, actor, case, soft_conflicts(uow, case, tz))
+        result = case_result(uow, actor, case, soft_conflicts(uow, case, tz, self.now()))
         if not uow.read_only:
             uow.commit()
         return result
@@ -226,7 +226,8 @@ class CaseJob(Service):
             if case is None:
                 raise NotFound("the case of that operation no longer exists", field="op_id")
             return case_result(unit, actor, case,
-                               soft_conflicts(unit, case, self.department_zone(unit)))
+                               soft_conflicts(unit, case, self.department_zone(unit),
+                                              self.now()))
 
     def _field_context(self, tz: ZoneInfo) -> dict[str, Any]:
         """What the case fields' validators need: the department's today, from the

@@ -89,7 +89,7 @@ class CaseQueries(CaseJob):
         rights = case_rights(granted, row.status, placed=is_placed(row))
         see = rights.see_patient
         progress = uow.cases.checklist_progress([case.id]).get(case.id, (0, 0))
-        codes = sorted({w.code for w in soft_conflicts(uow, full, tz)})
+        codes = sorted({w.code for w in soft_conflicts(uow, full, tz, self.now())})
         summary = case_summary(full, rights=rights, progress=progress, conflicts=codes)
         return CaseDetail(
             case=summary,

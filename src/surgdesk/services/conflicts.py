@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from surgdesk.domain import models as m
@@ -148,11 +148,11 @@ class Placement:
     patient_id: str | None  # None: not known to the caller (masked), so not compared
     # user id -> (warning code, display name) of everyone working on the case
     people: Mapping[int, tuple[str, str]]
+    # The service's (injected) clock, for blocks released by rule.
+    now: datetime
     case_id: int | None = None
     # The lead surgeon's user id (None: the one ``people`` names as lead surgeon, if any).
     lead_user_id: int | None = None
-    # The caller's clock, for blocks released by rule (None: the system clock).
-    now: datetime | None = None
 
     def lead(self) -> int | None:
         if self.lead_user_id is not None:
@@ -216,9 +216,8 @@ def _block_warnings(uow: UnitOfWork, p: Placement, tz: ZoneInfo) -> list[SoftCon
     blocks = block_infos(uow, first, last, room_ids=[p.room.id])
     if not blocks:
         return []
-    now = p.now if p.now is not None else datetime.now(UTC)
     occurrences = {(o.info.id, o.day): o
-                   for o in read_occurrences(uow, tz, first, last, blocks, now)}
+                   for o in read_occurrences(uow, tz, first, last, blocks, p.now)}
     lead = p.lead()
     hit = blocks_hit(p.room.id, p.start, p.end, lead if lead is not None else -1,
                      p.specialty, [o.span() for o in occurrences.values()])
@@ -244,9 +243,9 @@ def case_people(case: m.SurgeryCase) -> dict[int, tuple[str, str]]:
 
 
 def soft_conflicts(uow: UnitOfWork, case: m.SurgeryCase, tz: ZoneInfo,
-                   now: datetime | None = None) -> list[SoftConflict]:
+                   now: datetime) -> list[SoftConflict]:
     """The warnings a placed case carries now. The case must be flushed (it has an id).
-    ``now``: the service's clock, for blocks released by rule (None: the system clock)."""
+    ``now``: the service's (injected) clock, for blocks released by rule."""
     room, start, end = case.operating_room, case.scheduled_start, case.scheduled_end
     if case.status not in OCCUPYING_STATUSES or room is None or start is None or end is None:
         return []

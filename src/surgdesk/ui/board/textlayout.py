@@ -241,7 +241,9 @@ def wrap(text: str, width: float, lines: int, metrics: Metrics) -> list[str]:
 
 
 def _longest_prefix(word: str, width: float, metrics: Metrics) -> str:
-    for end in range(len(word) - 1, 0, -1):
+    # Leave at least three letters for the next line ("appendec-tomy", not "appendectom-y").
+    last = len(word) - 3 if len(word) > 6 else len(word) - 1
+    for end in range(last, 0, -1):
         if metrics.width(word[:end] + BREAK_HYPHEN, Font.WRAP) <= width:
             return word[:end]
     return word[:1]

@@ -37,6 +37,19 @@ def test_no_display_says_so_in_one_line_and_exits_4(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the check is for Linux")
+def test_a_headless_demo_says_so_before_building_the_demo(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_APP.replace("main([])", "main(['--demo'])")],
+        env={**{k: v for k, v in os.environ.items()
+                if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")},
+             "SURGDESK_DATA_DIR": str(tmp_path)},
+        capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == EXIT_CANNOT_START, done.stderr
+    assert "no display" in done.stderr
+    assert not list(tmp_path.rglob("*.db"))  # no demo database built for nothing
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the check is for Linux")
 def test_a_missing_library_is_named_with_the_command_that_installs_it(
         tmp_path: Path) -> None:
     # A display is named where no X server answers, and the xcb plugin is made to need a

@@ -139,8 +139,12 @@ def _read_password(args: argparse.Namespace, *, confirm: bool = False) -> str | 
 # --- GUI and database ------------------------------------------------------------------------
 
 def gui(args: argparse.Namespace) -> int:
+    from surgdesk import display_check
     from surgdesk.app import run_gui, run_wall
 
+    # Before the demo database is built: a headless `surgdesk --demo` says why at once.
+    if (cannot := display_check.require_gui()) is not None:
+        return cannot
     url = startup.resolve_database_url(args.database)
     if args.demo:
         url = args.database or _ensure_demo_database()

@@ -6,6 +6,8 @@ Exit codes (stable; scripts rely on them):
     a status change the machine or the checklist does not allow, a duplicate)
   2 bad input or usage (unknown room/surgeon/case, missing reason, bad date, ...)
   3 internal error (one line saying so and where the log is; traceback only with --debug)
+  4 the desktop app or the wall cannot start here (no display, or Qt's system libraries
+    missing; one line says which and how to install them: surgdesk.display_check)
 """
 
 from __future__ import annotations

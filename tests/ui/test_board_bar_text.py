@@ -16,6 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QRectF
 from pytestqt.qtbot import QtBot
 
@@ -26,7 +28,14 @@ from surgdesk.services.context import FakeClock
 from surgdesk.services.demo import generate_demo
 from surgdesk.ui.board.delegate import BarDelegate, BarShape
 from surgdesk.ui.board.model import on_board
-from surgdesk.ui.board.textlayout import READABLE_CHARS, BarText, Font
+from surgdesk.ui.board.textlayout import (
+    GLYPH_W,
+    MARK_GAP,
+    READABLE_CHARS,
+    BarText,
+    Font,
+    line_count,
+)
 from surgdesk.ui.main_window import MainWindow
 
 from .dto_factories import case as make_case
@@ -147,3 +156,31 @@ def test_only_a_sliver_is_glyph_only(qtbot: QtBot) -> None:
     delegate = BarDelegate(ZoneInfo("UTC"))
     assert _text(delegate, 20).glyph_only
     assert not _text(delegate, 36).glyph_only
+
+
+WORDS = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJ-", min_size=1,
+                         max_size=16), min_size=1, max_size=6).map(" ".join)
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(procedure=WORDS, width=st.floats(10, 600), height=st.floats(8, 70),
+       urgent=st.booleans(), warned=st.booleans())
+def test_any_layout_fits_its_bar_and_shows_a_start_of_the_procedure(
+        qtbot: QtBot, procedure: str, width: float, height: float, urgent: bool,
+        warned: bool) -> None:
+    delegate = BarDelegate(ZoneInfo("UTC"))
+    case = make_case(1, room_id=1, start_h=8.0, procedure_name=procedure,
+                     laterality=Laterality.NOT_APPLICABLE,
+                     priority=Priority.URGENT if urgent else Priority.ELECTIVE,
+                     conflicts=("specialty",) if warned else ())
+    shape = BarShape(QRectF(0, 0, width, height), None)
+    text = delegate.bar_text(case, shape)
+    assert procedure.startswith(text.procedure_shown)
+    area = delegate.text_area(case, shape.bar)
+    assert len(text.lines) <= line_count(area.height())
+    metrics = delegate.layouts.metrics
+    for line in text.lines:
+        marks = (GLYPH_W + MARK_GAP) * (line.glyph + line.warning)
+        used = metrics.width(line.text, line.font) + marks + metrics.badge_width(line.badge)
+        assert used <= int(area.width()) + 1, line

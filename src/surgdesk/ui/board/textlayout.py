@@ -241,12 +241,16 @@ def wrap(text: str, width: float, lines: int, metrics: Metrics) -> list[str]:
 
 
 def _longest_prefix(word: str, width: float, metrics: Metrics) -> str:
+    """The longest start of ``word`` that fits with a hyphen (at least one letter)."""
     # Leave at least three letters for the next line ("appendec-tomy", not "appendectom-y").
-    last = len(word) - 3 if len(word) > 6 else len(word) - 1
-    for end in range(last, 0, -1):
-        if metrics.width(word[:end] + BREAK_HYPHEN, Font.WRAP) <= width:
-            return word[:end]
-    return word[:1]
+    lo, hi = 1, len(word) - 3 if len(word) > 6 else len(word) - 1
+    while lo < hi:  # widths grow with length: bisect rather than measure every prefix
+        mid = (lo + hi + 1) // 2
+        if metrics.width(word[:mid] + BREAK_HYPHEN, Font.WRAP) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return word[:max(1, lo)]
 
 
 class BarTextLayouts:

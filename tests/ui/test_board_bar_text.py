@@ -181,6 +181,9 @@ def test_any_layout_fits_its_bar_and_shows_a_start_of_the_procedure(
     assert len(text.lines) <= line_count(area.height())
     metrics = delegate.layouts.metrics
     for line in text.lines:
-        marks = (GLYPH_W + MARK_GAP) * (line.glyph + line.warning)
-        used = metrics.width(line.text, line.font) + marks + metrics.badge_width(line.badge)
+        # Each piece present (glyph, text, badge, mark) with a gap between neighbours.
+        pieces = [GLYPH_W] * (line.glyph + line.warning) + [
+            w for w in (metrics.width(line.text, line.font) if line.text else 0.0,
+                        metrics.badge_width(line.badge)) if w]
+        used = sum(pieces) + (MARK_GAP - 1) * max(0, len(pieces) - 1)
         assert used <= int(area.width()) + 1, line

@@ -192,7 +192,7 @@ def _wrapped(content: BarContent, width: float, lines: int, metrics: Metrics) ->
     if len(out) < lines:
         surgeon = metrics.elide(content.surgeon, width - 2 * (GLYPH_W + MARK_GAP), Font.BODY)
         out.append(TextLine(surgeon if shown(surgeon) else "", Font.BODY, glyph=True,
-                            warning=content.warning))
+                            warning=content.warning and width >= 2 * GLYPH_W + MARK_GAP))
     return BarText(tuple(out), _prefix_shown(content.procedure, parts))
 
 

@@ -8,7 +8,9 @@ Prints one JSON object of figures measured in this run:
   of its first finished, synchronous paint of the viewport;
 - ``repaint_ms``: one synchronous repaint of the whole viewport (median of 30);
 - ``drag_frame_p50_ms`` / ``p95`` / ``p99``: one mouse move of a grabbed bar plus a
-  synchronous ``viewport().repaint()``, over ``--moves`` moves across the week;
+  synchronous ``viewport().repaint()``, over ``--moves`` moves across the week — zoomed in
+  first until bars replace the fitted week's room-day summaries
+  (``week_opens_on_summaries``, ``drag_px_per_minute``), with a movable case in view;
 - ``rss_mb``: the peak resident memory of the process (``ru_maxrss``).
 - ``sync_p50_ms`` / ``sync_p95_ms`` (only with ``--postgres ADMIN_URL``): from COMMIT in a
   separate writer process to the change applied in the open window's model, over
@@ -149,19 +151,25 @@ def main() -> int:
         repaints.append((time.perf_counter() - r0) * 1000)
 
     # -- drag frames: grab a visible bar, move it across the week ------------------------
+    # The fitted week of 60 rooms shows room-day summaries (bars too narrow to read): zoom
+    # in as a scheduler would until the bars come back, then drag one.
+    summaries_at_open = view.showing_summaries()
+    for _ in range(8):
+        if not view.showing_summaries():
+            break
+        view.zoom_by(2.0, viewport.width() / 2)
+        app.processEvents()
     model = window.controller.model
     visible = viewport.rect()
-    grab_case = None
-    for case in sorted(model.cases(), key=lambda c: (c.room_code or "", c.case_number)):
-        if case.status not in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY):
-            continue
-        index = model.case_index(case.case_number)
-        rect = view.visualRect(index)
-        if rect.width() >= 12 and visible.contains(rect.center()) and rect.left() > 260:
-            grab_case = case
-            break
-    if grab_case is None:
-        raise SystemExit("no visible movable case to drag")
+    movable = sorted((c for c in model.cases()
+                      if c.status in (CaseStatus.SCHEDULED, CaseStatus.PREOP_READY)
+                      and c.estimated_duration_min >= 60),
+                     key=lambda c: (c.scheduled_start, c.case_number))
+    if not movable:
+        raise SystemExit("no movable case to drag")
+    grab_case = movable[len(movable) // 2]
+    view.scroll_to_case(grab_case.case_number)  # brought clear of the room column and header
+    app.processEvents()
     start = view.visualRect(model.case_index(grab_case.case_number)).center()
     QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
     left, right = 230, visible.width() - 10
@@ -192,6 +200,8 @@ def main() -> int:
         "board_first_paint_ms": round((t3 - t2) * 1000, 1),
         "repaint_max_ms": round(max(repaints), 2),
         "drag_frames": len(frames),
+        "week_opens_on_summaries": summaries_at_open,
+        "drag_px_per_minute": round(view.grid.px_per_minute, 3),
         "cases_total": generated["cases"],
         "cases_in_week": cases_in_week,
         "scene_items": scene_items,

@@ -16,6 +16,7 @@ from surgdesk.app import create_main_window
 from surgdesk.repository.database import Database, make_nullpool_engine
 from surgdesk.services.context import FakeClock
 from surgdesk.services.demo import generate_demo
+from surgdesk.ui.board.view import BoardView
 from surgdesk.ui.main_window import MainWindow
 
 from .helpers import settle
@@ -63,9 +64,19 @@ def demo_any_url(db_url: str) -> str:
     return db_url
 
 
-def open_window(qtbot: QtBot, url: str, username: str = "scheduler1") -> MainWindow:
-    window = create_main_window(url, username=username, password=DEMO_PASSWORD, day=BOARD_DAY,
-                                clock=FakeClock(NOW))
+def open_window(qtbot: QtBot, url: str, username: str = "scheduler1", *,
+                day_hours: bool = False) -> MainWindow:
+    """The demo window on BOARD_DAY. ``day_hours``: open the day view on the department's
+    day-view hours as people see it; by default these tests see the whole loaded day, since
+    they drag into free slots at night too (tests/ui/test_board_day_hours.py has the hours)."""
+    opening = BoardView.opens_on_day_hours
+    BoardView.opens_on_day_hours = day_hours  # the first load lands inside create_main_window
+    try:
+        window = create_main_window(url, username=username, password=DEMO_PASSWORD,
+                                    day=BOARD_DAY, clock=FakeClock(NOW))
+    finally:
+        BoardView.opens_on_day_hours = opening
+    window.board.opens_on_day_hours = day_hours
     qtbot.addWidget(window)
     window.resize(1700, 900)
     window.show()

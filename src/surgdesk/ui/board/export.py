@@ -47,6 +47,8 @@ def build_board(services: Services, actor: Actor, *, day: date, days: int,
     """A board view showing ``days`` from ``day``, sized so every room is on the page."""
     controller = BoardController(services, actor)
     view = BoardView()
+    # A picture or a downtime print shows the whole day: a night case must not be a tab.
+    view.opens_on_day_hours = False
     view.cache_bars = False  # bars stay vectors (and text) in a PDF
     view.setModel(controller.model)
     view.set_editable(False)

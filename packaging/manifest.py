@@ -15,6 +15,8 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
 from pathlib import Path
 
+from surgdesk.display_check import CORE_LIBRARIES, XCB_LIBRARIES
+
 ROOT = Path(__file__).resolve().parents[1]
 
 NAME = "SurgDesk"
@@ -171,42 +173,21 @@ LAYOUTS = {"linux": deb_layout, "windows": windows_layout, "macos": macos_layout
 # and must match the system's own configuration and security updates; the bundle keeps
 # everything else (Qt, Python, ICU, OpenSSL, libpq).
 LINUX_SYSTEM_LIBS = {
-    "libX11.so.6": "libx11-6",
-    "libX11-xcb.so.1": "libx11-xcb1",
+    # What the start-up check needs (QtGui and the xcb plugin), declared once there.
+    **CORE_LIBRARIES,
+    **XCB_LIBRARIES,
     "libXau.so.6": "libxau6",
     "libXdmcp.so.6": "libxdmcp6",
-    "libxcb.so.1": "libxcb1",
-    "libxcb-cursor.so.0": "libxcb-cursor0",
     "libxcb-glx.so.0": "libxcb-glx0",
-    "libxcb-icccm.so.4": "libxcb-icccm4",
-    "libxcb-image.so.0": "libxcb-image0",
-    "libxcb-keysyms.so.1": "libxcb-keysyms1",
-    "libxcb-randr.so.0": "libxcb-randr0",
-    "libxcb-render.so.0": "libxcb-render0",
-    "libxcb-render-util.so.0": "libxcb-render-util0",
-    "libxcb-shape.so.0": "libxcb-shape0",
-    "libxcb-shm.so.0": "libxcb-shm0",
-    "libxcb-sync.so.1": "libxcb-sync1",
-    "libxcb-util.so.1": "libxcb-util1",
-    "libxcb-xfixes.so.0": "libxcb-xfixes0",
-    "libxcb-xkb.so.1": "libxcb-xkb1",
-    "libxkbcommon.so.0": "libxkbcommon0",
-    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
     "libwayland-client.so.0": "libwayland-client0",
     "libwayland-cursor.so.0": "libwayland-cursor0",
     "libwayland-egl.so.1": "libwayland-egl1",
-    "libfontconfig.so.1": "libfontconfig1",
-    "libfreetype.so.6": "libfreetype6",
-    "libdbus-1.so.3": "libdbus-1-3",
     "libcups.so.2": "libcups2",  # the print dialog's printer list (Qt's CUPS plugin)
-    "libglib-2.0.so.0": "libglib2.0-0",
     "libgthread-2.0.so.0": "libglib2.0-0",
     "libgobject-2.0.so.0": "libglib2.0-0",
     "libgio-2.0.so.0": "libglib2.0-0",
     "libgmodule-2.0.so.0": "libglib2.0-0",
     # PyInstaller never bundles these (its own exclude list): the GPU driver's GL/EGL.
-    "libGL.so.1": "libgl1",
-    "libEGL.so.1": "libegl1",
     "libGLX.so.0": "libglx0",
     "libGLdispatch.so.0": "libglvnd0",
     "libOpenGL.so.0": "libopengl0",

@@ -19,7 +19,11 @@ of ``--rounds`` rounds after one warm-up):
   for every block over the range, no database;
 - ``first_overlap_us``: one ``first_overlap`` between two open-ended blocks that have to
   be walked (the 5th Friday against every 8th week's Friday), as a create or an edit
-  runs it against each other block of the room.
+  runs it against each other block of the room;
+- ``board_week_ms`` / ``board_week_no_blocks_ms`` and their ratio: the board's read of one
+  week (``CaseService.board``: rooms, closures, cases, queue, the bands and the marks) on
+  this database and on a copy of it with every block removed, alternated round by round
+  in this run — what blocks add to opening the board.
 
 Nothing here asserts a target (300 ms for ``usage_ms``); the README compares.
 """
@@ -150,6 +154,41 @@ def overlap_us(rounds: int) -> float:
     return median_ms(lambda: first_overlap(a, {}, b, {}), rounds)[0] * 1000
 
 
+def board_with_and_without(services: Any, folder: Path, first: date,
+                           rounds: int) -> tuple[float, float]:
+    """Median ms of one week's board read with the blocks and on a copy without them,
+    alternated so that both see the same machine."""
+    import shutil
+    import sqlite3
+
+    from surgdesk import startup
+
+    source = folder / "blocks.db"
+    bare = folder / "no-blocks.db"
+    shutil.copyfile(source, bare)
+    with sqlite3.connect(bare) as conn:
+        for table in ("or_block_release", "or_block_exception", "or_block"):
+            conn.execute(f"DELETE FROM {table}")
+    other = startup.open_services(f"sqlite:///{bare}")
+    monday = first + timedelta(days=(7 - first.weekday()) % 7 + 14)
+    lo = datetime.combine(monday, datetime.min.time())
+    hi = lo + timedelta(days=7)
+    reads = {}
+    for name, svc in (("with", services), ("without", other)):
+        actor = svc.auth.login("scheduler1", board_benchmark().PASSWORD).actor
+        reads[name] = (svc, actor)
+        svc.cases.board(actor, lo, hi)  # warm-up
+    times: dict[str, list[float]] = {"with": [], "without": []}
+    for _ in range(rounds):
+        for name, (svc, actor) in reads.items():
+            t0 = time.perf_counter()
+            svc.cases.board(actor, lo, hi)
+            times[name].append((time.perf_counter() - t0) * 1000)
+    other.close()
+    bare.unlink()
+    return statistics.median(times["with"]), statistics.median(times["without"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rooms", type=int, default=60)
@@ -203,6 +242,7 @@ def main() -> int:
             return len(uow.blocks.case_spans(lo, hi, room_ids=room_ids))
 
     select_ms, _ = median_ms(select_cases, args.rounds)
+    with_blocks, without_blocks = board_with_and_without(services, folder, first, args.rounds)
     case_rows = select_cases()
     expand_ms, _ = median_ms(lambda: expansion(blocks, tz, first, last), args.rounds)
     services.close()
@@ -214,6 +254,9 @@ def main() -> int:
         "expansion_ms": round(expand_ms, 2),
         "first_overlap_us": round(overlap_us(args.rounds * 5), 1),
         "usage_rounds_ms": [round(t, 1) for t in usage_all],
+        "board_week_ms": round(with_blocks, 1),
+        "board_week_no_blocks_ms": round(without_blocks, 1),
+        "board_week_ratio": round(with_blocks / without_blocks, 3),
         "target_usage_ms": 300,
         "blocks": len(blocks),
         "occurrences": expansion(blocks, tz, first, last),

@@ -161,3 +161,12 @@ def db(db_url: str) -> Iterator[Database]:
     database = Database(make_nullpool_engine(db_url))
     yield database
     database.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first (the installer build takes minutes): under pytest-xdist the worker
+    that draws them builds while the other works through the rest and then steals from
+    it, instead of the build trailing alone at the end of the run."""
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        items[:] = slow + [item for item in items if not item.get_closest_marker("slow")]

@@ -64,6 +64,7 @@ def _python_heap() -> int:
     return tracemalloc.get_traced_memory()[0]
 
 
+@pytest.mark.slow
 def test_thirty_midnights_and_ten_thousand_changes_keep_memory_flat(
         qtbot: QtBot, wall_url: str) -> None:
     """After a warm-up (caches filled, fonts and pixmaps made), two windows of ~4,000

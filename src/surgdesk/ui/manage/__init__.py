@@ -14,6 +14,8 @@ the service directly.
 | ``UsersDialog``             | Action.MANAGE_USERS      | admin            |
 | ``TemplatesDialog``         | Action.MANAGE_TEMPLATES  | admin            |
 | ``DepartmentSettingsDialog``| Action.MANAGE_SETTINGS   | admin            |
+| ``BlocksDialog`` (blocks.py)| MANAGE_BLOCKS, or a      | admin, scheduler;|
+|                             | surgeon's RELEASE_BLOCK  | surgeons: own    |
 | ``AccessRequestDialog``     | none (before login)      | anyone           |
 """
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import CaseStatus
-from surgdesk.repository.repos import CaseRow, _case_row_select  # one row shape for all reads
+from surgdesk.repository.repos import CaseRow, case_row_select  # one row shape, every read
 
 
 def _surgeons_matching(text: str) -> Any:
@@ -36,7 +36,7 @@ def find_case_rows(session: Session, text: str, *, by_patient: bool, limit: int)
                     c.procedure_name.icontains(text, autoescape=True),
                     c.lead_surgeon_id.in_(_surgeons_matching(text)))
     stmt = (
-        _case_row_select()
+        case_row_select()
         .where(match, c.scheduled_start.is_not(None), c.status != CaseStatus.CANCELLED)
         .order_by(c.scheduled_start.desc(), c.id)
         .limit(limit)

@@ -98,7 +98,7 @@ class CaseRow(NamedTuple):
     actual_end: datetime | None
 
 
-def _case_row_select() -> Any:
+def case_row_select() -> Any:
     c, p, room = m.SurgeryCase, m.SurgeonProfile, m.OperatingRoom
     lead, anesthetist = aliased(m.User), aliased(m.User)
     return (
@@ -124,7 +124,7 @@ class CaseRepo(_Repo):
         """``in_window`` as plain rows, for the board: one query, no identity map."""
         c = m.SurgeryCase
         stmt = (
-            _case_row_select()
+            case_row_select()
             .where(_visible(start, end), c.status.in_(list(statuses)))
             .order_by(c.scheduled_start, c.id)
         )
@@ -348,7 +348,7 @@ class CaseRepo(_Repo):
         wanted = list(ids)
         if not wanted:
             return []
-        stmt = _case_row_select().where(m.SurgeryCase.id.in_(wanted)).order_by(m.SurgeryCase.id)
+        stmt = case_row_select().where(m.SurgeryCase.id.in_(wanted)).order_by(m.SurgeryCase.id)
         return [CaseRow(*row) for row in self.session.execute(stmt)]
 
     def owning_case_ids(

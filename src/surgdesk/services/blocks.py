@@ -37,13 +37,9 @@ is ``BadInput`` naming the field: ``room``, ``surgeon``, ``service``, ``weekdays
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel, ConfigDict
 
 from surgdesk.domain import models as m
 from surgdesk.domain.blocks import (
@@ -53,19 +49,26 @@ from surgdesk.domain.blocks import (
     dst_problem_dates,
     first_overlap,
     hours_on,
-    local_span,
     occurs_on,
     pattern_dates,
     pattern_problems,
     release_moment,
 )
 from surgdesk.domain.enums import Role
-from surgdesk.domain.limits import IDENT_MAX, NAME_MAX, date_problem
+from surgdesk.domain.limits import IDENT_MAX, NAME_MAX
 from surgdesk.domain.permissions import Action
-from surgdesk.domain.timezones import LocalTimeError
 from surgdesk.errors import BadInput, FieldProblem, NotFound, Refused
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.base import Claim, Service, diff
+from surgdesk.services.block_input import (
+    BlockFields,
+    Resolved,
+    audit_state,
+    in_gap,
+    reason_text,
+    valid_day,
+    wall_time,
+)
 from surgdesk.services.block_spans import (
     BlockInfo,
     Occurrence,
@@ -74,14 +77,14 @@ from surgdesk.services.block_spans import (
     block_view,
     read_occurrences,
 )
+from surgdesk.services.block_usage import DEFINITION, usage_rows
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import (
     BlockUsageReport,
-    BlockUsageRow,
     BlockView,
     OccurrenceView,
 )
-from surgdesk.services.fields import check_version, free_text, one_line
+from surgdesk.services.fields import check_version, one_line
 
 # Refuse a pattern whose hours fall in a clock-change gap this far ahead.
 DST_HORIZON = timedelta(days=2 * 366)
@@ -89,103 +92,10 @@ DST_HORIZON = timedelta(days=2 * 366)
 MAX_RANGE = timedelta(days=2 * 366)
 # ``preview_dates`` looks this far ahead for its dates.
 PREVIEW_HORIZON = timedelta(days=5 * 366)
-REASON_MAX = 4000
-
-DEFINITION = (
-    "Block utilization = minutes of the owner's cases inside the block (scheduled times; "
-    "actual times once a case is completed), plus the turnover between consecutive cases "
-    "(at most the room's turnover), divided by the block's minutes. Released time is "
-    "left out of the block's minutes and reported apart."
-)
-
 
 
 class BlockConflict(Refused):
     """Two blocks of one room would overlap."""
-
-
-class BlockFields(BaseModel):
-    """What a block is made of, as a person gives it (codes and usernames, local times)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    room: str  # room code
-    surgeon: str | None = None  # username of a surgeon; exactly one of surgeon / service
-    service: str | None = None  # a specialty
-    weekdays: tuple[int, ...]  # 0 = Monday ... 6 = Sunday
-    start: time
-    end: time
-    every_weeks: int = 1
-    weeks_of_month: tuple[int, ...] = ()
-    valid_from: date
-    valid_until: date | None = None
-    release_days: int | None = None  # None: the department's default
-
-
-@dataclass(frozen=True)
-class _Resolved:
-    """Validated fields with their rows found."""
-
-    room: m.OperatingRoom
-    surgeon: m.SurgeonProfile | None
-    service: str | None
-    pattern: BlockPattern
-    release_days: int | None
-
-    def apply(self, block: m.Block) -> None:
-        p = self.pattern
-        block.room_id, block.room = self.room.id, self.room
-        block.surgeon_id = self.surgeon.id if self.surgeon is not None else None
-        block.surgeon = self.surgeon
-        block.service = self.service
-        block.weekdays = sorted(set(p.weekdays))
-        block.starts_at, block.ends_at = p.start, p.end
-        block.every_weeks, block.weeks_of_month = p.every_weeks, sorted(set(p.weeks_of_month))
-        block.valid_from, block.valid_until = p.valid_from, p.valid_until
-        block.release_days = self.release_days
-
-
-def _audit_state(block: m.Block) -> dict[str, Any]:
-    surgeon = block.surgeon
-    return {
-        "room": block.room.code if block.room is not None else None,
-        "surgeon": surgeon.user.username if surgeon is not None else None,
-        "service": block.service, "weekdays": list(block.weekdays or ()),
-        "start": block.starts_at, "end": block.ends_at, "every_weeks": block.every_weeks,
-        "weeks_of_month": list(block.weeks_of_month or ()), "valid_from": block.valid_from,
-        "valid_until": block.valid_until, "release_days": block.release_days,
-    }
-
-
-def _wall_time(value: time, field: str) -> time:
-    if value.tzinfo is not None:
-        raise BadInput(FieldProblem(field, "is a wall-clock time in the department's zone "
-                                           "(no offset)"))
-    if value.second or value.microsecond:
-        raise BadInput(FieldProblem(field, "must be whole minutes"))
-    return value
-
-
-def _day(value: date, field: str) -> date:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise BadInput(FieldProblem(field, "must be a date"))
-    if (problem := date_problem(value)) is not None:
-        raise BadInput(FieldProblem(field, problem))
-    return value
-
-
-def _reason(value: str | None, *, required: bool, max_len: int = REASON_MAX) -> str | None:
-    text = (value or "").strip()
-    if not text:
-        if required:
-            raise BadInput(FieldProblem("reason", "is required"))
-        return None
-    if len(text) > max_len:
-        raise BadInput(FieldProblem("reason", f"must be at most {max_len} characters"))
-    try:
-        return free_text(text)
-    except ValueError as exc:
-        raise BadInput(FieldProblem("reason", str(exc))) from None
 
 
 def _conflict(room: m.OperatingRoom, other: BlockInfo, day: date) -> BlockConflict:
@@ -204,7 +114,7 @@ class BlockService(Service):
         Everyone who may see the board may list blocks."""
         self.require(actor, Action.SEE_BOARD, what="see blocks")
         if active_on is not None:
-            _day(active_on, "active_on")
+            valid_day(active_on, "active_on")
         with self.uow(read_only=True) as uow:
             blocks = self._blocks(uow, active_on, active_on, room=room, owner=owner)
             default = uow.settings.get().block_release_days
@@ -230,7 +140,7 @@ class BlockService(Service):
                     resolved.apply(block)
                     uow.blocks.add(block)
                     uow.flush()
-                    self.audit(uow, actor, "add_block", block, diff({}, _audit_state(block)))
+                    self.audit(uow, actor, "add_block", block, diff({}, audit_state(block)))
                     self.remember_operation(uow, actor, block)
                     uow.flush()
                     view = self._view(uow, block)
@@ -250,9 +160,9 @@ class BlockService(Service):
             exceptions = {e.on_date: DayException(e.on_date, e.cancelled, e.starts_at,
                                                   e.ends_at) for e in block.exceptions}
             self._check_overlap(uow, resolved.room, resolved.pattern, exceptions, block.id)
-            before = _audit_state(block)
+            before = audit_state(block)
             resolved.apply(block)
-            changed = diff(before, _audit_state(block))
+            changed = diff(before, audit_state(block))
             if changed:
                 uow.flush()
                 self.audit(uow, actor, "update_block", block, changed)
@@ -265,7 +175,7 @@ class BlockService(Service):
     def end(self, actor: Actor, block_id: int, after: date) -> BlockView:
         """The block's last date becomes ``after`` (releases and exceptions after it go)."""
         self.require(actor, Action.MANAGE_BLOCKS, what="end blocks")
-        _day(after, "after")
+        valid_day(after, "after")
         with self.uow() as uow:
             block = self._block(uow, block_id)
             if after < block.valid_from:
@@ -279,11 +189,11 @@ class BlockService(Service):
                              "extend it"))
             if block.valid_until == after:
                 return self._view(uow, block)
-            before = _audit_state(block)
+            before = audit_state(block)
             block.valid_until = after
             uow.blocks.drop_after(block.id, after)
             uow.flush()
-            self.audit(uow, actor, "end_block", block, diff(before, _audit_state(block)))
+            self.audit(uow, actor, "end_block", block, diff(before, audit_state(block)))
             uow.flush()
             uow.session.expire(block, ["exceptions", "releases"])
             view = self._view(uow, block)
@@ -301,7 +211,7 @@ class BlockService(Service):
         with self.uow(read_only=True) as uow:
             pattern = self._resolve(uow, fields).pattern
             today = self.now().astimezone(self.department_zone(uow)).date()
-            first = max(_day(from_day, "from_day") if from_day else today, pattern.valid_from)
+            first = max(valid_day(from_day, "from_day") if from_day else today, pattern.valid_from)
         found: list[date] = []
         stop = first + PREVIEW_HORIZON
         while len(found) < count and first <= stop:
@@ -319,8 +229,8 @@ class BlockService(Service):
                       reason: str | None = None) -> BlockView:
         """One date cancelled, or other hours that day (the overlap rule holds)."""
         self.require(actor, Action.MANAGE_BLOCKS, what="change blocks")
-        _day(day, "date")
-        text = _reason(reason, required=False, max_len=NAME_MAX)
+        valid_day(day, "date")
+        text = reason_text(reason, required=False, max_len=NAME_MAX)
         with self.uow() as uow:
             block = self._block(uow, block_id)
             info = self._info(uow, block)
@@ -351,7 +261,7 @@ class BlockService(Service):
 
     def clear_exception(self, actor: Actor, block_id: int, day: date) -> BlockView:
         self.require(actor, Action.MANAGE_BLOCKS, what="change blocks")
-        _day(day, "date")
+        valid_day(day, "date")
         with self.uow() as uow:
             block = self._block(uow, block_id)
             row = uow.blocks.exception(block.id, day)
@@ -388,8 +298,8 @@ class BlockService(Service):
                 op_id: str | None = None) -> OccurrenceView:
         """Release one date (a reason is required). Refused when the date is not an
         occurrence, is already released, or has started."""
-        _day(day, "date")
-        text = _reason(reason, required=True)
+        valid_day(day, "date")
+        text = reason_text(reason, required=True)
         with self.uow() as uow:
             block = self._block(uow, block_id)
             self.require(actor, Action.RELEASE_BLOCK, owns=self._owns(uow, actor, block),
@@ -405,7 +315,7 @@ class BlockService(Service):
         """Take a release back (by hand or by rule): schedulers and admins, and only while
         no case other than the owner's has been booked into the released time."""
         self.require(actor, Action.MANAGE_BLOCKS, what="take block releases back")
-        _day(day, "date")
+        valid_day(day, "date")
         with self.uow() as uow:
             block = self._block(uow, block_id)
             # Bookings lock the room too: none lands between this check and the commit.
@@ -442,7 +352,7 @@ class BlockService(Service):
             tz = self.department_zone(uow)
             infos = self._infos(uow, first, last, room=room, owner=None)
             occurrences = read_occurrences(uow, tz, first, last, infos, self.now())
-        rows = _usage_rows(occurrences, per_occurrence)
+        rows = usage_rows(occurrences, per_occurrence)
         block_min = sum(r.block_minutes for r in rows)
         used = sum(r.used_minutes for r in rows)
         return BlockUsageReport(
@@ -503,11 +413,11 @@ class BlockService(Service):
 
     # ---- helpers: validation ------------------------------------------------------------
 
-    def _resolve(self, uow: UnitOfWork, fields: BlockFields) -> _Resolved:
+    def _resolve(self, uow: UnitOfWork, fields: BlockFields) -> Resolved:
         """The fields checked (each problem naming its field) and their rows found."""
         pattern = BlockPattern(
-            weekdays=tuple(fields.weekdays), start=_wall_time(fields.start, "start"),
-            end=_wall_time(fields.end, "end"), valid_from=fields.valid_from,
+            weekdays=tuple(fields.weekdays), start=wall_time(fields.start, "start"),
+            end=wall_time(fields.end, "end"), valid_from=fields.valid_from,
             valid_until=fields.valid_until, every_weeks=fields.every_weeks,
             weeks_of_month=tuple(fields.weeks_of_month))
         problems = [FieldProblem(f, r) for f, r in pattern_problems(pattern)]
@@ -523,11 +433,11 @@ class BlockService(Service):
         gaps = dst_problem_dates(pattern, tz, horizon=max(today, pattern.valid_from)
                                  + DST_HORIZON)
         if gaps:
-            field = "start" if _in_gap(gaps[0], pattern.start, tz) else "end"
+            field = "start" if in_gap(gaps[0], pattern.start, tz) else "end"
             raise BadInput(FieldProblem(
                 field, f"falls in the daylight-saving change on {gaps[0].isoformat()} "
                        f"(the clock skips that time in {tz.key})"))
-        return _Resolved(room, surgeon, service, pattern, fields.release_days)
+        return Resolved(room, surgeon, service, pattern, fields.release_days)
 
     def _owner(self, uow: UnitOfWork, surgeon: str | None, service: str | None
                ) -> tuple[m.SurgeonProfile | None, str | None]:
@@ -563,14 +473,14 @@ class BlockService(Service):
     @staticmethod
     def _exception_hours(uow: UnitOfWork, info: BlockInfo, day: date, start: time | None,
                          end: time | None) -> tuple[time, time]:
-        hours = (_wall_time(start, "start") if start is not None else info.pattern.start,
-                 _wall_time(end, "end") if end is not None else info.pattern.end)
+        hours = (wall_time(start, "start") if start is not None else info.pattern.start,
+                 wall_time(end, "end") if end is not None else info.pattern.end)
         if hours[1] <= hours[0]:
             raise BadInput(FieldProblem("end", "must be after the start (a block ends on its "
                                                "own day)"))
         tz = Service.department_zone(uow)
         for value, field in zip(hours, ("start", "end"), strict=True):
-            if _in_gap(day, value, tz):
+            if in_gap(day, value, tz):
                 raise BadInput(FieldProblem(
                     field, f"{value:%H:%M} does not exist on {day.isoformat()} in {tz.key} "
                            "(daylight-saving change)"))
@@ -585,8 +495,8 @@ class BlockService(Service):
 
     @staticmethod
     def _range(first: date, last: date) -> None:
-        _day(first, "first")
-        _day(last, "last")
+        valid_day(first, "first")
+        valid_day(last, "last")
         if last < first:
             raise BadInput(FieldProblem("last", "is before first"))
         if last - first > MAX_RANGE:
@@ -702,35 +612,6 @@ class BlockService(Service):
                 f"block {occ.info.id} on {occ.day.isoformat()} cannot be taken back: "
                 f"case {', '.join(numbers)} of someone else is booked into the released "
                 "time")
-
-
-def _in_gap(day: date, wall: time, tz: ZoneInfo) -> bool:
-    try:
-        local_span(day, wall, wall, tz)
-    except LocalTimeError:
-        return True
-    return False
-
-
-def _usage_rows(occurrences: Sequence[Occurrence], per_occurrence: bool
-                ) -> list[BlockUsageRow]:
-    groups: dict[tuple[int, date | None], list[Occurrence]] = {}
-    for o in occurrences:
-        groups.setdefault((o.info.id, o.day if per_occurrence else None), []).append(o)
-    rows = []
-    for (_, day), group in groups.items():
-        info = group[0].info
-        kept = [o for o in group if not o.released]
-        block_min = sum(o.minutes for o in kept)
-        used = sum(o.used_minutes for o in kept)
-        rows.append(BlockUsageRow(
-            block_id=info.id, room_code=info.room_code, owner_label=info.owner_label,
-            day=day, occurrences=len(group), block_minutes=block_min, used_minutes=used,
-            released_minutes=sum(o.minutes for o in group if o.released),
-            released_occurrences=len(group) - len(kept),
-            utilization=used / block_min if block_min else None))
-    rows.sort(key=lambda r: (r.room_code, r.owner_label, r.block_id, r.day or date.min))
-    return rows
 
 
 __all__ = ["DEFINITION", "BlockConflict", "BlockFields", "BlockService"]

@@ -59,3 +59,10 @@ def ui_font(point_size: float | None = None, *, bold: bool = False) -> QFont:
         font.setPointSizeF(point_size)
     font.setBold(bold)
     return font
+
+
+def ui_pixel_font(pixels: int, *, bold: bool = False) -> QFont:
+    """A QFont of the UI family at a pixel size (painted text that must fit a row)."""
+    font = ui_font(bold=bold)
+    font.setPixelSize(pixels)
+    return font

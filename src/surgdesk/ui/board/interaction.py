@@ -33,12 +33,14 @@ from PySide6.QtWidgets import (
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board import bands
 from surgdesk.ui.board.grid import DragMode, Drop
-from surgdesk.ui.board.items import DRAGGED_Z, CaseBarItem, item_at
+from surgdesk.ui.board.items import BAR_Z, DRAGGED_Z, CaseBarItem, item_at
 from surgdesk.ui.board.layout import HEADER_HEIGHT, LABEL_WIDTH, DragState
 from surgdesk.ui.board.model import case_number_from_mime, case_version_from_mime, drop_problem
 
 if TYPE_CHECKING:
     from surgdesk.ui.board.view import BoardView
+
+SAVING_OPACITY = 0.6  # a bar whose write has not answered yet
 
 
 def key_press(view: BoardView, event: QKeyEvent) -> None:
@@ -87,7 +89,7 @@ def _nudge(view: BoardView, case: CaseSummary, key: Qt.Key) -> None:
         room_id = room.id
     drop = Drop(case.case_number, room_id, start, end)
     if view.grid.write_drop(drop):
-        view._mark_saving(case.case_number, drop)
+        mark_saving(view, case.case_number, drop)
     else:
         view.sync_item(case.case_number)
     _ensure_selected_visible(view)
@@ -215,7 +217,7 @@ def mouse_release(view: BoardView, event: QMouseEvent) -> None:
     if handed:
         # Saving: the bar waits at its drop place; the answer re-reads it from the
         # model (moved on success, back where it was if refused).
-        view._mark_saving(number, drag.drop)
+        mark_saving(view, number, drag.drop)
     else:
         view.sync_item(number)
     event.accept()
@@ -389,3 +391,19 @@ def viewport_event(view: BoardView, event: QEvent) -> bool:
             gesture_event.accept()
             return True
     return QGraphicsView.viewportEvent(view, event)
+
+
+def mark_saving(view: BoardView, case_number: str, drop: Drop | None) -> None:
+    """KDGantt style: the bar stays at its drop place (``drop``; None: where the model
+    has it), faded, until the write answers (``sync_item``)."""
+    item = view._items.get(case_number)
+    if item is None:
+        return
+    view._saving.add(case_number)
+    shape = view.shape_for(item.case, drop.room_id, drop.start, drop.end) \
+        if drop is not None else view.shape_for(item.case)
+    if shape is not None:
+        item.setVisible(True)
+        item.set_scene_shape(shape)
+    item.setZValue(BAR_Z)
+    item.setOpacity(SAVING_OPACITY)

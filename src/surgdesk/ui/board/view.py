@@ -39,7 +39,6 @@ from PySide6.QtGui import (
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
-    QFont,
     QFontMetricsF,
     QKeyEvent,
     QMouseEvent,
@@ -55,8 +54,10 @@ from PySide6.QtWidgets import (
 )
 
 from surgdesk.services.dto import CaseSummary
-from surgdesk.ui.board import interaction, painting, summaries
+from surgdesk.ui.board import interaction, painting, reach, summaries
 from surgdesk.ui.board.delegate import BarDelegate, BarShape, shape_between
+from surgdesk.ui.board.flashes import FLASH_MS as FLASH_MS
+from surgdesk.ui.board.flashes import Flashes
 from surgdesk.ui.board.grid import Drop, DropWriter, Grid, RowController
 from surgdesk.ui.board.items import BAR_Z, CaseBarItem, GhostItem, NowLineItem, item_at
 from surgdesk.ui.board.layout import BAR_PAD as BAR_PAD
@@ -65,13 +66,10 @@ from surgdesk.ui.board.layout import HEADER_HEIGHT as HEADER_HEIGHT
 from surgdesk.ui.board.layout import LABEL_WIDTH as LABEL_WIDTH
 from surgdesk.ui.board.layout import BoardMode as BoardMode
 from surgdesk.ui.board.model import BoardModel
-from surgdesk.ui.fonts import ui_font_family
+from surgdesk.ui.fonts import ui_pixel_font
 
 Index = QModelIndex | QPersistentModelIndex
 
-FLASH_MS = 1500
-FLASH_FRAME_MS = 33  # ~30 frames a second for the fade; plenty for a highlight
-SAVING_OPACITY = 0.6  # a bar whose write has not answered yet
 LOADING_BG = QColor("#0072b2")  # the "Loading…" tag (Okabe-Ito blue)
 
 
@@ -143,14 +141,7 @@ class BoardView(QGraphicsView):
         self._shading: list[list[tuple[QRectF, str]]] = []
         self._selected: str | None = None
         self._drag: DragState | None = None
-        # Case number -> when its flash began (``flash_clock``). One timer fades them all:
-        # a QVariantAnimation per flash kept its Python-side connections after it ran
-        # (PySide6 6.11, ~150 bytes a flash), and the wall flashes for weeks.
-        self._flashes: dict[str, float] = {}
-        self._flash_timer = QTimer(self)
-        self._flash_timer.setObjectName("boardFlashTimer")
-        self._flash_timer.setInterval(FLASH_FRAME_MS)
-        self._flash_timer.timeout.connect(self._fade_flashes)
+        self._flashes = Flashes(self)
         self._external_case: CaseSummary | None = None
         # Bars whose write went out and has not answered: they stay where they were put,
         # marked as saving, until the model (moved) or ``sync_item`` (snapped back) says.
@@ -166,21 +157,13 @@ class BoardView(QGraphicsView):
         self._now_line = NowLineItem()
         self._scene.addItem(self._now_line)
 
-        self._header_font = QFont(ui_font_family())
-        self._header_font.setPixelSize(12)
+        self._header_font = ui_pixel_font(12)
         self._header_metrics = QFontMetricsF(self._header_font)
-        self._day_font = QFont(ui_font_family())
-        self._day_font.setPixelSize(13)
-        self._day_font.setBold(True)
-        self._room_font = QFont(ui_font_family())
-        self._room_font.setPixelSize(14)
-        self._room_font.setBold(True)
-        self._room_small = QFont(ui_font_family())
-        self._room_small.setPixelSize(11)
+        self._day_font = ui_pixel_font(13, bold=True)
+        self._room_font = ui_pixel_font(14, bold=True)
+        self._room_small = ui_pixel_font(11)
         self._room_metrics = QFontMetricsF(self._room_small)
-        self._summary_font = QFont(ui_font_family())
-        self._summary_font.setPixelSize(12)
-        self._summary_font.setBold(True)
+        self._summary_font = ui_pixel_font(12, bold=True)
         self._summary_metrics = QFontMetricsF(self._summary_font)
         # Room-day summaries (``summaries``): the figures once per load or change, the
         # cards once per layout; shown while a typical bar is too narrow to read.
@@ -281,34 +264,12 @@ class BoardView(QGraphicsView):
         self._relayout()
 
     def _reach_for(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
-        """What scrolling can reach: the window asked for, widened to the loaded one (in
-        the day view the whole department day, its night included)."""
-        model = self._model
-        if self.mode is not BoardMode.DAY or not self.opens_on_day_hours or model is None:
-            return start, end
-        loaded_start, loaded_end = model.window_start, model.window_end
-        if loaded_start is None or loaded_end is None or loaded_start >= end \
-                or loaded_end <= start:
-            return start, end  # not the window asked for (a test's hand-made board)
-        return min(start, loaded_start), max(end, loaded_end)
+        return reach.reach_for(self, start, end)
 
     def day_hours_span(self) -> tuple[datetime, datetime] | None:
         """The department's day-view hours on the day shown, within reach (None: not the
         desk's day view, or the hours are the whole reach anyway)."""
-        if self.mode is not BoardMode.DAY or not self.opens_on_day_hours:
-            return None
-        reach_start, reach_end = self._reach
-        # The day shown is the one the reach's middle falls on (a night case the day
-        # before may widen the reach's start, never its middle past midnight).
-        middle = reach_start + (reach_end - reach_start) / 2
-        day = middle.astimezone(self.tz).date()
-        start = datetime.combine(day, self.day_start, tzinfo=self.tz).astimezone(UTC)
-        end_day = day if self.day_end > self.day_start else day + timedelta(days=1)
-        end = datetime.combine(end_day, self.day_end, tzinfo=self.tz).astimezone(UTC)
-        start, end = max(start, reach_start), min(end, reach_end)
-        if end <= start or (start, end) == (reach_start, reach_end):
-            return None
-        return start, end
+        return reach.day_hours_span(self)
 
     def showing_day_hours(self) -> bool:
         """The day view shows the department's day-view hours only (its opening state)."""
@@ -386,22 +347,8 @@ class BoardView(QGraphicsView):
         return True
 
     def reveal(self, scene_rect: QRectF, margin: int = 24) -> None:
-        """Scroll so ``scene_rect`` shows clear of the fixed room column and time header
-        (QGraphicsView.ensureVisible knows nothing of those overlays); its start first
-        when it is wider than the view."""
-        shown = self.mapFromScene(scene_rect).boundingRect()
-        width, height = self.viewport().width(), self.viewport().height()
-        hbar, vbar = self.horizontalScrollBar(), self.verticalScrollBar()
-        if shown.left() < LABEL_WIDTH + margin or shown.right() > width - margin:
-            if shown.width() > width - LABEL_WIDTH - 2 * margin or \
-                    shown.left() < LABEL_WIDTH + margin:
-                hbar.setValue(hbar.value() + shown.left() - int(LABEL_WIDTH) - margin)
-            else:
-                hbar.setValue(hbar.value() + shown.right() - width + margin)
-        if shown.top() < HEADER_HEIGHT + 4:
-            vbar.setValue(vbar.value() + shown.top() - int(HEADER_HEIGHT) - 4)
-        elif shown.bottom() > height - 4:
-            vbar.setValue(vbar.value() + shown.bottom() - height + 4)
+        """Scroll so ``scene_rect`` shows clear of the fixed room column and time header."""
+        reach.reveal(self, scene_rect, margin)
 
     def _widen_in_place(self) -> None:
         """Widen to the whole reach keeping what is on screen where it is."""
@@ -427,8 +374,7 @@ class BoardView(QGraphicsView):
     def _rebuild(self) -> None:
         """The one full build, on load. Everything after is incremental."""
         self._cancel_drag()
-        for number in list(self._flashes):
-            self._stop_flash(number)
+        self._flashes.stop_all()
         for item in self._items.values():
             self._scene.removeItem(item)
         self._items.clear()
@@ -500,21 +446,7 @@ class BoardView(QGraphicsView):
         if self._summary_data is None:
             self._summary_data = summaries.summarise(self._model.rooms(), self._model.cases(),
                                                      self.tz)
-        rows: list[list[tuple[QRectF, summaries.RoomDaySummary]]] = [
-            [] for _ in range(self.rows.count)]
-        for (room_id, day), summary in sorted(self._summary_data.items(),
-                                              key=lambda kv: (kv[0][0], kv[0][1])):
-            row = self._model.room_row(room_id)
-            if row is None:
-                continue
-            x0 = max(0.0, self.grid.x_for(datetime.combine(day, time(0), tzinfo=self.tz)))
-            x1 = min(self.grid.width, self.grid.x_for(
-                datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.tz)))
-            if x1 - x0 >= 8:
-                rows[row].append((QRectF(x0 + 2, self.rows.top(row) + BAR_PAD,
-                                         x1 - x0 - 4, self.rows.row_height - 2 * BAR_PAD),
-                                  summary))
-        self._summary_cards = rows
+        self._summary_cards = reach.summary_cards(self, self._model, self._summary_data)
 
     def _cases_changed(self) -> None:
         """A case came, went or changed: the figures are stale. When shown they are redone
@@ -578,7 +510,7 @@ class BoardView(QGraphicsView):
         if not parent.isValid():
             return
         for number in self._case_numbers(parent, first, last):
-            self._stop_flash(number)
+            self._flashes.stop(number)
             item = self._items.pop(number, None)
             if item is not None:
                 if self._drag is not None and self._drag.item is item:
@@ -611,21 +543,6 @@ class BoardView(QGraphicsView):
         """The bar's write went out and has not answered yet."""
         return case_number in self._saving
 
-    def _mark_saving(self, case_number: str, drop: Drop | None) -> None:
-        """KDGantt style: the bar stays at its drop place (``drop``; None: where the model
-        has it), faded, until the write answers (``sync_item``)."""
-        item = self._items.get(case_number)
-        if item is None:
-            return
-        self._saving.add(case_number)
-        shape = self.shape_for(item.case, drop.room_id, drop.start, drop.end) \
-            if drop is not None else self.shape_for(item.case)
-        if shape is not None:
-            item.setVisible(True)
-            item.set_scene_shape(shape)
-        item.setZValue(BAR_Z)
-        item.setOpacity(SAVING_OPACITY)
-
     def set_loading(self, loading: bool) -> None:
         """A load is under way ("Loading…" over the header's corner; the board keeps what
         it showed, and scrolling still works) or landed. A small label, not a veil over
@@ -643,39 +560,11 @@ class BoardView(QGraphicsView):
     # -- live changes from other PCs ----------------------------------------------------------
 
     def flash(self, case_number: str) -> None:
-        """Highlight a bar briefly (someone else changed it); it fades over ``FLASH_MS``.
-        Flashing a bar that is still flashing starts its fade again."""
-        item = self._items.get(case_number)
-        if item is None:
-            return
-        self._flashes[case_number] = self.flash_clock()
-        item.set_flash(1.0)
-        if not self._flash_timer.isActive():
-            self._flash_timer.start()
+        """Highlight a bar briefly (someone else changed it); it fades over ``FLASH_MS``."""
+        self._flashes.start(case_number)
 
     def is_flashing(self, case_number: str) -> bool:
         return case_number in self._flashes
-
-    def _fade_flashes(self) -> None:
-        """The flash timer's frame: each level falls as ``1 - p²`` (p = elapsed / FLASH_MS,
-        an ease-in quad), and a flash ends once p reaches 1."""
-        now = self.flash_clock()
-        for number, began in list(self._flashes.items()):
-            progress = (now - began) * 1000.0 / FLASH_MS
-            item = self._items.get(number)
-            if item is None or progress >= 1.0:
-                self._stop_flash(number)
-            else:
-                item.set_flash(1.0 - max(progress, 0.0) ** 2)
-
-    def _stop_flash(self, case_number: str) -> None:
-        if self._flashes.pop(case_number, None) is None:
-            return
-        if not self._flashes:
-            self._flash_timer.stop()
-        item = self._items.get(case_number)
-        if item is not None:
-            item.set_flash(0.0)
 
     def dragged_case(self) -> str | None:
         """The case whose bar is being dragged or stretched right now, if any."""
@@ -692,8 +581,6 @@ class BoardView(QGraphicsView):
 
     def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         painting.draw_background(self, painter, rect)
-
-
 
     # -- foreground: the fixed header and room column ------------------------------------
 

@@ -61,6 +61,13 @@ class RoomConflict(Refused):
     """Hard conflict: the room is taken (turnover included), closed, or in maintenance."""
 
 
+class EquipmentConflict(RoomConflict):
+    """Hard conflict: no free unit of a needed equipment kind at that time (turnaround
+    included), or the unit asked for is held, closed, out of service or not allowed in
+    the room. A ``RoomConflict`` so every place that refuses a placement handles it; the
+    field is ``equipment``."""
+
+
 class StaleVersion(Refused):
     """Someone else changed the record since it was loaded."""
 

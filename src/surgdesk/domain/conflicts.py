@@ -30,6 +30,9 @@ ANESTHETIST_DOUBLE_BOOKED = "anesthetist_double_booked"
 TEAM_DOUBLE_BOOKED = "team_double_booked"
 PATIENT_DOUBLE_BOOKED = "patient_double_booked"
 OTHER_BLOCK = "other_block"
+# A placed case with a needed unit not allocated (lost to maintenance or a closure, no
+# other unit free): a mark on the bar, never a refusal of the write that caused it.
+EQUIPMENT_MISSING = "equipment_missing"
 
 
 def specialty_mismatch(specialty: str, tags: Sequence[str]) -> bool:

@@ -20,6 +20,12 @@ class RoomStatus(StrEnum):
     CLOSED = "closed"
 
 
+class EquipmentStatus(StrEnum):
+    AVAILABLE = "available"
+    MAINTENANCE = "maintenance"
+    RETIRED = "retired"
+
+
 class Laterality(StrEnum):
     LEFT = "left"
     RIGHT = "right"

@@ -29,6 +29,7 @@ from surgdesk.domain.blocks import DEFAULT_RELEASE_DAYS
 from surgdesk.domain.enums import (
     CaseStatus,
     ChecklistStatus,
+    EquipmentStatus,
     ItemStatus,
     Laterality,
     NoteType,
@@ -203,8 +204,16 @@ class SurgeryCase(Versioned, Base):
     actual_start: Mapped[datetime | None] = mapped_column()
     actual_end: Mapped[datetime | None] = mapped_column()
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The preference card the case was filled from (None: typed by hand). The card's
+    # positioning, trays and supplies are read through it; a deleted card sets NULL.
+    preference_card_id: Mapped[int | None] = mapped_column(
+        ForeignKey("preference_card.id", ondelete="SET NULL"))
 
     operating_room: Mapped[OperatingRoom | None] = relationship()
+    preference_card: Mapped[PreferenceCard | None] = relationship()
+    equipment: Mapped[list[CaseEquipment]] = relationship(
+        back_populates="surgery_case", cascade="all, delete-orphan", order_by="CaseEquipment.id"
+    )
     lead_surgeon: Mapped[SurgeonProfile] = relationship()
     anesthetist: Mapped[User | None] = relationship(foreign_keys=[anesthetist_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
@@ -474,6 +483,119 @@ class BlockRelease(Versioned, Base):
     __table_args__ = (
         UniqueConstraint("block_id", "on_date", name="uq_or_block_release_day"),
         Index("ix_or_block_release_day", "on_date"),
+    )
+
+
+class EquipmentKind(Versioned, Base):
+    """What a case asks for: robot, C-arm, microscope, laser... (admin-editable)."""
+
+    __tablename__ = "equipment_kind"
+
+    name: Mapped[str] = mapped_column(String(IDENT_MAX), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class EquipmentUnit(Versioned, Base):
+    """One physical device of a kind, which two cases cannot hold at once."""
+
+    __tablename__ = "equipment_unit"
+
+    name: Mapped[str] = mapped_column(String(IDENT_MAX), unique=True)
+    kind_id: Mapped[int] = mapped_column(ForeignKey("equipment_kind.id"))
+    status: Mapped[EquipmentStatus] = mapped_column(
+        _enum(EquipmentStatus, "equipment_status"), default=EquipmentStatus.AVAILABLE
+    )
+    # Reprocessing or moving between cases: the unit is held this long after a case ends.
+    turnaround_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # The rooms it may be used in (operating_room ids); empty: any room.
+    room_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(String(TEXT_MAX))
+
+    kind: Mapped[EquipmentKind] = relationship()
+    closures: Mapped[list[EquipmentClosure]] = relationship(
+        back_populates="unit", cascade="all, delete-orphan", order_by="EquipmentClosure.starts_at"
+    )
+
+    __table_args__ = (
+        CheckConstraint("turnaround_minutes >= 0 AND turnaround_minutes <= 480",
+                        name="turnaround"),
+    )
+
+
+class EquipmentClosure(Versioned, Base):
+    """A dated time a unit cannot be used (service, loan, repair), like a room closure."""
+
+    __tablename__ = "equipment_closure"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("equipment_unit.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column()
+    ends_at: Mapped[datetime] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(NAME_MAX))
+
+    unit: Mapped[EquipmentUnit] = relationship(back_populates="closures")
+
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="closure_order"),
+        Index("ix_equipment_closure_unit_time", "unit_id", "starts_at"),
+    )
+
+
+class CaseEquipment(Versioned, Base):
+    """One unit of a kind that a case needs, and the unit allocated to it.
+
+    A case needing two C-arms has two rows. ``unit_id`` is set while the case is placed
+    (NULL in the queue, or when the unit was lost to maintenance and no other was free);
+    ``starts_at`` / ``held_until`` copy the case's start and its end plus the unit's
+    turnaround so the Postgres exclusion constraint ``no_equipment_overlap`` can compare
+    ranges without a join. ``pinned``: the user chose this unit (moves keep it or refuse)."""
+
+    __tablename__ = "case_equipment"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("surgery_case.id", ondelete="CASCADE"))
+    kind_id: Mapped[int] = mapped_column(ForeignKey("equipment_kind.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("equipment_unit.id"))
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    starts_at: Mapped[datetime | None] = mapped_column()
+    held_until: Mapped[datetime | None] = mapped_column()
+
+    surgery_case: Mapped[SurgeryCase] = relationship(back_populates="equipment")
+    kind: Mapped[EquipmentKind] = relationship()
+    unit: Mapped[EquipmentUnit | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "unit_id IS NULL OR (starts_at IS NOT NULL AND held_until IS NOT NULL "
+            "AND held_until > starts_at)",
+            name="hold_span",
+        ),
+        Index("ix_case_equipment_case", "case_id"),
+        Index("ix_case_equipment_unit_time", "unit_id", "starts_at"),
+    )
+
+
+class PreferenceCard(Versioned, Base):
+    """How a surgeon does a procedure: it fills a new case so nobody retypes it."""
+
+    __tablename__ = "preference_card"
+
+    surgeon_id: Mapped[int] = mapped_column(ForeignKey("surgeon_profile.id"))
+    procedure_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    duration_min: Mapped[int | None] = mapped_column(Integer)
+    # Equipment kind ids, one entry per unit needed ([c_arm, c_arm] = two C-arms).
+    equipment_kind_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # The form asks for laterality explicitly (it never defaults) when this is set.
+    laterality_prompt: Mapped[bool] = mapped_column(Boolean, default=False)
+    positioning: Mapped[str | None] = mapped_column(String(TEXT_MAX))
+    trays: Mapped[list[str]] = mapped_column(JSON, default=list)  # one tray per line
+    supplies: Mapped[list[str]] = mapped_column(JSON, default=list)  # one item per line
+    notes: Mapped[str | None] = mapped_column(String(TEXT_MAX))
+
+    surgeon: Mapped[SurgeonProfile] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("surgeon_id", "procedure_name", name="uq_preference_card_procedure"),
+        CheckConstraint("duration_min IS NULL OR (duration_min > 0 AND duration_min <= 1440)",
+                        name="card_duration"),
     )
 
 

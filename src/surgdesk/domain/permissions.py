@@ -22,6 +22,8 @@ class Action(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_BLOCKS = "manage_blocks"  # create, edit, end blocks; take a release back
     RELEASE_BLOCK = "release_block"  # release one date of a block
+    MANAGE_EQUIPMENT = "manage_equipment"  # kinds, units, status, unit closures
+    MANAGE_CARDS = "manage_cards"  # preference cards (a surgeon: their own)
 
 
 class Grant(StrEnum):
@@ -29,7 +31,8 @@ class Grant(StrEnum):
 
     ALWAYS = "always"
     CARE_TEAM = "care_team"
-    # Only their own: a surgeon's own block, or a block of the service they belong to.
+    # Only their own: a surgeon's own block or preference card, or a block of the service
+    # they belong to.
     OWN = "own"
 
 
@@ -59,6 +62,8 @@ PERMISSIONS: dict[Action, dict[Role, Grant]] = {
     A.READ_AUDIT: {R.ADMIN: G.ALWAYS, R.SCHEDULER: G.ALWAYS},
     A.MANAGE_BLOCKS: {R.ADMIN: G.ALWAYS, R.SCHEDULER: G.ALWAYS},
     A.RELEASE_BLOCK: {R.ADMIN: G.ALWAYS, R.SCHEDULER: G.ALWAYS, R.SURGEON: G.OWN},
+    A.MANAGE_EQUIPMENT: {R.ADMIN: G.ALWAYS, R.SCHEDULER: G.ALWAYS},
+    A.MANAGE_CARDS: {R.ADMIN: G.ALWAYS, R.SCHEDULER: G.ALWAYS, R.SURGEON: G.OWN},
 }
 
 
@@ -70,8 +75,8 @@ def grant_for(role: Role | None, action: Action) -> Grant | None:
 
 def allowed(role: Role | None, action: Action, *, on_care_team: bool = False,
             owns: bool = False) -> bool:
-    """``on_care_team``: the actor is on the case's care team; ``owns``: the block is the
-    actor's own (or their service's)."""
+    """``on_care_team``: the actor is on the case's care team; ``owns``: the block or the
+    preference card is the actor's own (or the block their service's)."""
     grant = grant_for(role, action)
     if grant is Grant.ALWAYS:
         return True

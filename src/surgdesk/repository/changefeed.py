@@ -40,6 +40,11 @@ FEED_TABLES = frozenset(
         "or_block",
         "or_block_exception",
         "or_block_release",
+        "equipment_kind",
+        "equipment_unit",
+        "equipment_closure",
+        "case_equipment",
+        "preference_card",
     }
 )
 NOTIFY_CHANNEL = "surgdesk_changes"

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from surgdesk.errors import (
     DatabaseUnavailable,
     Duplicate,
+    EquipmentConflict,
     RoomConflict,
     StaleVersion,
     SurgDeskError,
@@ -19,6 +20,8 @@ from surgdesk.errors import (
 from surgdesk.repository.blocks import BlockRepo
 from surgdesk.repository.changefeed import actor_of, set_actor
 from surgdesk.repository.database import Database, NoReply
+from surgdesk.repository.equipment import EquipmentRepo
+from surgdesk.repository.holds import HoldRepo
 from surgdesk.repository.repos import (
     AuditRepo,
     CaseRepo,
@@ -36,6 +39,9 @@ _UNIQUE_LABELS = {
     "code": "code",
     "case_number": "case_number",
     "uq_team_case_user": "care_team",
+    "uq_preference_card_procedure": "procedure",
+    "procedure_name": "procedure",
+    "name": "name",  # equipment kinds and units
 }
 
 
@@ -47,6 +53,9 @@ def translate_db_error(exc: BaseException) -> SurgDeskError | None:
         orig = exc.orig
         sqlstate = getattr(orig, "sqlstate", None)
         message = str(orig)
+        if "no_equipment_overlap" in message:
+            return EquipmentConflict("the equipment unit is already held at that time "
+                                     "(turnaround included)", field="equipment")
         if sqlstate == "23P01" or "no_room_overlap" in message:
             return RoomConflict("the room is already booked at that time (turnover included)")
         if sqlstate == "23505" or "UNIQUE constraint failed" in message:
@@ -123,6 +132,8 @@ class UnitOfWork:
         self.cases = CaseRepo(s)
         self.rooms = RoomRepo(s)
         self.blocks = BlockRepo(s)
+        self.equipment = EquipmentRepo(s)
+        self.holds = HoldRepo(s)
         self.users = UserRepo(s)
         self.checklists = ChecklistRepo(s)
         self.audit = AuditRepo(s)

@@ -3,7 +3,7 @@ from the queue, move and resize, and edit the case's own fields."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,14 +51,24 @@ class CaseScheduling(CaseJob):
         start: datetime | None = None,
         end: datetime | None = None,
         duration_min: int | None = None,
+        equipment: Sequence[str] = (),
+        units: Sequence[str] = (),
+        card: int | None = None,
         op_id: str | None = None,
     ) -> CaseResult:
         """With a room and a start the case is scheduled, without both it is requested.
+
+        ``equipment``: kind names the case needs (repeated for two of a kind); ``units``:
+        unit names the user picked (each pins a need). ``card``: a preference card id
+        whose surgeon, procedure, duration and equipment fill what is not given (a given
+        surgeon other than the card's is bad input on ``card``); the case remembers it.
         ``laterality`` must be given (``not_applicable`` is a choice, never a default: the
         wrong-site-surgery guard).
 
         ``op_id`` (on every write here): the client's operation id; a retry with the same
         id returns the case as it is now instead of applying the change again."""
+        if equipment or units or card is not None:
+            raise NotImplementedError("equipment and preference cards: issue 15")
         placing = room is not None or start is not None
         self.require(actor, Action.SCHEDULE_CASES if placing else Action.REQUEST_CASE,
                      what="schedule cases" if placing else "request cases")

@@ -37,7 +37,10 @@ __all__ = ["Change", "ChangeBatch", "ChangeImpact", "ChangeService", "ChangeWatc
 # Tables whose changes alter the board's frame (rooms, their closures, the day's hours,
 # the time zone): rare enough that a client simply loads its window again.
 RELOAD_TABLES = frozenset({"operating_room", "room_closure", "department_settings",
-                           "or_block", "or_block_exception", "or_block_release"})  # bands
+                           "or_block", "or_block_exception", "or_block_release",  # bands
+                           # equipment lanes and marks; a case's own holds change with
+                           # the case (its version is bumped), so case_equipment is not here
+                           "equipment_kind", "equipment_unit", "equipment_closure"})
 # Rows that belong to a case and change what its summary shows (checklist progress, the
 # care team: patient visibility and people conflicts).
 _CHILD_TABLES = {"checklist": "checklist_ids", "checklist_item": "item_ids",

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from surgdesk.domain.enums import (
     CaseStatus,
     ChecklistStatus,
+    EquipmentStatus,
     ItemStatus,
     Laterality,
     NoteType,
@@ -62,6 +63,73 @@ class RoomView(_Frozen):
     closes_at: time
     weekdays: tuple[int, ...]
     version: int
+
+
+class CaseEquipmentView(_Frozen):
+    """One unit a case needs: its kind, and the unit it holds (None: not allocated — the
+    case is in the queue, or lost its unit to maintenance and no other was free)."""
+
+    kind: str
+    unit_id: int | None = None
+    unit: str | None = None
+    pinned: bool = False  # the user chose this unit
+
+
+class EquipmentKindView(_Frozen):
+    id: int
+    name: str
+    active: bool
+    unit_count: int  # units of the kind that are not retired
+    version: int
+
+
+class EquipmentClosureView(_Frozen):
+    id: int
+    unit_id: int
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    version: int
+
+
+class EquipmentUnitView(_Frozen):
+    id: int
+    name: str
+    kind_id: int
+    kind: str
+    status: EquipmentStatus
+    turnaround_minutes: int
+    room_ids: tuple[int, ...]  # empty: any room
+    room_codes: tuple[str, ...]
+    notes: str | None
+    version: int
+
+
+class UnitChange(_Frozen):
+    """A unit after an edit (status, rooms, turnaround, a closure), and what it did to
+    the cases holding it from now on: ``reassigned`` got another unit of the kind,
+    ``lost`` have none now (their bars show the ``equipment_missing`` mark)."""
+
+    unit: EquipmentUnitView
+    reassigned: tuple[str, ...] = ()  # case numbers
+    lost: tuple[str, ...] = ()  # case numbers
+
+
+class PreferenceCardView(_Frozen):
+    id: int
+    surgeon_id: int  # surgeon_profile id
+    surgeon_username: str
+    surgeon_name: str
+    procedure_name: str
+    duration_min: int | None
+    equipment: tuple[str, ...]  # kind names, one per unit needed
+    laterality_prompt: bool
+    positioning: str | None
+    trays: tuple[str, ...]
+    supplies: tuple[str, ...]
+    notes: str | None
+    version: int
+    can_edit: bool = False  # the asking actor may edit or delete it
 
 
 class CaseRights(_Frozen):
@@ -115,6 +183,8 @@ class CaseSummary(_Frozen):
     post_op_complete: bool
     actual_start: datetime | None
     actual_end: datetime | None
+    # Equipment the case needs, with the units it holds (empty: needs none).
+    equipment: tuple[CaseEquipmentView, ...] = ()
     # Soft-conflict codes that hold right now (the board's warning mark).
     conflicts: tuple[str, ...] = ()
     # What the actor the summary was read for may do with the case now.
@@ -185,6 +255,9 @@ class CaseDetail(_Frozen):
     can_update_checklist: bool
     can_sign_off: bool
     can_add_note: bool
+    # The preference card the case was filled from: positioning, trays and supplies for
+    # the team (None: the case was typed by hand, or its card was deleted).
+    card: PreferenceCardView | None = None
 
 
 class AuditEntry(_Frozen):
@@ -214,6 +287,10 @@ class BoardSnapshot(_Frozen):
     queue: tuple[CaseSummary, ...]
     # Block occurrences overlapping the window (voided ones left out): the bands.
     blocks: tuple[OccurrenceView, ...] = ()
+    # Every equipment unit that is not retired (the equipment lanes), and their closures
+    # overlapping the window.
+    equipment_units: tuple[EquipmentUnitView, ...] = ()
+    equipment_closures: tuple[EquipmentClosureView, ...] = ()
 
 
 class UserView(_Frozen):

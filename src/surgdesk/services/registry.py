@@ -8,12 +8,14 @@ from surgdesk.config import DepartmentConfig
 from surgdesk.repository.database import Database
 from surgdesk.services.auth import AuthService
 from surgdesk.services.blocks import BlockService
+from surgdesk.services.cards import PreferenceCardService
 from surgdesk.services.case_checks import CaseCheckService
 from surgdesk.services.case_search import CaseSearchService
 from surgdesk.services.cases import CaseService
 from surgdesk.services.changes import ChangeService
 from surgdesk.services.checklists import ChecklistService
 from surgdesk.services.context import Clock, SystemClock
+from surgdesk.services.equipment import EquipmentService
 from surgdesk.services.rooms import RoomService
 from surgdesk.services.settings import SettingsService
 from surgdesk.services.templates import TemplateService
@@ -28,6 +30,8 @@ class Services:
     users: UserService
     rooms: RoomService
     blocks: BlockService
+    equipment: EquipmentService
+    cards: PreferenceCardService
     settings: SettingsService
     cases: CaseService
     case_search: CaseSearchService
@@ -48,6 +52,8 @@ class Services:
             users=UserService(db, clock),
             rooms=RoomService(db, clock),
             blocks=BlockService(db, clock),
+            equipment=EquipmentService(db, clock),
+            cards=PreferenceCardService(db, clock),
             settings=SettingsService(db, clock, machine=machine),
             cases=CaseService(db, clock),
             case_search=CaseSearchService(db, clock),

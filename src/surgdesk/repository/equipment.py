@@ -1,4 +1,4 @@
-"""Equipment kinds, units and their closures, and preference cards: rows and lookups.
+"""Equipment kinds, units and their closures: rows and lookups.
 
 The units of a kind come back with their closures loaded (one extra SELECT, never a query
 per unit): allocation reads every unit of the kinds a case needs at once.
@@ -41,15 +41,4 @@ class EquipmentRepo(_Repo):
 
     def closures_overlapping(self, unit_ids: Iterable[int] | None, start: datetime,
                              end: datetime) -> list[m.EquipmentClosure]:
-        raise NotImplementedError
-
-    def card(self, card_id: int) -> m.PreferenceCard | None:
-        raise NotImplementedError
-
-    def card_for(self, surgeon_id: int, procedure_name: str) -> m.PreferenceCard | None:
-        """Procedure matched case-insensitively, trimmed."""
-        raise NotImplementedError
-
-    def cards(self, *, surgeon_id: int | None = None) -> list[m.PreferenceCard]:
-        """By surgeon, then procedure."""
         raise NotImplementedError

@@ -18,6 +18,7 @@ from surgdesk.errors import (
     SurgDeskError,
 )
 from surgdesk.repository.blocks import BlockRepo
+from surgdesk.repository.cards import CardRepo
 from surgdesk.repository.changefeed import actor_of, set_actor
 from surgdesk.repository.database import Database, NoReply
 from surgdesk.repository.equipment import EquipmentRepo
@@ -134,6 +135,7 @@ class UnitOfWork:
         self.blocks = BlockRepo(s)
         self.equipment = EquipmentRepo(s)
         self.holds = HoldRepo(s)
+        self.cards = CardRepo(s)
         self.users = UserRepo(s)
         self.checklists = ChecklistRepo(s)
         self.audit = AuditRepo(s)

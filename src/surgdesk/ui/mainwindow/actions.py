@@ -152,11 +152,15 @@ class WindowActions(QObject):
              "manageTemplates"),
             ("Department &settings…", Action.MANAGE_SETTINGS, dialogs.open_settings,
              "manageSettings"),
+            ("&Equipment…", Action.MANAGE_EQUIPMENT, dialogs.open_equipment,
+             "manageEquipment"),
         ):
             self.admin.append((self._add(menu, text, opener, None, name), guard))
         menu.addSeparator()  # blocks: surgeons too (their own), so not guarded like the rest
         self.blocks = self._add(menu, "&Blocks and releases…", dialogs.open_blocks, None,
                                 "manageBlocks")
+        self.cards = self._add(menu, "&Preference cards…", dialogs.open_cards, None,
+                               "manageCards")
 
     def _help(self, menu: QMenu) -> None:
         dialogs = self.window.dialogs
@@ -173,13 +177,16 @@ class WindowActions(QObject):
         """The admin screens the actor's role may open are the ones offered."""
         from surgdesk.ui.manage import may_open
         from surgdesk.ui.manage.blocks import may_open_blocks
+        from surgdesk.ui.manage.cards import may_open_cards
 
         actor = self.window.actor
         for action, guard in self.admin:
             action.setVisible(may_open(actor, guard))
         self.blocks.setVisible(may_open_blocks(actor))
+        self.cards.setVisible(may_open_cards(actor))
         self.admin_menu.menuAction().setVisible(
-            may_open_blocks(actor) or any(may_open(actor, guard) for _a, guard in self.admin))
+            may_open_blocks(actor) or may_open_cards(actor)
+            or any(may_open(actor, guard) for _a, guard in self.admin))
         self.update()
 
     def update(self) -> None:

@@ -130,6 +130,18 @@ class WindowDialogs(QObject):
         w = self.window
         self._run_admin(lambda: BlocksDialog(w.services, w.actor, w, runner=w.runner))
 
+    def open_equipment(self) -> None:
+        from surgdesk.ui.manage.equipment import EquipmentDialog
+
+        w = self.window
+        self._run_admin(lambda: EquipmentDialog(w.services, w.actor, w, runner=w.runner))
+
+    def open_cards(self) -> None:
+        from surgdesk.ui.manage.cards import CardsDialog
+
+        w = self.window
+        self._run_admin(lambda: CardsDialog(w.services, w.actor, w, runner=w.runner))
+
     # -- help -------------------------------------------------------------------------------
 
     def show_about(self) -> None:

@@ -9,36 +9,75 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
 from surgdesk.domain import models as m
+from surgdesk.domain.enums import EquipmentStatus
 from surgdesk.repository.repos import _Repo
+
+
+def _key(name: str) -> str:
+    return name.strip().lower()
 
 
 class EquipmentRepo(_Repo):
     def kind_by_name(self, name: str) -> m.EquipmentKind | None:
         """Case-insensitive, trimmed."""
-        raise NotImplementedError
+        k = m.EquipmentKind
+        stmt = select(k).where(func.lower(k.name) == _key(name))
+        return self.session.scalars(stmt).first()
+
+    def kind(self, kind_id: int) -> m.EquipmentKind | None:
+        return self.session.get(m.EquipmentKind, kind_id)
 
     def kinds(self) -> list[m.EquipmentKind]:
-        raise NotImplementedError
+        k = m.EquipmentKind
+        return list(self.session.scalars(select(k).order_by(k.name, k.id)))
 
     def unit_by_name(self, name: str) -> m.EquipmentUnit | None:
         """Case-insensitive, trimmed."""
-        raise NotImplementedError
+        u = m.EquipmentUnit
+        stmt = (select(u).where(func.lower(u.name) == _key(name))
+                .options(selectinload(u.closures)))
+        return self.session.scalars(stmt).first()
 
     def unit(self, unit_id: int) -> m.EquipmentUnit | None:
-        raise NotImplementedError
+        return self.session.get(m.EquipmentUnit, unit_id)
 
     def units(self, *, kind_ids: Iterable[int] | None = None,
               include_retired: bool = True) -> list[m.EquipmentUnit]:
         """By name, closures loaded."""
-        raise NotImplementedError
+        u = m.EquipmentUnit
+        stmt = select(u).options(selectinload(u.closures), selectinload(u.kind))
+        if kind_ids is not None:
+            ids = sorted(set(kind_ids))
+            if not ids:
+                return []
+            stmt = stmt.where(u.kind_id.in_(ids))
+        if not include_retired:
+            stmt = stmt.where(u.status != EquipmentStatus.RETIRED)
+        return list(self.session.scalars(stmt.order_by(u.name, u.id)))
 
     def lock_units(self, unit_ids: Iterable[int]) -> None:
         """SELECT ... FOR UPDATE on the unit rows (Postgres; SQLite serialises writers):
         an edit of a unit and an allocation of it never work from each other's stale
         state."""
-        raise NotImplementedError
+        ids = sorted(set(unit_ids))  # one order everywhere: no deadlock between lockers
+        if not ids:
+            return
+        u = m.EquipmentUnit
+        stmt = (select(u).where(u.id.in_(ids)).order_by(u.id).with_for_update()
+                .execution_options(populate_existing=True))
+        list(self.session.scalars(stmt))
 
     def closures_overlapping(self, unit_ids: Iterable[int] | None, start: datetime,
                              end: datetime) -> list[m.EquipmentClosure]:
-        raise NotImplementedError
+        c = m.EquipmentClosure
+        stmt = select(c).where(c.starts_at < end, c.ends_at > start)
+        if unit_ids is not None:
+            ids = sorted(set(unit_ids))
+            if not ids:
+                return []
+            stmt = stmt.where(c.unit_id.in_(ids))
+        return list(self.session.scalars(stmt.order_by(c.starts_at, c.id)))

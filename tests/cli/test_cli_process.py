@@ -157,3 +157,22 @@ def test_the_default_database_is_private_under_a_usual_umask(tmp_path: Path) -> 
     assert (data / "surgdesk.db").stat().st_mode & 0o077 == 0
     assert (data / "logs").stat().st_mode & 0o077 == 0
     assert all(p.stat().st_mode & 0o077 == 0 for p in (data / "logs").iterdir())
+
+
+def test_listing_cases_on_sqlite_loads_no_postgres_driver_hashing_or_gui(
+        sqlite_url: str, tmp_path: Path) -> None:
+    """``cases list`` on a SQLite file imports only what it uses: not psycopg (its own
+    modules are loaded for Postgres only), not argon2 (no sign-in), not PySide6, not the
+    services it does not call (the registry builds each on first use)."""
+    probe = (
+        "import sys\n"
+        "from surgdesk.cli.main import main\n"
+        f"code = main(['--database', {sqlite_url!r}, 'cases', 'list'])\n"
+        "heavy = ('psycopg', 'argon2', 'PySide6', 'alembic', 'surgdesk.services.blocks',\n"
+        "         'surgdesk.services.changes', 'surgdesk.services.equipment')\n"
+        "print('EXIT', code, 'LOADED', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = dict(os.environ, SURGDESK_DATA_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=120, check=False, env=env)
+    assert "EXIT 0 LOADED []" in result.stdout, result.stdout[-300:] + result.stderr[-500:]

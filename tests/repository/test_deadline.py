@@ -24,10 +24,10 @@ from surgdesk.errors import DatabaseUnavailable
 from surgdesk.repository.database import (
     OPERATION_DEADLINE_S,
     Database,
-    DeadlineConnection,
     make_engine,
     make_nullpool_engine,
 )
+from surgdesk.repository.pg_deadline import DeadlineConnection
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.changes import ChangeService
 from tests.netfault import FaultProxy, bounded

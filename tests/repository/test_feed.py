@@ -22,10 +22,10 @@ from surgdesk.repository.feed import (
     GAP_GRACE_SECONDS,
     ChangeReader,
     FeedPosition,
-    PostgresListener,
     SQLiteWatcher,
     make_watcher,
 )
+from surgdesk.repository.pg_listener import PostgresListener
 from surgdesk.repository.uow import UnitOfWork
 from tests.services.factories import ROOM_DEFAULTS
 

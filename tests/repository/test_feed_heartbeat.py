@@ -18,7 +18,8 @@ import pytest
 from surgdesk.domain import models as m
 from surgdesk.errors import DatabaseUnavailable
 from surgdesk.repository.database import Database, make_nullpool_engine
-from surgdesk.repository.feed import PostgresListener, SQLiteWatcher
+from surgdesk.repository.feed import SQLiteWatcher
+from surgdesk.repository.pg_listener import PostgresListener
 from surgdesk.repository.uow import UnitOfWork
 from tests.netfault import FaultProxy, bounded
 from tests.services.factories import ROOM_DEFAULTS

@@ -20,7 +20,6 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from surgdesk import __version__
 from surgdesk.errors import BadInput, DatabaseUnavailable, Refused, SchemaMismatch, SurgDeskError
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -30,6 +29,22 @@ Handler = Callable[[argparse.Namespace], int]
 # A command names its handler in ``surgdesk.cli.commands``, imported only once a command
 # runs: ``surgdesk --help`` and usage errors load no SQLAlchemy, driver, pydantic or Qt.
 HandlerRef = str | Handler
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, read only when asked (reading package
+    metadata costs every other command ~50 ms)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS,
+                 **_kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from surgdesk import __version__
+
+        parser.exit(message=f"surgdesk {__version__}\n")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,7 +97,7 @@ def build_parser() -> _Parser:
                         "for, or read from the first line of standard input "
                         "(default: $SURGDESK_USERNAME)")
     p.add_argument("--debug", action="store_true", help="print tracebacks of internal errors")
-    p.add_argument("--version", action="version", version=f"surgdesk {__version__}")
+    p.add_argument("--version", action=_VersionAction)
     p.add_argument("--demo", action="store_true",
                    help="start the app on a demo database (created on first use)")
     p.add_argument("--wall", action="store_true",
@@ -168,12 +183,15 @@ def build_parser() -> _Parser:
     cl.add_argument("--room")
     cl.add_argument("--status")
     cl.add_argument("--json", action="store_true")
+    cshow = _cmd(cs, "show", "cases_show", "show one case (its equipment and card too)")
+    cshow.add_argument("case_number")
+    cshow.add_argument("--json", action="store_true")
     ca = _cmd(cs, "add", "cases_add", "request or schedule a case")
-    ca.add_argument("--procedure", required=True)
+    ca.add_argument("--procedure", help="required unless --card gives it")
     ca.add_argument("--patient-id", required=True)
     ca.add_argument("--patient-name", required=True)
     ca.add_argument("--patient-dob", metavar="DATE")
-    ca.add_argument("--surgeon", required=True, metavar="USERNAME")
+    ca.add_argument("--surgeon", metavar="USERNAME", help="required unless --card gives it")
     ca.add_argument("--anesthetist", metavar="USERNAME")
     ca.add_argument("--laterality", help="required: left, right, bilateral or "
                     "not_applicable (a choice someone makes, never a default)")
@@ -181,6 +199,14 @@ def build_parser() -> _Parser:
     ca.add_argument("--priority")
     ca.add_argument("--room", metavar="CODE")
     _time_options(ca)
+    ca.add_argument("--equipment", action="append", metavar="KIND",
+                    help="an equipment kind the case needs; repeat for two of a kind "
+                         "(default with --card: the card's)")
+    ca.add_argument("--unit", action="append", metavar="NAME",
+                    help="a unit chosen for the case (it keeps that unit or is refused)")
+    ca.add_argument("--card", metavar="ID",
+                    help="fill procedure, surgeon, duration and equipment from this "
+                         "preference card (what is given wins)")
     ca.add_argument("--json", action="store_true")
     _op_id_option(ca)
     cm = _cmd(cs, "move", "cases_move", "move or resize a case")
@@ -220,6 +246,8 @@ def build_parser() -> _Parser:
     daylist.add_argument("--out", required=True)
 
     _block_commands(sub)
+    _equipment_commands(sub)
+    _card_commands(sub)
 
     _cmd(sub, "self-check", "self_check", "check this installation (runs without a display)")
     return p
@@ -270,6 +298,90 @@ def _block_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     busage.add_argument("--to", required=True, metavar="DATE")
     busage.add_argument("--room", metavar="CODE")
     busage.add_argument("--json", action="store_true")
+
+
+def _equipment_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
+    """``surgdesk equipment ...`` (handlers in cli/equipment.py)."""
+    equipment = _cmd(sub, "equipment", None, "shared equipment: units of a kind (robot, "
+                                             "C-arm...), their rooms, status and closures")
+    es = equipment.add_subparsers(metavar="ACTION", parser_class=_Parser)
+    el = _cmd(es, "list", "equipment.list_units", "list equipment units")
+    el.add_argument("--kind", metavar="KIND", help="only units of this kind")
+    el.add_argument("--json", action="store_true")
+    ea = _cmd(es, "add", "equipment.add_unit", "add a unit")
+    ea.add_argument("--name", required=True)
+    ea.add_argument("--kind", required=True, metavar="KIND")
+    _unit_options(ea)
+    ea.add_argument("--json", action="store_true")
+    eu = _cmd(es, "update", "equipment.update_unit",
+              "change a unit; prints the cases that lost it or were given another")
+    eu.add_argument("name", metavar="NAME")
+    eu.add_argument("--status", choices=["available", "maintenance", "retired"])
+    eu.add_argument("--name", dest="new_name", metavar="NEW", help="rename the unit")
+    eu.add_argument("--kind", metavar="KIND")
+    _unit_options(eu, any_room=True)
+    eu.add_argument("--json", action="store_true")
+    ec = _cmd(es, "close", "equipment.close_unit",
+              "add a dated closure (service, repair, loan)")
+    ec.add_argument("name", metavar="NAME")
+    ec.add_argument("--from", dest="from_", required=True, metavar="ISO")
+    ec.add_argument("--to", required=True, metavar="ISO")
+    ec.add_argument("--reason", required=True)
+    ec.add_argument("--json", action="store_true")
+    ek = _cmd(es, "kinds", "equipment.list_kinds",
+              "list equipment kinds; 'kinds add NAME' adds one")
+    ek.add_argument("--json", action="store_true")
+    eks = ek.add_subparsers(metavar="ACTION", parser_class=_Parser)
+    eka = _cmd(eks, "add", "equipment.add_kind", "add an equipment kind")
+    eka.add_argument("kind_name", metavar="NAME")
+    eku = _cmd(eks, "update", "equipment.update_kind", "rename a kind or (in)activate it")
+    eku.add_argument("kind_name", metavar="NAME")
+    eku.add_argument("--name", dest="new_name", metavar="NEW")
+    state = eku.add_mutually_exclusive_group()
+    state.add_argument("--active", dest="active", action="store_true", default=None)
+    state.add_argument("--inactive", dest="active", action="store_false",
+                       help="no new case may ask for it")
+
+
+def _unit_options(parser: _Parser, *, any_room: bool = False) -> None:
+    rooms = parser.add_mutually_exclusive_group() if any_room else parser
+    rooms.add_argument("--room", action="append", metavar="CODE",
+                       help="a room the unit may be used in; repeat for several "
+                            "(none: any room)")
+    if any_room:
+        rooms.add_argument("--any-room", action="store_true",
+                           help="the unit may be used in any room")
+    parser.add_argument("--turnaround", metavar="MIN",
+                        help="minutes the unit is held after each case (default 0)")
+    parser.add_argument("--notes")
+
+
+def _card_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
+    """``surgdesk cards ...`` (handlers in cli/equipment.py)."""
+    cards = _cmd(sub, "cards", None, "preference cards: how a surgeon does a procedure")
+    ps = cards.add_subparsers(metavar="ACTION", parser_class=_Parser)
+    pl = _cmd(ps, "list", "equipment.list_cards", "list preference cards")
+    pl.add_argument("--surgeon", metavar="USERNAME")
+    pl.add_argument("--json", action="store_true")
+    pshow = _cmd(ps, "show", "equipment.show_card", "show a preference card")
+    pshow.add_argument("card_id", metavar="ID")
+    pshow.add_argument("--json", action="store_true")
+    pa = _cmd(ps, "add", "equipment.add_card", "add a surgeon's card for a procedure")
+    pa.add_argument("--surgeon", required=True, metavar="USERNAME")
+    pa.add_argument("--procedure", required=True)
+    pa.add_argument("--duration", metavar="MIN")
+    pa.add_argument("--equipment", action="append", metavar="KIND",
+                    help="an equipment kind; repeat for two of a kind")
+    pa.add_argument("--laterality-prompt", action="store_true",
+                    help="the case form asks for the side explicitly")
+    pa.add_argument("--positioning", metavar="TEXT")
+    pa.add_argument("--tray", action="append", metavar="TEXT", help="one tray; repeat")
+    pa.add_argument("--supply", action="append", metavar="TEXT", help="one supply; repeat")
+    pa.add_argument("--notes", metavar="TEXT")
+    pa.add_argument("--json", action="store_true")
+    pd = _cmd(ps, "delete", "equipment.delete_card",
+              "delete a card (cases filled from it keep what they have)")
+    pd.add_argument("card_id", metavar="ID")
 
 
 def _time_options(parser: _Parser) -> None:

@@ -8,11 +8,11 @@ something on the path (in the tests, the fault proxy's kernel), so neither keepa
 ``tcp_user_timeout`` ever fire, and libpq would wait for the server's reply forever. In
 the GUI that is a frozen window. An engine made with ``deadline_s`` (the GUI's, through
 ``open_database(..., interactive=True)``) therefore gives every network wait of every
-connection a deadline: its connections are :class:`DeadlineConnection`, a psycopg
+connection a deadline: its connections are ``pg_deadline.DeadlineConnection``, a psycopg
 connection whose :meth:`~DeadlineConnection.wait` — the one place psycopg waits for the
 socket, for a query, its results, COMMIT, ROLLBACK and the pool's pre-ping alike — passes
 psycopg's own wait timeout. Past it the connection is closed (it is mid-protocol and
-cannot be reused) and :class:`NoReply` is raised; SQLAlchemy sees a closed connection,
+cannot be reused) and ``pg_deadline.NoReply`` is raised; SQLAlchemy sees a closed connection,
 invalidates it, and the unit of work reports ``DatabaseUnavailable("no reply from the
 database within 10 s")``. A pre-ping that gets no reply makes the pool open a new
 connection, bounded by ``connect_timeout``: a call made on a silent network so returns
@@ -30,7 +30,6 @@ statements that legitimately take longer, and a terminal can be interrupted with
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,10 +37,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from psycopg import connection as _pg_connection
-from psycopg import errors as _pg_errors
-from psycopg.abc import PQGen
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
@@ -118,49 +113,6 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-class NoReply(psycopg.OperationalError):
-    """The server did not answer within the connection's deadline; the connection is
-    closed."""
-
-
-class DeadlineConnection(psycopg.Connection[Any]):
-    """A psycopg connection whose every wait for the server ends after ``deadline_s``.
-
-    ``deadline_s`` is set per engine right after connecting (see :func:`make_engine`).
-    """
-
-    deadline_s: float | None = None
-
-    def wait(self, gen: PQGen[Any], interval: float = _pg_connection._WAIT_INTERVAL,
-             timeout: float | None = None) -> Any:
-        if self.deadline_s is None or timeout is not None:
-            return super().wait(gen, interval, timeout)
-        try:
-            return super().wait(gen, interval, self.deadline_s)
-        except _pg_errors._WaitTimeout:
-            # Mid-protocol: a late reply could still arrive, so the connection cannot be
-            # used again. Closed, SQLAlchemy sees a disconnect and invalidates it; the
-            # server ends the session once the path heals, or at the idle-in-transaction
-            # timeout.
-            self.pgconn.finish()
-            raise NoReply(f"no reply from the database within {self.deadline_s:g} s") \
-                from None
-
-
-def deadline_supported() -> bool:
-    """Whether the installed psycopg gives ``Connection.wait`` a timeout (3.3 does)."""
-    return (hasattr(_pg_errors, "_WaitTimeout")
-            and "timeout" in inspect.signature(psycopg.Connection.wait).parameters)
-
-
-def _install_deadline(engine: Engine, deadline_s: float) -> None:
-    @event.listens_for(engine, "do_connect")
-    def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
-        conn = DeadlineConnection.connect(*cargs, **cparams)
-        conn.deadline_s = deadline_s
-        return conn
-
-
 def _with_option(existing: object, option: str) -> str:
     """libpq ``options`` with ``option`` added to what the URL already asks for."""
     return f"{existing} {option}" if isinstance(existing, str) and existing else option
@@ -204,8 +156,11 @@ def make_engine(url: str | URL, *, application_name: str = "surgdesk",
             parsed, connect_args=connect_args, pool_pre_ping=True, **kwargs
         )
         if deadline_s is not None:
+            # Imported here: psycopg's import costs a SQLite command line ~0.15 s.
+            from surgdesk.repository.pg_deadline import deadline_supported, install_deadline
+
             if deadline_supported():
-                _install_deadline(engine, deadline_s)
+                install_deadline(engine, deadline_s)
             else:
                 log.warning("this psycopg has no wait timeout: database calls get no "
                             "client-side deadline (upgrade psycopg)")

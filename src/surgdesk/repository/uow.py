@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from types import TracebackType
 
-import psycopg
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,7 +20,7 @@ from surgdesk.errors import (
 from surgdesk.repository.blocks import BlockRepo
 from surgdesk.repository.cards import CardRepo
 from surgdesk.repository.changefeed import actor_of, set_actor
-from surgdesk.repository.database import Database, NoReply
+from surgdesk.repository.database import Database
 from surgdesk.repository.equipment import EquipmentRepo
 from surgdesk.repository.holds import HoldRepo
 from surgdesk.repository.repos import (
@@ -63,7 +63,7 @@ def translate_db_error(exc: BaseException) -> SurgDeskError | None:
             label = next((v for k, v in _UNIQUE_LABELS.items() if k in message), "value")
             return Duplicate(f"{label} is already taken", field=label)
         return None
-    if isinstance(exc, DBAPIError) and isinstance(exc.orig, NoReply):
+    if isinstance(exc, DBAPIError) and _is_no_reply(exc.orig):
         # The interactive deadline passed (a silent network): say so, not just "lost".
         return DatabaseUnavailable(str(exc.orig))
     if isinstance(exc, OperationalError | DBAPIError) and getattr(exc, "connection_invalidated",
@@ -78,6 +78,13 @@ def translate_db_error(exc: BaseException) -> SurgDeskError | None:
     return None
 
 
+def _is_no_reply(orig: BaseException | None) -> bool:
+    """The deadline connection's own error; its module loads only with a Postgres engine
+    that has a deadline, so when it is not loaded no such error exists."""
+    module = sys.modules.get("surgdesk.repository.pg_deadline")
+    return module is not None and isinstance(orig, module.NoReply)
+
+
 # Postgres errors that mean "no server to talk to": connection exceptions (class 08) and
 # the server shutting sessions down (admin command, crash, starting up).
 _GONE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
@@ -87,7 +94,10 @@ def _connection_lost(orig: BaseException | None) -> bool:
     """A Postgres error raised by the client library with no server answer behind it
     (refused, closed unexpectedly, connect timeout), or one the server sends as it ends
     the session — as opposed to an error about the statement itself."""
-    if not isinstance(orig, psycopg.Error):
+    # Not loaded: no Postgres connection was ever made, so no psycopg error can exist
+    # (and a SQLite command line never pays for importing psycopg).
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None or not isinstance(orig, psycopg.Error):
         return False
     sqlstate = orig.sqlstate
     return sqlstate is None or sqlstate.startswith("08") or sqlstate in _GONE_SQLSTATES

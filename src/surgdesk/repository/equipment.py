@@ -71,6 +71,17 @@ class EquipmentRepo(_Repo):
                 .execution_options(populate_existing=True))
         list(self.session.scalars(stmt))
 
+    def lock_kinds(self, kind_ids: Iterable[int]) -> list[m.EquipmentUnit]:
+        """Every unit of these kinds, locked and re-read like ``lock_units`` (closures
+        not loaded: read them with ``closures_overlapping`` after the lock), by id."""
+        ids = sorted(set(kind_ids))
+        if not ids:
+            return []
+        u = m.EquipmentUnit
+        stmt = (select(u).where(u.kind_id.in_(ids)).order_by(u.id).with_for_update()
+                .execution_options(populate_existing=True))
+        return list(self.session.scalars(stmt))
+
     def closures_overlapping(self, unit_ids: Iterable[int] | None, start: datetime,
                              end: datetime) -> list[m.EquipmentClosure]:
         c = m.EquipmentClosure

@@ -468,15 +468,69 @@ def cases_add(args: argparse.Namespace) -> int:
     fields.update(_time_fields(args))
     if (args.room is None) != (args.start is None):
         raise BadInput(FieldProblem("--room/--start", "give both to schedule, neither to request"))
-    with opened(args, login=True) as ctx:
+    fields.update(_equipment_fields(args))
+    card = parse_whole(args.card, "--card", low=1, high=2**31 - 1) \
+        if args.card is not None else None
+    if card is None:
+        missing = [o for o, v in (("--procedure", args.procedure), ("--surgeon", args.surgeon))
+                   if v is None]
+        if missing:
+            raise BadInput([FieldProblem(o, "is required (or give --card)") for o in missing])
+    with opened(args, login=True) as ctx, _case_options_named():
+        procedure, surgeon = args.procedure, args.surgeon
+        if card is not None:
+            # The card's surgeon and procedure where none are given; the service fills
+            # its duration and equipment (and refuses a surgeon other than the card's).
+            found = ctx.services.cards.get_card(ctx.actor, card)
+            procedure = procedure or found.procedure_name
+            surgeon = surgeon or found.surgeon_username
         result = ctx.services.cases.create_case(
-            ctx.actor, procedure_name=args.procedure, patient_id=args.patient_id,
-            patient_name=args.patient_name, lead_surgeon=args.surgeon,
+            ctx.actor, procedure_name=procedure, patient_id=args.patient_id,
+            patient_name=args.patient_name, lead_surgeon=surgeon,
             anesthetist=args.anesthetist, specialty=args.specialty, room=args.room,
-            op_id=args.op_id, **fields,  # type: ignore[arg-type]
+            card=card, op_id=args.op_id, **fields,  # type: ignore[arg-type]
         )
         zone = ctx.zone
     return _print_result(args, result, zone, "added")
+
+
+def _equipment_fields(args: argparse.Namespace) -> dict[str, object]:
+    """--equipment and --unit as the case service takes them."""
+    fields: dict[str, object] = {}
+    if args.equipment:
+        fields["equipment"] = tuple(k.strip() for k in args.equipment if k.strip())
+    if args.unit:
+        fields["units"] = tuple(u.strip() for u in args.unit if u.strip())
+    return fields
+
+
+# The case service's field names for what cases add's newer options carry.
+_CASE_OPTIONS = {"card": "--card", "card_id": "--card", "equipment": "--equipment",
+                 "units": "--unit", "unit": "--unit"}
+
+
+@contextmanager
+def _case_options_named() -> Iterator[None]:
+    try:
+        yield
+    except BadInput as exc:
+        problems = [FieldProblem(_CASE_OPTIONS.get(p.field, p.field), p.reason)
+                    for p in exc.problems]
+        raise type(exc)(problems) from None
+
+
+def cases_show(args: argparse.Namespace) -> int:
+    """One case as a person opens it (seeing the patient is audited, as in the app)."""
+    with opened(args) as ctx:
+        detail = ctx.services.cases.open_case(ctx.actor, args.case_number)
+        zone = ctx.zone
+    if args.json:
+        data = out.case_json(detail.case)
+        data["card"] = detail.card.model_dump(mode="json") if detail.card else None
+        out.print_json(data)
+    else:
+        out.print_case(detail, zone)
+    return 0
 
 
 def _print_result(args: argparse.Namespace, result: object, zone: ZoneInfo, verb: str) -> int:

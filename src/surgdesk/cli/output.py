@@ -12,7 +12,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from surgdesk.domain.room_hours import daily_hours_text
-from surgdesk.services.dto import CaseSummary, ChecklistView, RoomView, SoftConflict
+from surgdesk.services.dto import (
+    CaseDetail,
+    CaseEquipmentView,
+    CaseSummary,
+    ChecklistView,
+    RoomView,
+    SoftConflict,
+)
 
 
 def _default(value: Any) -> Any:
@@ -77,6 +84,8 @@ def case_json(case: CaseSummary, warnings: Iterable[SoftConflict] = ()) -> dict[
         "actual_end": case.actual_end,
         "checklist_done": case.checklist_done,
         "checklist_total": case.checklist_total,
+        "equipment": [{"kind": e.kind, "unit": e.unit, "pinned": e.pinned}
+                      for e in case.equipment],
         "version": case.version,
         "warnings": [w.model_dump(mode="json") for w in warnings],
     }
@@ -84,6 +93,19 @@ def case_json(case: CaseSummary, warnings: Iterable[SoftConflict] = ()) -> dict[
 
 def _when(value: datetime | None, tz: Any) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def equipment_text(case: CaseSummary) -> str:
+    """Short: the units a placed case holds ("C-arm 2, Laser 1"); a need without a unit
+    as its kind, marked "none" when the case is placed (lost to maintenance, say)."""
+    placed = case.room_code is not None and case.scheduled_start is not None
+    return ", ".join(_need_text(e, placed) for e in case.equipment) or "-"
+
+
+def _need_text(need: CaseEquipmentView, placed: bool) -> str:
+    if need.unit is not None:
+        return need.unit + ("*" if need.pinned else "")
+    return f"{need.kind}: none" if placed else need.kind
 
 
 def print_cases(cases: Sequence[CaseSummary], tz: Any) -> None:
@@ -98,11 +120,40 @@ def print_cases(cases: Sequence[CaseSummary], tz: Any) -> None:
             c.procedure_name[:40],
             c.lead_surgeon_name,
             c.patient_name if not c.patient_masked and c.patient_name else "(masked)",
+            equipment_text(c),
         ]
         for c in cases
     ]
     table(rows, ["CASE", "STATUS", "ROOM", "START", "END", "PRIORITY", "PROCEDURE", "SURGEON",
-                 "PATIENT"])
+                 "PATIENT", "EQUIPMENT"])
+    if any(e.pinned for c in cases for e in c.equipment):
+        print("* a unit chosen for the case")
+
+
+def print_case(detail: CaseDetail, tz: Any) -> None:
+    """One case, a line per fact: what ``cases show`` prints."""
+    c = detail.case
+    where = f"{c.room_code} {_when(c.scheduled_start, tz)}–{_when(c.scheduled_end, tz)[-5:]}" \
+        if c.room_code and c.scheduled_start else "not scheduled"
+    print(f"{c.case_number} ({c.status.value}, {c.priority.value}): {c.procedure_name}, "
+          f"{c.laterality.value}")
+    print(f"when: {where} ({c.estimated_duration_min} min)")
+    print(f"surgeon: {c.lead_surgeon_name}" + (f"; anesthetist: {c.anesthetist_name}"
+                                               if c.anesthetist_name else ""))
+    patient = c.patient_name if not c.patient_masked and c.patient_name else "(masked)"
+    print(f"patient: {patient}")
+    print(f"equipment: {equipment_text(c) if c.equipment else 'none'}")
+    if detail.card is not None:
+        card = detail.card
+        print(f"card: {card.id} ({card.surgeon_username}, {card.procedure_name})")
+        if card.positioning:
+            print(f"  positioning: {card.positioning}")
+        for title, lines in (("trays", card.trays), ("supplies", card.supplies)):
+            if lines:
+                print(f"  {title}: {'; '.join(lines)}")
+    print(f"checklists: {c.checklist_done}/{c.checklist_total} required items done")
+    if c.conflicts:
+        print(f"warnings: {', '.join(c.conflicts)}")
 
 
 def room_json(room: RoomView) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from surgdesk.services.registry import Services
 from surgdesk.ui.board.bands import block_bands
 from surgdesk.ui.board.calls import Cancellable, InlineRunner, Runner
 from surgdesk.ui.board.grid import Drop
+from surgdesk.ui.board.lanes import LaneMode
 from surgdesk.ui.board.model import BoardModel, QueueModel, on_board
 from surgdesk.ui.board.undo import PlaceCaseCommand, Placement, describe
 from surgdesk.ui.pending import PendingSaves
@@ -251,6 +252,12 @@ class BoardController(QObject):
     def case(self, case_number: str) -> CaseSummary | None:
         return self.model.case(case_number) or self.queue.case(case_number)
 
+    def set_lane_mode(self, mode: LaneMode) -> None:
+        """Group the board's rows by rooms, surgeons, anesthetists or equipment units:
+        from what the last load read (no query); the bands come back with room lanes."""
+        self.model.set_lane_mode(mode)
+        block_bands(self.model).load(self.model.blocks())
+
     # -- other PCs' changes (the live feed) ---------------------------------------------------
 
     def held_cases(self) -> dict[int, CaseSummary]:
@@ -360,8 +367,7 @@ class BoardController(QObject):
         if case is None:
             self.message.emit(f"{drop.case_number} is no longer on the board; reload (F5)")
             return False
-        row = self.model.room_row(drop.room_id)
-        room = self.model.room_at(row) if row is not None else None
+        room = self.model.room(drop.room_id)  # in any lanes: a drop names its room
         if room is None:
             return False
         before = self._placement(case)

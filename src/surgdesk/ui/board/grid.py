@@ -10,6 +10,7 @@ calls a service itself.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -135,25 +136,60 @@ class Grid:
 
 
 class RowController:
-    """Maps room rows to y and back: fixed-height rows starting at y = 0."""
+    """Maps rows to y and back, rows starting at y = 0. A row is one track high
+    (``row_height``) unless ``set_tracks`` gives it more (overlapping cases stacked in a
+    lane other than a room): rooms keep the uniform rows, computed without a table."""
 
     def __init__(self, row_height: float = 58.0) -> None:
         self.row_height = row_height
         self.count = 0
+        # The first track of each row and, last, the total (empty: one track per row).
+        self._first: list[int] = []
+
+    def set_tracks(self, tracks: list[int]) -> None:
+        """Tracks per row (one entry per row); all ones is the uniform board."""
+        if all(t == 1 for t in tracks):
+            self._first = []
+            return
+        first, total = [], 0
+        for t in tracks:
+            first.append(total)
+            total += max(1, t)
+        self._first = [*first, total]
+
+    def _track_of(self, row: int) -> int:
+        """The first track of ``row`` (rows past the end continue one track each)."""
+        if not self._first:
+            return row
+        last = len(self._first) - 1
+        return self._first[row] if row <= last else self._first[last] + row - last
+
+    def tracks(self, row: int) -> int:
+        return self._track_of(row + 1) - self._track_of(row)
 
     def top(self, row: int) -> float:
-        return row * self.row_height
+        return self._track_of(row) * self.row_height
+
+    def span(self, row: int) -> float:
+        """The row's height (its tracks)."""
+        return self.tracks(row) * self.row_height
 
     def height(self) -> float:
-        return self.count * self.row_height
+        return self.top(self.count)
 
     def row_at(self, y: float) -> int | None:
         if y < 0:
             return None
-        row = int(y // self.row_height)
+        row = self._row_of_track(int(y // self.row_height))
         return row if row < self.count else None
 
     def clamp_row(self, y: float) -> int:
         if self.count == 0:
             return 0
-        return min(self.count - 1, max(0, int(y // self.row_height)))
+        return min(self.count - 1, max(0, self._row_of_track(int(y // self.row_height))))
+
+    def _row_of_track(self, track: int) -> int:
+        if not self._first or track < 0:
+            return track
+        return bisect_right(self._first, track) - 1 if track < self._first[-1] \
+            else len(self._first) - 1 + track - self._first[-1]

@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
 
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board import bands
+from surgdesk.ui.board.bars import items_of
 from surgdesk.ui.board.grid import DragMode, Drop
 from surgdesk.ui.board.items import BAR_Z, DRAGGED_Z, CaseBarItem, item_at
+from surgdesk.ui.board.lanes import LaneMode
 from surgdesk.ui.board.layout import HEADER_HEIGHT, LABEL_WIDTH, DragState
 from surgdesk.ui.board.model import case_number_from_mime, case_version_from_mime, drop_problem
 
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from surgdesk.ui.board.view import BoardView
 
 SAVING_OPACITY = 0.6  # a bar whose write has not answered yet
+ROOM_LANES_ONLY = "switch to room lanes to place a case"
 
 
 def key_press(view: BoardView, event: QKeyEvent) -> None:
@@ -81,7 +84,9 @@ def _nudge(view: BoardView, case: CaseSummary, key: Qt.Key) -> None:
         start, end = start + step, end + step
     else:
         row = view._model.room_row(room_id)
-        assert row is not None
+        if row is None:  # lanes other than rooms: the room is not changed here
+            view.status_message.emit("Switch to room lanes to move a case to another room")
+            return
         row += -1 if key == Qt.Key.Key_Up else 1
         room = view._model.room_at(row)
         if room is None:
@@ -154,13 +159,14 @@ def _drag_to(view: BoardView, drag: DragState, scene_pos: QPointF, delta: QPoint
     item = drag.item
     drag.over_queue = _over_queue(view, global_pos)
     if drag.mode is DragMode.MOVE:
-        # Only the item follows the mouse; the ghost shows the snapped drop place.
-        item.setPos(drag.origin_pos + delta)
+        # Only the item follows the mouse; the ghost shows the snapped drop place. In
+        # lanes other than rooms a drag changes the time only: the bar stays in its row.
+        rooms = view._model.lane_mode is LaneMode.ROOMS
+        item.setPos(drag.origin_pos + (delta if rooms else QPointF(delta.x(), 0)))
         duration = drag.end - drag.start
         start = view.grid.snap(drag.start + view.grid.duration_for(delta.x()))
         end = start + duration
-        row = view.rows.clamp_row(scene_pos.y())
-        room = view._model.room_at(row)
+        room = view._model.room_at(view.rows.clamp_row(scene_pos.y())) if rooms else None
         room_id = room.id if room else drag.room_id
     else:
         bar = QRectF(drag.origin_bar)
@@ -181,13 +187,14 @@ def _drag_to(view: BoardView, drag: DragState, scene_pos: QPointF, delta: QPoint
         view.status_message.emit(f"Release to send {item.case_number} back to the queue")
         return
     drag.drop = Drop(item.case_number, room_id, start, end)
-    _show_ghost(view, drag.drop, item.case.id)
+    _show_ghost(view, drag.drop, item.case.id, item.lane)
 
 
-def _show_ghost(view: BoardView, drop: Drop, case_id: int | None) -> None:
+def _show_ghost(view: BoardView, drop: Drop, case_id: int | None,
+                lane: str | None = None) -> None:
     assert view._model is not None
     problem = drop_problem(view._model, case_id, drop.room_id, drop.start, drop.end)
-    shape = view.shape_for_drop(drop)
+    shape = view.shape_for_drop(drop, lane)
     if shape is None:
         view._ghost.setVisible(False)
         return
@@ -305,7 +312,15 @@ def _changed_while_dragged(view: BoardView, mime: QMimeData) -> str | None:
     return None
 
 
+def _room_lanes(view: BoardView) -> bool:
+    return view._model is None or view._model.lane_mode is LaneMode.ROOMS
+
+
 def drag_enter(view: BoardView, event: QDragEnterEvent) -> None:
+    if view.editable and case_number_from_mime(event.mimeData()) and not _room_lanes(view):
+        view.status_message.emit(ROOM_LANES_ONLY[:1].upper() + ROOM_LANES_ONLY[1:])
+        event.ignore()  # a queue card needs a room: only room lanes place one
+        return
     if view.editable and case_number_from_mime(event.mimeData()):
         event.setDropAction(Qt.DropAction.MoveAction)
         event.accept()
@@ -331,6 +346,10 @@ def drag_leave(view: BoardView, event: QDragLeaveEvent) -> None:
 
 def drop(view: BoardView, event: QDropEvent) -> None:
     view._ghost.setVisible(False)
+    if not _room_lanes(view):
+        view.status_message.emit(f"Not scheduled — {ROOM_LANES_ONLY}")
+        event.ignore()
+        return
     changed = _changed_while_dragged(view, event.mimeData()) if view.editable else None
     if changed is not None:
         view.status_message.emit(changed)
@@ -396,14 +415,15 @@ def viewport_event(view: BoardView, event: QEvent) -> bool:
 def mark_saving(view: BoardView, case_number: str, drop: Drop | None) -> None:
     """KDGantt style: the bar stays at its drop place (``drop``; None: where the model
     has it), faded, until the write answers (``sync_item``)."""
-    item = view._items.get(case_number)
-    if item is None:
+    items = items_of(view, case_number)
+    if not items:
         return
     view._saving.add(case_number)
-    shape = view.shape_for(item.case, drop.room_id, drop.start, drop.end) \
-        if drop is not None else view.shape_for(item.case)
-    if shape is not None:
-        item.setVisible(True)
-        item.set_scene_shape(shape)
-    item.setZValue(BAR_Z)
-    item.setOpacity(SAVING_OPACITY)
+    for item in items:  # every lane's bar of the case (equipment lanes: one per unit)
+        shape = view.shape_for(item.case, drop.room_id, drop.start, drop.end, item.lane) \
+            if drop is not None else view.shape_for(item.case, lane=item.lane)
+        if shape is not None:
+            item.setVisible(True)
+            item.set_scene_shape(shape)
+        item.setZValue(BAR_Z)
+        item.setOpacity(SAVING_OPACITY)

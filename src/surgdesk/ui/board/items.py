@@ -29,6 +29,7 @@ class CaseBarItem(QGraphicsItem):
         super().__init__()
         self.delegate = delegate
         self.case = case
+        self.lane: str | None = None  # the key of the lane (row) the bar is in
         self.selected = False
         # 0..1: a highlight over the bar after someone else changed the case (it fades).
         self.flash_level = 0.0

@@ -1,6 +1,7 @@
-"""The board's item models: rooms with their cases (a tree), and the queue (a list).
+"""The board's item models: lanes with their cases (a tree), and the queue (a list).
 
-Top-level rows are operating rooms; each room's children are the cases placed in it within
+Top-level rows are lanes — operating rooms by default, or surgeons, anesthetists or
+equipment units (``lanes``); each lane's children are the cases placed in it within
 the loaded window, in no particular order (the view places bars by their start and end
 roles, as KDGantt does). Both models hold service DTOs only: a masked actor's
 ``CaseSummary`` carries ``None`` for the patient, so the model never holds a name or id it
@@ -24,11 +25,29 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 
 from surgdesk.domain.enums import OCCUPYING_STATUSES, CaseStatus, RoomStatus
 from surgdesk.domain.intervals import Booking, intervals_overlap, room_clash
-from surgdesk.services.dto import BoardSnapshot, CaseSummary, ClosureView, RoomView
+from surgdesk.services.dto import (
+    BoardSnapshot,
+    CaseSummary,
+    ClosureView,
+    EquipmentClosureView,
+    OccurrenceView,
+    RoomView,
+)
+from surgdesk.ui.board.lanes import (
+    Lane,
+    LaneMode,
+    build_lanes,
+    lane_for_new_key,
+    lanes_of,
+    room_key,
+    stack,
+)
+from surgdesk.ui.board.lanes import on_board as on_board  # callers knew it here
 
 Index = QModelIndex | QPersistentModelIndex
 CASE_MIME_TYPE = "application/x-surgdesk-case-number"
@@ -36,7 +55,8 @@ CASE_MIME_TYPE = "application/x-surgdesk-case-number"
 # (on another PC, while the drag was in flight) is refused rather than written.
 CASE_VERSION_MIME_TYPE = "application/x-surgdesk-case-version"
 
-_ROOM_ID = 0  # internal id of a top-level (room) index; a case's is its room's row + 1
+_LANE_ID = 0  # internal id of a top-level (lane) index; a case's is its lane's row + 1
+_ROOM_ID = _LANE_ID  # the name it had while every lane was a room
 
 
 class BoardRole(IntEnum):
@@ -45,7 +65,7 @@ class BoardRole(IntEnum):
     """
 
     CASE_NUMBER = Qt.ItemDataRole.UserRole
-    KIND = Qt.ItemDataRole.UserRole + 1  # "room" or "case"
+    KIND = Qt.ItemDataRole.UserRole + 1  # "room", "lane" (another mode's row) or "case"
     START = Qt.ItemDataRole.UserRole + 2  # aware UTC datetime
     END = Qt.ItemDataRole.UserRole + 3
     ROOM_ID = Qt.ItemDataRole.UserRole + 4
@@ -54,6 +74,8 @@ class BoardRole(IntEnum):
     CASE = Qt.ItemDataRole.UserRole + 7  # the CaseSummary
     ROOM = Qt.ItemDataRole.UserRole + 8  # the RoomView
     VERSION = Qt.ItemDataRole.UserRole + 9
+    LANE = Qt.ItemDataRole.UserRole + 10  # the lane's key (a row, or a case's row)
+    TRACK = Qt.ItemDataRole.UserRole + 11  # a case's track in its lane (0: the first)
 
 
 class Column(IntEnum):
@@ -63,18 +85,8 @@ class Column(IntEnum):
     STATUS = 3
 
 
-HEADERS = {Column.LABEL: "Room / case", Column.START: "Start", Column.END: "End",
+HEADERS = {Column.LABEL: "Lane / case", Column.START: "Start", Column.END: "End",
            Column.STATUS: "Status"}
-
-
-def on_board(case: CaseSummary) -> bool:
-    """Whether a case has a place on the board (room, start and end)."""
-    return (
-        case.room_id is not None
-        and case.scheduled_start is not None
-        and case.scheduled_end is not None
-        and case.status is not CaseStatus.REQUESTED
-    )
 
 
 def in_queue(case: CaseSummary) -> bool:
@@ -102,15 +114,31 @@ def _time_text(value: datetime | None) -> str | None:
 
 
 class BoardModel(QAbstractItemModel):
-    """Rooms (rows) and the cases placed in them, for one window of time."""
+    """Lanes (rows: rooms by default, or surgeons, anesthetists, equipment units — see
+    ``lanes``) and the cases placed in each, for one window of time.
+
+    A case is a child of every lane it shows in (several units: several rows). In lanes
+    other than rooms, overlapping cases of one lane are stacked into tracks (``TRACK``);
+    when a lane's number of tracks changes, ``tracks_changed`` says the rows' heights did.
+    """
+
+    tracks_changed = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        self.lane_mode = LaneMode.ROOMS
+        self._snapshot: BoardSnapshot | None = None
         self._rooms: list[RoomView] = []
-        self._room_row: dict[int, int] = {}
-        self._children: list[list[str]] = []  # per room row: case numbers
+        self._room_by_id: dict[int, RoomView] = {}
+        self._room_cases: dict[int, dict[str, None]] = {}  # room id -> case numbers
+        self._lanes: list[Lane] = []
+        self._lane_row: dict[str, int] = {}
+        self._children: list[list[str]] = []  # per lane row: case numbers
+        self._tracks: list[dict[str, int]] = []  # per lane row: case number -> track
+        self._track_counts: list[int] = []
         self._cases: dict[str, CaseSummary] = {}
         self._closures: dict[int, list[ClosureView]] = {}
+        self._unit_closures: dict[int, list[EquipmentClosureView]] = {}
         self.window_start: datetime | None = None
         self.window_end: datetime | None = None
 
@@ -118,25 +146,59 @@ class BoardModel(QAbstractItemModel):
 
     def load(self, snapshot: BoardSnapshot) -> None:
         self.beginResetModel()
+        self._snapshot = snapshot
         self._rooms = list(snapshot.rooms)
-        self._room_row = {room.id: row for row, room in enumerate(self._rooms)}
-        self._children = [[] for _ in self._rooms]
-        self._cases = {}
-        self._closures = {}
+        self._room_by_id = {room.id: room for room in self._rooms}
+        self._closures, self._unit_closures = {}, {}
         for closure in snapshot.closures:
             self._closures.setdefault(closure.room_id, []).append(closure)
+        for unit_closure in snapshot.equipment_closures:
+            self._unit_closures.setdefault(unit_closure.unit_id, []).append(unit_closure)
         self.window_start, self.window_end = snapshot.window_start, snapshot.window_end
+        self._cases, self._room_cases = {}, {}
         for case in snapshot.cases:
-            if on_board(case) and case.room_id in self._room_row:
+            if on_board(case) and case.room_id in self._room_by_id:
                 self._cases[case.case_number] = case
-                self._children[self._room_row[case.room_id]].append(case.case_number)
+                self._room_cases.setdefault(case.room_id, {})[case.case_number] = None
+        self._build_lanes()
         self.endResetModel()
+
+    def set_lane_mode(self, mode: LaneMode) -> None:
+        """Group the rows by another lane kind (a reset; no read: the snapshot held all)."""
+        if mode is self.lane_mode:
+            return
+        self.beginResetModel()
+        self.lane_mode = mode
+        self._build_lanes()
+        self.endResetModel()
+
+    def _build_lanes(self) -> None:
+        snapshot = self._snapshot
+        if snapshot is None:
+            self._lanes = []
+        else:  # the lanes of the cases held now (the feed has changed some since)
+            current = snapshot.model_copy(update={"cases": tuple(self._cases.values())})
+            self._lanes = build_lanes(current, self.lane_mode)
+        self._lane_row = {lane.key: row for row, lane in enumerate(self._lanes)}
+        self._children = [[] for _ in self._lanes]
+        for number, case in self._cases.items():
+            for key in lanes_of(case, self.lane_mode):
+                row = self._lane_row.get(key)
+                if row is not None:
+                    self._children[row].append(number)
+        self._tracks = [{} for _ in self._lanes]
+        self._track_counts = [1] * len(self._lanes)
+        for row in range(len(self._lanes)):
+            self._restack(row, announce=False)
 
     def load_empty(self) -> None:
         """Forget everything (after signing out: nothing of the last user stays in memory)."""
         self.beginResetModel()
-        self._rooms, self._room_row, self._children = [], {}, []
-        self._cases, self._closures = {}, {}
+        self._snapshot = None
+        self._rooms, self._room_by_id, self._room_cases = [], {}, {}
+        self._lanes, self._lane_row, self._children = [], {}, []
+        self._tracks, self._track_counts = [], []
+        self._cases, self._closures, self._unit_closures = {}, {}, {}
         self.window_start = self.window_end = None
         self.endResetModel()
 
@@ -147,55 +209,166 @@ class BoardModel(QAbstractItemModel):
         assert case.scheduled_end is not None
         return case.scheduled_start < self.window_end and case.scheduled_end > self.window_start
 
+    def _keys(self, case: CaseSummary, *, add: bool = False) -> list[str]:
+        """The lanes (keys) a case goes in that the board has; ``add``: a surgeon or an
+        anesthetist new to the window gets a lane, at the end."""
+        keys = []
+        for key in lanes_of(case, self.lane_mode):
+            if key not in self._lane_row and add:
+                lane = lane_for_new_key(key, case)
+                if lane is not None:
+                    self._append_lane(lane)
+            if key in self._lane_row:
+                keys.append(key)
+        return keys
+
+    def _append_lane(self, lane: Lane) -> None:
+        row = len(self._lanes)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._lanes.append(lane)
+        self._lane_row[lane.key] = row
+        self._children.append([])
+        self._tracks.append({})
+        self._track_counts.append(1)
+        self.endInsertRows()
+        self.tracks_changed.emit()  # a row more: the heights below it moved
+
     def upsert_case(self, case: CaseSummary) -> None:
         """Take a case's new state: update it in place, move it, add it or drop it."""
-        wanted = on_board(case) and case.room_id in self._room_row and self._in_window(case)
-        old = self._cases.get(case.case_number)
+        number = case.case_number
+        wanted = on_board(case) and case.room_id in self._room_by_id and self._in_window(case)
+        old = self._cases.get(number)
         if not wanted:
             if old is not None:
-                self.remove_case(case.case_number)
+                self.remove_case(number)
             return
         assert case.room_id is not None
-        if old is not None and old.room_id == case.room_id:
-            self._cases[case.case_number] = case
-            index = self.case_index(case.case_number)
-            last = self.index(index.row(), len(Column) - 1, index.parent())
-            self.dataChanged.emit(index, last)
-            return
-        if old is not None:
-            self.remove_case(case.case_number)
-        room_row = self._room_row[case.room_id]
-        children = self._children[room_row]
-        parent = self.index(room_row, 0)
-        self.beginInsertRows(parent, len(children), len(children))
-        children.append(case.case_number)
-        self._cases[case.case_number] = case
-        self.endInsertRows()
+        old_keys = self._keys(old) if old is not None else []
+        new_keys = self._keys(case, add=True)
+        self._cases[number] = case
+        if old is not None and old.room_id is not None:
+            self._room_cases.get(old.room_id, {}).pop(number, None)
+        self._room_cases.setdefault(case.room_id, {})[number] = None
+        for key in old_keys:
+            if key not in new_keys:
+                self._remove_child(self._lane_row[key], number)
+        for key in new_keys:
+            row = self._lane_row[key]
+            if key in old_keys:
+                index = self.createIndex(self._children[row].index(number), 0, row + 1)
+                last = self.index(index.row(), len(Column) - 1, index.parent())
+                self.dataChanged.emit(index, last)
+            else:
+                children = self._children[row]
+                self.beginInsertRows(self.index(row, 0), len(children), len(children))
+                children.append(number)
+                self.endInsertRows()
+        self._restack_all({self._lane_row[k] for k in (*old_keys, *new_keys)})
+
+    def _remove_child(self, lane_row: int, number: str) -> None:
+        children = self._children[lane_row]
+        row = children.index(number)
+        self.beginRemoveRows(self.index(lane_row, 0), row, row)
+        del children[row]
+        self._tracks[lane_row].pop(number, None)
+        self.endRemoveRows()
 
     def remove_case(self, case_number: str) -> None:
         case = self._cases.get(case_number)
         if case is None or case.room_id is None:
             return
-        room_row = self._room_row[case.room_id]
-        row = self._children[room_row].index(case_number)
-        self.beginRemoveRows(self.index(room_row, 0), row, row)
-        del self._children[room_row][row]
+        rows = [self._lane_row[k] for k in self._keys(case)]
+        for lane_row in rows:
+            self._remove_child(lane_row, case_number)
         del self._cases[case_number]
-        self.endRemoveRows()
+        self._room_cases.get(case.room_id, {}).pop(case_number, None)
+        self._restack_all(set(rows))
+
+    # -- tracks (stacked overlaps in lanes other than rooms) -------------------------------
+
+    def _restack_all(self, rows: set[int]) -> None:
+        if any([self._restack(row) for row in sorted(rows)]):
+            self.tracks_changed.emit()
+
+    def _restack(self, row: int, *, announce: bool = True) -> bool:
+        """Tracks of one lane again; the cases whose track moved are announced
+        (``dataChanged``). True when the lane's number of tracks changed."""
+        if self.lane_mode is LaneMode.ROOMS:
+            return False  # a room's cases never overlap (the services refuse it)
+        numbers = self._children[row]
+        spans = []
+        for number in numbers:
+            case = self._cases[number]
+            assert case.scheduled_start is not None
+            assert case.scheduled_end is not None
+            spans.append((case.scheduled_start, case.scheduled_end))
+        tracks, count = stack(spans)
+        old = self._tracks[row]
+        self._tracks[row] = dict(zip(numbers, tracks, strict=True))
+        if announce:
+            for i, (number, track) in enumerate(zip(numbers, tracks, strict=True)):
+                if old.get(number, 0) != track:
+                    index = self.createIndex(i, 0, row + 1)
+                    self.dataChanged.emit(index, self.index(i, len(Column) - 1,
+                                                            self.index(row, 0)),
+                                          [BoardRole.TRACK])
+        changed = count != self._track_counts[row]
+        self._track_counts[row] = count
+        return changed
 
     # -- lookups the view and the controller use --------------------------------------
 
     def rooms(self) -> list[RoomView]:
+        """Every room of the loaded window (in any lane mode)."""
         return list(self._rooms)
 
+    def room(self, room_id: int | None) -> RoomView | None:
+        return self._room_by_id.get(room_id) if room_id is not None else None
+
     def room_at(self, row: int) -> RoomView | None:
-        return self._rooms[row] if 0 <= row < len(self._rooms) else None
+        """The room of lane ``row`` (None when the lanes are not rooms)."""
+        return self._lanes[row].room if 0 <= row < len(self._lanes) else None
 
     def room_row(self, room_id: int) -> int | None:
-        return self._room_row.get(room_id)
+        """The lane row of a room (None when the lanes are not rooms)."""
+        return self._lane_row.get(room_key(room_id))
+
+    def blocks(self) -> tuple[OccurrenceView, ...]:
+        """The loaded window's block occurrences (the bands, in room lanes)."""
+        return self._snapshot.blocks if self._snapshot is not None else ()
+
+    def lanes(self) -> list[Lane]:
+        return list(self._lanes)
+
+    def lane_at(self, row: int) -> Lane | None:
+        return self._lanes[row] if 0 <= row < len(self._lanes) else None
+
+    def lane_row(self, key: str) -> int | None:
+        return self._lane_row.get(key)
+
+    def case_lanes(self, case_number: str) -> list[str]:
+        """The keys of the lanes holding a case, in ``lanes_of``'s order."""
+        case = self._cases.get(case_number)
+        return self._keys(case) if case is not None else []
+
+    def memberships(self) -> list[tuple[str, str]]:
+        """(case number, lane key) for every case in every lane: one bar each."""
+        return [(number, lane.key) for lane, numbers in zip(self._lanes, self._children,
+                                                            strict=True)
+                for number in numbers]
+
+    def track(self, case_number: str, lane_key: str) -> int:
+        row = self._lane_row.get(lane_key)
+        return self._tracks[row].get(case_number, 0) if row is not None else 0
+
+    def track_counts(self) -> list[int]:
+        return list(self._track_counts)
 
     def closures(self, room_id: int) -> list[ClosureView]:
         return list(self._closures.get(room_id, ()))
+
+    def unit_closures(self, unit_id: int) -> list[EquipmentClosureView]:
+        return list(self._unit_closures.get(unit_id, ()))
 
     def case(self, case_number: str) -> CaseSummary | None:
         return self._cases.get(case_number)
@@ -204,26 +377,40 @@ class BoardModel(QAbstractItemModel):
         return list(self._cases.values())
 
     def cases_in_room(self, room_id: int) -> list[CaseSummary]:
-        row = self._room_row.get(room_id)
-        if row is None:
+        return [self._cases[n] for n in self._room_cases.get(room_id, ())]
+
+    def cases_in_lane(self, row: int) -> list[CaseSummary]:
+        if not 0 <= row < len(self._children):
             return []
         return [self._cases[n] for n in self._children[row]]
 
-    def case_index(self, case_number: str) -> QModelIndex:
+    def case_index(self, case_number: str, lane_key: str | None = None) -> QModelIndex:
+        """The case's index in ``lane_key``'s row (None: the first lane holding it)."""
         case = self._cases.get(case_number)
-        if case is None or case.room_id is None:
+        if case is None:
             return QModelIndex()
-        room_row = self._room_row[case.room_id]
-        row = self._children[room_row].index(case_number)
-        return self.createIndex(row, 0, room_row + 1)
+        keys = [lane_key] if lane_key is not None else self._keys(case)
+        for key in keys:
+            lane_row = self._lane_row.get(key)
+            if lane_row is not None and case_number in self._children[lane_row]:
+                row = self._children[lane_row].index(case_number)
+                return self.createIndex(row, 0, lane_row + 1)
+        return QModelIndex()
+
+    def lane_key_of(self, index: Index) -> str | None:
+        """The lane an index is in (a lane row's own key, or its case's lane)."""
+        if not index.isValid():
+            return None
+        row = index.row() if index.internalId() == _LANE_ID else index.internalId() - 1
+        return self._lanes[row].key if 0 <= row < len(self._lanes) else None
 
     def case_at(self, index: Index) -> CaseSummary | None:
-        if not index.isValid() or index.internalId() == _ROOM_ID:
+        if not index.isValid() or index.internalId() == _LANE_ID:
             return None
-        room_row = index.internalId() - 1
-        if not 0 <= room_row < len(self._children):
+        lane_row = index.internalId() - 1
+        if not 0 <= lane_row < len(self._children):
             return None
-        children = self._children[room_row]
+        children = self._children[lane_row]
         if not 0 <= index.row() < len(children):
             return None
         return self._cases.get(children[index.row()])
@@ -234,25 +421,26 @@ class BoardModel(QAbstractItemModel):
         if column < 0 or column >= len(Column) or row < 0:
             return QModelIndex()
         if not parent.isValid():
-            if row >= len(self._rooms):
+            if row >= len(self._lanes):
                 return QModelIndex()
-            return self.createIndex(row, column, _ROOM_ID)
-        if parent.internalId() != _ROOM_ID or parent.column() != 0:
+            return self.createIndex(row, column, _LANE_ID)
+        if parent.internalId() != _LANE_ID or parent.column() != 0:
             return QModelIndex()
-        room_row = parent.row()
-        if room_row >= len(self._children) or row >= len(self._children[room_row]):
+        lane_row = parent.row()
+        if lane_row >= len(self._children) or row >= len(self._children[lane_row]):
             return QModelIndex()
-        return self.createIndex(row, column, room_row + 1)
+        return self.createIndex(row, column, lane_row + 1)
 
     def parent(self, child: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not child.isValid() or child.internalId() == _ROOM_ID:
+        if not child.isValid() or child.internalId() == _LANE_ID:
             return QModelIndex()
-        return self.createIndex(child.internalId() - 1, 0, _ROOM_ID)
+        return self.createIndex(child.internalId() - 1, 0, _LANE_ID)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         if not parent.isValid():
-            return len(self._rooms)
-        if parent.internalId() == _ROOM_ID and parent.column() == 0:
+            return len(self._lanes)
+        if parent.internalId() == _LANE_ID and parent.column() == 0 \
+                and parent.row() < len(self._children):
             return len(self._children[parent.row()])
         return 0
 
@@ -277,29 +465,38 @@ class BoardModel(QAbstractItemModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        if index.internalId() == _ROOM_ID:
-            room = self.room_at(index.row())
-            return None if room is None else self._room_data(room, index.column(), role)
+        if index.internalId() == _LANE_ID:
+            lane = self.lane_at(index.row())
+            return None if lane is None else self._lane_data(lane, index.column(), role)
         case = self.case_at(index)
-        return None if case is None else self._case_data(case, index.column(), role)
+        if case is None:
+            return None
+        lane_key = self._lanes[index.internalId() - 1].key
+        if role == BoardRole.LANE:
+            return lane_key
+        if role == BoardRole.TRACK:
+            return self.track(case.case_number, lane_key)
+        return self._case_data(case, index.column(), role)
 
     @staticmethod
-    def _room_data(room: RoomView, column: int, role: int) -> Any:
+    def _lane_data(lane: Lane, column: int, role: int) -> Any:
+        room = lane.room
         if role == Qt.ItemDataRole.DisplayRole:
             if column == Column.LABEL:
-                return f"{room.code} {room.name}"
+                return f"{lane.label} {lane.sublabel}".strip()
             if column == Column.STATUS:
-                return room.status.value
+                if room is not None:
+                    return room.status.value
+                return lane.unit.status.value if lane.unit is not None else None
             return None
-        if role == BoardRole.KIND:
-            return "room"
-        if role == BoardRole.ROOM_ID:
-            return room.id
-        if role == BoardRole.ROOM:
-            return room
-        if role == BoardRole.VERSION:
-            return room.version
-        return None
+        roles: dict[int, Any] = {
+            BoardRole.KIND: "room" if room is not None else "lane",
+            BoardRole.LANE: lane.key,
+        }
+        if room is not None:
+            roles.update({BoardRole.ROOM_ID: room.id, BoardRole.ROOM: room,
+                          BoardRole.VERSION: room.version})
+        return roles.get(role)
 
     @staticmethod
     def _case_data(case: CaseSummary, column: int, role: int) -> Any:
@@ -452,8 +649,7 @@ def drop_problem(model: BoardModel, case_id: int | None, room_id: int, start: da
 
     The service layer decides for real on release; this only colours the ghost.
     """
-    row = model.room_row(room_id)
-    room = model.room_at(row) if row is not None else None
+    room = model.room(room_id)
     if room is None:
         return "no such room on the board"
     if start >= end:

@@ -15,6 +15,7 @@ from surgdesk.domain.room_hours import open_spans
 from surgdesk.services.dto import RoomView
 from surgdesk.ui.board import bands, palette, summaries
 from surgdesk.ui.board.grid import Grid
+from surgdesk.ui.board.lanes import LaneMode
 from surgdesk.ui.board.layout import HEADER_HEIGHT, LABEL_WIDTH, BoardMode
 
 if TYPE_CHECKING:
@@ -24,25 +25,35 @@ Shading = list[list[tuple[QRectF, str]]]
 
 
 def compute_shading(view: BoardView) -> Shading:
-    """Per room: the rectangles outside its hours, its closures, a closed room."""
+    """Per row: a room's stretches outside its hours, its closures, a closed room; a
+    unit's closures and its maintenance (equipment lanes); nothing for people."""
     shading: Shading = []
-    if view._model is None:
+    model = view._model
+    if model is None:
         return shading
     first_day = view.grid.start.astimezone(view.tz).date() - timedelta(days=1)
     last_day = view.grid.end.astimezone(view.tz).date() + timedelta(days=1)
-    for row, room in enumerate(view._model.rooms()):
+    for row, lane in enumerate(model.lanes()):
         top = view.rows.top(row)
-        height = view.rows.row_height
+        height = view.rows.span(row)
         rects: list[tuple[QRectF, str]] = []
-        if room.status is not RoomStatus.ACTIVE:
-            rects.append((QRectF(0, top, view.grid.width, height), "closed"))
-        else:
-            rects += _outside_hours(view, room, first_day, last_day, top, height)
-        for closure in view._model.closures(room.id):
-            x0 = max(0.0, view.grid.x_for(closure.starts_at))
-            x1 = min(view.grid.width, view.grid.x_for(closure.ends_at))
+        room, unit = lane.room, lane.unit
+        spans: list[tuple[datetime, datetime, str]] = []
+        if room is not None:
+            if room.status is not RoomStatus.ACTIVE:
+                rects.append((QRectF(0, top, view.grid.width, height), "closed"))
+            else:
+                rects += _outside_hours(view, room, first_day, last_day, top, height)
+            spans = [(c.starts_at, c.ends_at, c.reason) for c in model.closures(room.id)]
+        elif unit is not None:
+            if lane.inactive:
+                rects.append((QRectF(0, top, view.grid.width, height), "closed"))
+            spans = [(c.starts_at, c.ends_at, c.reason) for c in model.unit_closures(unit.id)]
+        for starts_at, ends_at, reason in spans:
+            x0 = max(0.0, view.grid.x_for(starts_at))
+            x1 = min(view.grid.width, view.grid.x_for(ends_at))
             if x1 > x0:
-                rects.append((QRectF(x0, top, x1 - x0, height), "closure:" + closure.reason))
+                rects.append((QRectF(x0, top, x1 - x0, height), "closure:" + reason))
         shading.append(rects)
     return shading
 
@@ -76,7 +87,7 @@ def draw_background(view: BoardView, painter: QPainter, rect: QRectF | QRect) ->
     last = view.rows.clamp_row(rect.bottom())
     grid_rect = QRectF(0, 0, view.grid.width, view.rows.height())
     for row in range(first, last + 1):
-        band = QRectF(0, view.rows.top(row), view.grid.width, view.rows.row_height)
+        band = QRectF(0, view.rows.top(row), view.grid.width, view.rows.span(row))
         if row % 2:
             painter.fillRect(band.intersected(rect), palette.ROW_ALT)
         for shade, kind in view._shading[row] if row < len(view._shading) else ():
@@ -188,6 +199,9 @@ def draw_foreground(view: BoardView, painter: QPainter, rect: QRectF | QRect) ->
     painter.setFont(view._day_font)
     painter.setPen(palette.HEADER_TEXT)
     title = "Day" if view.mode is BoardMode.DAY else "Week"
+    lanes = view._model.lane_mode if view._model is not None else LaneMode.ROOMS
+    if lanes is not LaneMode.ROOMS:
+        title += f" · {lanes.title.lower()}"
     painter.drawText(QRectF(10, 4, LABEL_WIDTH - 16, 20),
                      Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
     painter.setFont(view._room_small)
@@ -256,9 +270,10 @@ def _paint_room_column(view: BoardView, painter: QPainter, height: int) -> None:
     for row in range(first, last + 1):
         room = view._model.room_at(row)
         if room is None:
+            _paint_lane_label(view, painter, row)
             continue
         y = view.mapFromScene(QPointF(0, view.rows.top(row))).y()
-        band = QRectF(0, y, LABEL_WIDTH, view.rows.row_height)
+        band = QRectF(0, y, LABEL_WIDTH, view.rows.span(row))
         inactive = room.status is not RoomStatus.ACTIVE
         if inactive:
             painter.fillRect(band, QColor("#dcdcdc"))
@@ -280,3 +295,32 @@ def _paint_room_column(view: BoardView, painter: QPainter, height: int) -> None:
         painter.setPen(QPen(palette.GRID_LINE, 1))
         painter.drawLine(QPointF(0, band.bottom()), QPointF(LABEL_WIDTH, band.bottom()))
     painter.setClipping(False)
+
+
+def _paint_lane_label(view: BoardView, painter: QPainter, row: int) -> None:
+    """A surgeon's, an anesthetist's or a unit's row: its name, and below it what the
+    lane holds (rooms used, a unit's rooms or its maintenance)."""
+    assert view._model is not None
+    lane = view._model.lane_at(row)
+    if lane is None:
+        return
+    y = view.mapFromScene(QPointF(0, view.rows.top(row))).y()
+    band = QRectF(0, y, LABEL_WIDTH, view.rows.span(row))
+    if lane.inactive:
+        painter.fillRect(band, QColor("#dcdcdc"))
+        painter.fillRect(band, QBrush(palette.CLOSURE_HATCH, Qt.BrushStyle.BDiagPattern))
+    painter.setPen(QColor("#8a8a8a") if lane.inactive else palette.HEADER_TEXT)
+    painter.setFont(view._room_font)
+    painter.drawText(QRectF(10, y + 3, LABEL_WIDTH - 16, 20),
+                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                     view._room_label_metrics.elidedText(
+                         lane.label, Qt.TextElideMode.ElideRight, int(LABEL_WIDTH - 18)))
+    if lane.sublabel and view.rows.row_height >= 36:
+        painter.setFont(view._room_small)
+        painter.drawText(QRectF(10, y + 22, LABEL_WIDTH - 16, 15),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         view._room_metrics.elidedText(
+                             lane.sublabel, Qt.TextElideMode.ElideRight,
+                             int(LABEL_WIDTH - 18)))
+    painter.setPen(QPen(palette.GRID_LINE, 1))
+    painter.drawLine(QPointF(0, band.bottom()), QPointF(LABEL_WIDTH, band.bottom()))

@@ -76,14 +76,14 @@ def summary_cards(view: BoardView, model: BoardModel,
     rows: list[list[tuple[QRectF, summaries.RoomDaySummary]]] = [
         [] for _ in range(view.rows.count)]
     for (room_id, day), summary in sorted(figures.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-        row = model.room_row(room_id)
-        if row is None:
+        row = summary.lane_row if summary.lane_row is not None else model.room_row(room_id)
+        if row is None or row >= view.rows.count:
             continue
         x0 = max(0.0, view.grid.x_for(datetime.combine(day, time(0), tzinfo=view.tz)))
         x1 = min(view.grid.width, view.grid.x_for(
             datetime.combine(day + timedelta(days=1), time(0), tzinfo=view.tz)))
         if x1 - x0 >= 8:
             rows[row].append((QRectF(x0 + 2, view.rows.top(row) + BAR_PAD,
-                                     x1 - x0 - 4, view.rows.row_height - 2 * BAR_PAD),
+                                     x1 - x0 - 4, view.rows.span(row) - 2 * BAR_PAD),
                               summary))
     return rows

@@ -13,7 +13,7 @@ Bars are shown again as soon as a typical case (the median of those loaded) is a
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -36,6 +36,9 @@ class RoomDaySummary:
     open_minutes: int  # the room's open hours that day (0: closed that day)
     first_start: datetime  # aware; the earliest case starting that day
     warning: bool  # some case of the day has a soft conflict
+    # Lanes other than rooms (``summarise_lanes``): the lane's row; ``room_id`` is 0,
+    # ``booked_minutes`` the cases' own minutes and ``open_minutes`` 0 (no hours).
+    lane_row: int | None = None
 
     @property
     def booked_share(self) -> float | None:
@@ -67,6 +70,26 @@ def summarise(rooms: Iterable[RoomView], cases: Iterable[CaseSummary],
         grouped.setdefault((case.room_id, day), []).append(case)
     return {key: _summary(by_room[key[0]], key[1], day_cases, tz)
             for key, day_cases in grouped.items()}
+
+
+def summarise_lanes(lanes: Sequence[Sequence[CaseSummary]],
+                    tz: ZoneInfo) -> dict[tuple[int, date], RoomDaySummary]:
+    """Per (lane row, department day): a surgeon's, an anesthetist's or a unit's day —
+    cases, their minutes, the first start, a warning (``lanes``: each row's cases)."""
+    out: dict[tuple[int, date], RoomDaySummary] = {}
+    for row, cases in enumerate(lanes):
+        grouped: dict[date, list[CaseSummary]] = {}
+        for case in cases:
+            if case.scheduled_start is not None and case.scheduled_end is not None:
+                grouped.setdefault(case.scheduled_start.astimezone(tz).date(), []).append(case)
+        for day, day_cases in grouped.items():
+            minutes = sum((c.scheduled_end - c.scheduled_start).total_seconds() / 60
+                          for c in day_cases
+                          if c.scheduled_end is not None and c.scheduled_start is not None)
+            first = min(c.scheduled_start for c in day_cases if c.scheduled_start is not None)
+            out[(row, day)] = RoomDaySummary(0, day, len(day_cases), round(minutes), 0, first,
+                                             any(c.conflicts for c in day_cases), row)
+    return out
 
 
 def _summary(room: RoomView, day: date, cases: list[CaseSummary],
@@ -105,6 +128,10 @@ def _overlap(case: CaseSummary, spans: list[tuple[datetime, datetime]]) -> float
 def summary_lines(summary: RoomDaySummary, tz: ZoneInfo) -> tuple[str, str]:
     """The two lines a summary shows: '8 cases · 72 % booked' and 'first 07:30'."""
     count = f"{summary.cases} case" + ("" if summary.cases == 1 else "s")
+    if summary.lane_row is not None:  # a person's or a unit's day: no hours to share
+        hours, minutes = divmod(summary.booked_minutes, 60)
+        return (f"{count} · {hours}h{minutes:02d}",
+                f"first {summary.first_start.astimezone(tz):%H:%M}")
     share = summary.booked_share
     booked = "room closed" if share is None else f"{round(share * 100)} % booked"
     return f"{count} · {booked}", f"first {summary.first_start.astimezone(tz):%H:%M}"

@@ -54,12 +54,13 @@ from PySide6.QtWidgets import (
 )
 
 from surgdesk.services.dto import CaseSummary
-from surgdesk.ui.board import interaction, painting, reach, summaries
-from surgdesk.ui.board.delegate import BarDelegate, BarShape, shape_between
+from surgdesk.ui.board import bars, interaction, painting, reach, summaries
+from surgdesk.ui.board.delegate import BarDelegate, BarShape
 from surgdesk.ui.board.flashes import FLASH_MS as FLASH_MS
 from surgdesk.ui.board.flashes import Flashes
 from surgdesk.ui.board.grid import Drop, DropWriter, Grid, RowController
-from surgdesk.ui.board.items import BAR_Z, CaseBarItem, GhostItem, NowLineItem, item_at
+from surgdesk.ui.board.items import CaseBarItem, GhostItem, NowLineItem, item_at
+from surgdesk.ui.board.lanes import LaneMode
 from surgdesk.ui.board.layout import BAR_PAD as BAR_PAD
 from surgdesk.ui.board.layout import DAY_ROW_HEIGHT, WEEK_ROW_HEIGHT, DragState
 from surgdesk.ui.board.layout import HEADER_HEIGHT as HEADER_HEIGHT
@@ -137,7 +138,8 @@ class BoardView(QGraphicsView):
         self.writer: DropWriter | None = None
 
         self._model: BoardModel | None = None
-        self._items: dict[str, CaseBarItem] = {}
+        self._items: dict[str, CaseBarItem] = {}  # a case's own bar (its first lane)
+        self._echoes: dict[str, dict[str, CaseBarItem]] = {}  # its bars in other lanes
         self._shading: list[list[tuple[QRectF, str]]] = []
         self._selected: str | None = None
         self._drag: DragState | None = None
@@ -161,6 +163,7 @@ class BoardView(QGraphicsView):
         self._header_metrics = QFontMetricsF(self._header_font)
         self._day_font = ui_pixel_font(13, bold=True)
         self._room_font = ui_pixel_font(14, bold=True)
+        self._room_label_metrics = QFontMetricsF(self._room_font)
         self._room_small = ui_pixel_font(11)
         self._room_metrics = QFontMetricsF(self._room_small)
         self._summary_font = ui_pixel_font(12, bold=True)
@@ -194,6 +197,7 @@ class BoardView(QGraphicsView):
             (self._model.rowsInserted, self._on_rows_inserted),
             (self._model.rowsAboutToBeRemoved, self._on_rows_removed),
             (self._model.dataChanged, self._on_data_changed),
+            (self._model.tracks_changed, self._relayout),  # rows' heights changed
         ]
 
     def visualRect(self, index: Index) -> QRect:
@@ -202,14 +206,14 @@ class BoardView(QGraphicsView):
             return QRect()
         case = self._model.case_at(index)
         if case is not None:
-            item = self._items.get(case.case_number)
+            item = bars.item_in(self, case.case_number, self._model.lane_key_of(index))
             if item is None:
                 return QRect()
             return self.mapFromScene(item.scene_bar()).boundingRect()
         row = index.row()
         if index.parent().isValid() or not 0 <= row < self.rows.count:
             return QRect()
-        rect = QRectF(0, self.rows.top(row), self.grid.width, self.rows.row_height)
+        rect = QRectF(0, self.rows.top(row), self.grid.width, self.rows.span(row))
         return self.mapFromScene(rect).boundingRect()
 
     def indexAt(self, point: QPoint) -> QModelIndex:
@@ -218,7 +222,7 @@ class BoardView(QGraphicsView):
         scene_point = self.mapToScene(point)
         item = item_at(self._scene.items(scene_point), scene_point)
         if item is not None:
-            return self._model.case_index(item.case_number)
+            return self._model.case_index(item.case_number, item.lane)
         row = self.rows.row_at(scene_point.y())
         if row is None or scene_point.x() < -LABEL_WIDTH:
             return QModelIndex()
@@ -375,14 +379,10 @@ class BoardView(QGraphicsView):
         """The one full build, on load. Everything after is incremental."""
         self._cancel_drag()
         self._flashes.stop_all()
-        for item in self._items.values():
-            self._scene.removeItem(item)
-        self._items.clear()
+        bars.rebuild(self)
         if self._model is None:
             return
         self.rows.count = self._model.rowCount()
-        for case in self._model.cases():
-            self._add_item(case, place=False)
         self._typical_minutes = summaries.typical_minutes(self._model.cases())
         self._summary_data = None
         if self._selected is not None and self._selected not in self._items:
@@ -394,24 +394,13 @@ class BoardView(QGraphicsView):
         """A load followed by ``configure``: lay the new items out once, there, not twice."""
         self._hold_layout = True
 
-    def _add_item(self, case: CaseSummary, *, place: bool = True) -> None:
-        item = CaseBarItem(self.delegate, case, cached=self.cache_bars)
-        item.set_case(case)
-        item.selected = case.case_number == self._selected
-        self._items[case.case_number] = item
-        self._scene.addItem(item)
-        if place:
-            self._place(item)
-
     def _room_code(self, room_id: int | None) -> str | None:
-        if self._model is None or room_id is None:
-            return None
-        row = self._model.room_row(room_id)
-        room = self._model.room_at(row) if row is not None else None
+        room = self._model.room(room_id) if self._model is not None else None
         return room.code if room else None
 
     def _relayout(self) -> None:
         self.rows.count = self._model.rowCount() if self._model is not None else 0
+        self.rows.set_tracks(self._model.track_counts() if self._model is not None else [])
         width = self.grid.width
         height = self.rows.height()
         self._scene.setSceneRect(QRectF(-LABEL_WIDTH, -HEADER_HEIGHT,
@@ -420,8 +409,7 @@ class BoardView(QGraphicsView):
         # ~40 px, and a day's card per room would hide the order of its cases).
         self._summaries_on = self.mode is BoardMode.WEEK and not summaries.bars_readable(
             self.grid.px_per_minute, self._typical_minutes)
-        for item in self._items.values():
-            self._place(item)
+        bars.place_all(self)
         self._shading = painting.compute_shading(self)
         self._lay_out_summaries()
         self.resetCachedContent()  # the cached background holds the old shading and lines
@@ -444,8 +432,10 @@ class BoardView(QGraphicsView):
         if not self._summaries_on or self._model is None:
             return
         if self._summary_data is None:
-            self._summary_data = summaries.summarise(self._model.rooms(), self._model.cases(),
-                                                     self.tz)
+            model = self._model
+            self._summary_data = summaries.summarise(model.rooms(), model.cases(), self.tz) \
+                if model.lane_mode is LaneMode.ROOMS else summaries.summarise_lanes(
+                    [model.cases_in_lane(row) for row in range(model.rowCount())], self.tz)
         self._summary_cards = reach.summary_cards(self, self._model, self._summary_data)
 
     def _cases_changed(self) -> None:
@@ -465,79 +455,32 @@ class BoardView(QGraphicsView):
             self.viewport().update()
 
     def shape_for(self, case: CaseSummary, room_id: int | None = None,
-                  start: datetime | None = None, end: datetime | None = None) -> BarShape | None:
-        if self._model is None:
-            return None
-        room_id = room_id if room_id is not None else case.room_id
-        start = start or case.scheduled_start
-        end = end or case.scheduled_end
-        row = self._model.room_row(room_id) if room_id is not None else None
-        if row is None or start is None or end is None:
-            return None
-        room = self._model.room_at(row)
-        turnover = (room.turnover_minutes if room else 0) * self.grid.px_per_minute
-        return shape_between(self.grid.x_for(start), self.grid.x_for(end), turnover,
-                             self.rows.top(row) + BAR_PAD, self.rows.row_height - 2 * BAR_PAD,
-                             clip_left=0.0, clip_right=self.grid.width)
+                  start: datetime | None = None, end: datetime | None = None,
+                  lane: str | None = None) -> BarShape | None:
+        return bars.shape_for(self, case, room_id, start, end, lane)
 
     def _place(self, item: CaseBarItem) -> None:
-        shape = self.shape_for(item.case)
-        if shape is None or (self._summaries_on and item.case.case_number != self.dragged_case()):
-            item.setVisible(False)
-            return
-        item.setVisible(True)
-        item.set_scene_shape(shape)
-
-    def _case_numbers(self, parent: QModelIndex, first: int, last: int) -> list[str]:
-        assert self._model is not None
-        numbers = []
-        for row in range(first, last + 1):
-            case = self._model.case_at(self._model.index(row, 0, parent))
-            if case is not None:
-                numbers.append(case.case_number)
-        return numbers
+        bars.place_item(self, item)
 
     def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
-        if not parent.isValid() or self._model is None:
-            return
-        for number in self._case_numbers(parent, first, last):
-            case = self._model.case(number)
-            if case is not None:
-                self._add_item(case)
-        self._cases_changed()
+        bars.rows_inserted(self, parent, first, last)
 
     def _on_rows_removed(self, parent: QModelIndex, first: int, last: int) -> None:
-        if not parent.isValid():
-            return
-        for number in self._case_numbers(parent, first, last):
-            self._flashes.stop(number)
-            item = self._items.pop(number, None)
-            if item is not None:
-                if self._drag is not None and self._drag.item is item:
-                    self._drag = None
-                    self._ghost.setVisible(False)
-                self._scene.removeItem(item)
-        self._cases_changed()
+        bars.rows_removed(self, parent, first, last)
 
     def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex,
                          roles: Any = ()) -> None:
         if self._model is None or not top_left.parent().isValid():
             return
-        for number in self._case_numbers(top_left.parent(), top_left.row(), bottom_right.row()):
+        for number in bars.case_numbers(self, top_left.parent(), top_left.row(),
+                                        bottom_right.row()):
             self.sync_item(number)
         self._cases_changed()
 
     def sync_item(self, case_number: str) -> None:
-        """Re-read one bar from the model (after a write, or to snap a refused drop back)."""
-        self._saving.discard(case_number)
-        item = self._items.get(case_number)
-        case = self._model.case(case_number) if self._model is not None else None
-        if item is None or case is None:
-            return
-        item.set_case(case)
-        item.setZValue(BAR_Z)
-        item.setOpacity(1.0)
-        self._place(item)
+        """Re-read a case's bars from the model (after a write, or to snap a refused drop
+        back)."""
+        bars.sync_item(self, case_number)
 
     def is_saving(self, case_number: str) -> bool:
         """The bar's write went out and has not answered yet."""
@@ -613,22 +556,17 @@ class BoardView(QGraphicsView):
     def _select(self, case_number: str | None) -> None:
         if case_number == self._selected:
             return
-        old = self._items.get(self._selected or "")
-        if old is not None:
+        for old in bars.items_of(self, self._selected or ""):
             old.selected = False
             old.update()
         self._selected = case_number
-        new = self._items.get(case_number or "")
-        if new is not None:
+        for new in bars.items_of(self, case_number or ""):
             new.selected = True
             new.update()
         self.selected_case_changed.emit(case_number or "")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         interaction.key_press(self, event)
-
-
-
 
     # -- mouse: select, drag, stretch ------------------------------------------------------
 
@@ -638,14 +576,8 @@ class BoardView(QGraphicsView):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         interaction.mouse_move(self, event)
 
-    def shape_for_drop(self, drop: Drop) -> BarShape | None:
-        assert self._model is not None
-        row = self._model.room_row(drop.room_id)
-        if row is None:
-            return None
-        return shape_between(self.grid.x_for(drop.start), self.grid.x_for(drop.end), 0,
-                             self.rows.top(row) + BAR_PAD, self.rows.row_height - 2 * BAR_PAD,
-                             clip_left=0.0, clip_right=self.grid.width)
+    def shape_for_drop(self, drop: Drop, lane: str | None = None) -> BarShape | None:
+        return bars.shape_for_drop(self, drop, lane)
 
     def ghost(self) -> GhostItem:
         return self._ghost

@@ -191,10 +191,12 @@ class PreferenceCardService(Service):
 
     @staticmethod
     def _apply(uow: UnitOfWork, card: m.PreferenceCard, fields: CardFields) -> None:
+        # Looked up before any field is set: the query's autoflush would otherwise write
+        # the card twice (two versions for one edit).
+        kind_ids = _kind_ids(uow, fields.equipment, list(card.equipment_kind_ids or ()))
         card.procedure_name = fields.procedure
         card.duration_min = fields.duration
-        card.equipment_kind_ids = _kind_ids(uow, fields.equipment,
-                                            list(card.equipment_kind_ids or ()))
+        card.equipment_kind_ids = kind_ids
         card.laterality_prompt = fields.laterality_prompt
         card.positioning = fields.positioning
         card.trays = list(fields.trays)

@@ -100,7 +100,9 @@ def _text_box(name: str, placeholder: str, lines: int) -> QPlainTextEdit:
     edit.setObjectName(name)
     edit.setPlaceholderText(placeholder)
     edit.setTabChangesFocus(True)
-    edit.setFixedHeight(lines * edit.fontMetrics().lineSpacing() + 14)
+    # The frame and the document's margins on top of the lines (a scroll bar otherwise).
+    margins = 2 * (edit.frameWidth() + int(edit.document().documentMargin())) + 6
+    edit.setFixedHeight(lines * edit.fontMetrics().lineSpacing() + margins)
     return edit
 
 
@@ -117,6 +119,8 @@ class CardForm(QGroupBox):
         super().__init__("Card", parent)
         self.surgeon = QComboBox()
         self.surgeon.setObjectName("cardSurgeon")
+        self.surgeon.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.surgeon.setMinimumContentsLength(24)
         self.procedure = QLineEdit()
         self.procedure.setObjectName("cardProcedure")
         self.procedure.setMaxLength(NAME_MAX + 1)
@@ -133,9 +137,9 @@ class CardForm(QGroupBox):
         self.positioning = QLineEdit()
         self.positioning.setObjectName("cardPositioning")
         self.positioning.setPlaceholderText("e.g. supine, arm board left, tourniquet thigh")
-        self.trays = _text_box("cardTrays", "one tray a line", 3)
-        self.supplies = _text_box("cardSupplies", "one item a line", 3)
-        self.notes = _text_box("cardNotes", "anything else the team should know", 2)
+        self.trays = _text_box("cardTrays", "one tray a line", 5)
+        self.supplies = _text_box("cardSupplies", "one item a line", 5)
+        self.notes = _text_box("cardNotes", "anything else the team should know", 3)
         self.error = QLabel()
         self.error.setObjectName("cardError")
         self.errors = FieldErrors(self.error)

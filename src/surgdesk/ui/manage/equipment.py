@@ -10,7 +10,8 @@ runner, off the GUI thread; a refusal is said beside the field it names.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -97,6 +98,9 @@ class EquipmentDialog(ServiceDialog):
         self.kind: EquipmentKindView | None = None  # the kind selected in the kinds list
         self.current: EquipmentUnitView | None = None  # the unit in the form (None: new)
         self.last_change: UnitChange | None = None
+        # Client operation ids of adds not yet answered ok, by what was asked: the same
+        # add pressed again after a lost connection is applied once.
+        self._ops: dict[Hashable, str] = {}
 
         splitter = QSplitter()
         splitter.addWidget(self._lists())
@@ -336,10 +340,24 @@ class EquipmentDialog(ServiceDialog):
         self._sync_kind_buttons()
         self.reload(self.current.id if self.current else None, kind.id)
 
+    def _op(self, key: Hashable) -> str:
+        return self._ops.setdefault(key, uuid.uuid4().hex)
+
+    def _done(self, key: Hashable, then: Callable[[Any], None]) -> Callable[[Any], None]:
+        def answered(result: Any) -> None:
+            self._ops.pop(key, None)
+            then(result)
+
+        return answered
+
     def add_kind(self) -> bool:
         name = self.kind_name.text()
-        return self.write(lambda: self.services.equipment.add_kind(self.actor, name),
-                          self._kind_saved, self.kind_errors.show, "add the kind")
+        key = ("kind", name)
+        op_id = self._op(key)
+        return self.write(lambda: self.services.equipment.add_kind(self.actor, name,
+                                                                   op_id=op_id),
+                          self._done(key, self._kind_saved), self.kind_errors.show,
+                          "add the kind")
 
     def rename_kind(self) -> bool:
         kind = self.kind
@@ -373,7 +391,6 @@ class EquipmentDialog(ServiceDialog):
         self.unit_kind.setCurrentIndex(max(self.unit_kind.findData(unit.kind), 0))
         self.unit_rooms.setText(", ".join(unit.room_codes))
         self.unit_status.setCurrentIndex(self.unit_status.findData(unit.status))
-        self.unit_status.setEnabled(True)
         self.unit_turnaround.setValue(unit.turnaround_minutes)
         self.unit_notes.setText(unit.notes or "")
         self.save_button.setText("Save unit")
@@ -391,9 +408,7 @@ class EquipmentDialog(ServiceDialog):
         self._fill_kind_picker(self.kinds.rows())
         if self.kind is not None and self.kind.active:
             self.unit_kind.setCurrentIndex(max(self.unit_kind.findData(self.kind.name), 0))
-        # A new unit starts available; its status changes once it exists.
         self.unit_status.setCurrentIndex(self.unit_status.findData(EquipmentStatus.AVAILABLE))
-        self.unit_status.setEnabled(False)
         self.unit_turnaround.setValue(0)
         self.save_button.setText("Add unit")
         self.unit_errors.clear()
@@ -408,7 +423,7 @@ class EquipmentDialog(ServiceDialog):
             "kind": self.unit_kind.currentData() or "",
             "rooms": parse_rooms(self.unit_rooms.text()),
             "turnaround_min": self.unit_turnaround.value(),
-            "status": self.unit_status.currentData(),
+            "status": EquipmentStatus(self.unit_status.currentData()),
             "notes": notes or None,
         }
 
@@ -429,9 +444,11 @@ class EquipmentDialog(ServiceDialog):
         unit = self.current
         self.change_label.hide()
         if unit is None:
-            add = {k: v for k, v in values.items() if k != "status"}
-            return self.write(lambda: self.services.equipment.add_unit(self.actor, **add),
-                              self._unit_added, self.unit_errors.show, "add the unit")
+            key = ("unit", repr(sorted(values.items())))
+            op_id = self._op(key)
+            return self.write(lambda: self.services.equipment.add_unit(
+                self.actor, op_id=op_id, **values), self._done(key, self._unit_added),
+                self.unit_errors.show, "add the unit")
         changes = self._unit_changes(unit, values)
         what = _status_words(changes.get("status"))
         return self.write(lambda: self.services.equipment.update_unit(
@@ -490,13 +507,15 @@ class EquipmentDialog(ServiceDialog):
         start, end = self.closure_span()
         reason = self.closure_reason.text()
         what = f"closed {start:%d %b %H:%M}–{end:%d %b %H:%M}"
+        key = ("closure", unit.id, start, end, reason)
+        op_id = self._op(key)
 
         def added(change: UnitChange) -> None:
             self._unit_changed(change, what)
 
         return self.write(lambda: self.services.equipment.close_unit(
-            self.actor, unit.name, start=start, end=end, reason=reason),
-            added, self.closure_errors.show, "close the unit")
+            self.actor, unit.name, start=start, end=end, reason=reason, op_id=op_id),
+            self._done(key, added), self.closure_errors.show, "close the unit")
 
     def remove_closure(self) -> bool:
         closure = selected_row(self.closures_view)

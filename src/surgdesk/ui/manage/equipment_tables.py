@@ -66,8 +66,9 @@ def change_text(change: UnitChange, what: str) -> str:
     unit = change.unit
     parts: list[str] = []
     if change.lost:
+        shows = "it shows" if len(change.lost) == 1 else "they show"
         parts.append(f"{_cases(change.lost)} lost it — no other free {unit.kind}; "
-                     "they show the missing-equipment mark until one is found")
+                     f"{shows} the missing-equipment mark until one is found")
     if change.reassigned:
         parts.append(f"{_cases(change.reassigned)} got another {unit.kind}")
     if not parts:

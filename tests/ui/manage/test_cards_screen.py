@@ -140,7 +140,12 @@ def test_the_surgeon_filter_and_deleting_a_card(
     assert dialog.current is not None
     assert dialog.current.id == gone.id
     asked: list[str] = []
-    dialog.confirm_delete = lambda card: asked.append(card.procedure_name) is None
+
+    def confirm(card: PreferenceCardView) -> bool:
+        asked.append(card.procedure_name)
+        return True
+
+    dialog.confirm_delete = confirm
     assert dialog.delete_card()
     assert asked == ["Lap chole"]
     assert [c.procedure_name for c in services.cards.list_cards(kit["sched"])] == [

@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from surgdesk.domain.enums import CaseStatus, Laterality, Priority, RoomStatus
-from surgdesk.services.dto import BoardSnapshot, CaseSummary, ClosureView, RoomView
+from surgdesk.domain.enums import CaseStatus, EquipmentStatus, Laterality, Priority, RoomStatus
+from surgdesk.services.dto import (
+    BoardSnapshot,
+    CaseEquipmentView,
+    CaseSummary,
+    ClosureView,
+    EquipmentClosureView,
+    EquipmentUnitView,
+    OccurrenceView,
+    RoomView,
+)
 
 DAY = datetime(2026, 1, 13, tzinfo=UTC)
 
@@ -40,12 +49,30 @@ def case(number: int, *, room_id: int | None = 1, start_h: float = 8.0, hours: f
     return CaseSummary(**values)
 
 
+def unit(unit_id: int, kind: str = "C-arm", *, name: str | None = None,
+         status: EquipmentStatus = EquipmentStatus.AVAILABLE,
+         turnaround: int = 0) -> EquipmentUnitView:
+    return EquipmentUnitView(id=unit_id, name=name or f"{kind} {unit_id}", kind_id=1,
+                             kind=kind, status=status, turnaround_minutes=turnaround,
+                             room_ids=(), room_codes=(), notes=None, version=1)
+
+
+def holds(*units: EquipmentUnitView | str) -> tuple[CaseEquipmentView, ...]:
+    """A case's equipment: a unit it holds, or a kind (str) it needs and does not hold."""
+    return tuple(CaseEquipmentView(kind=u) if isinstance(u, str)
+                 else CaseEquipmentView(kind=u.kind, unit_id=u.id, unit=u.name) for u in units)
+
+
 def snapshot(cases: list[CaseSummary], *, rooms: list[RoomView] | None = None,
              queue: list[CaseSummary] | None = None,
-             closures: list[ClosureView] | None = None) -> BoardSnapshot:
+             closures: list[ClosureView] | None = None,
+             units: list[EquipmentUnitView] | None = None,
+             unit_closures: list[EquipmentClosureView] | None = None,
+             blocks: list[OccurrenceView] | None = None) -> BoardSnapshot:
     return BoardSnapshot(
         window_start=DAY, window_end=DAY + timedelta(days=1), time_zone="UTC",
         day_start=time(7), day_end=time(19), snap_minutes=5,
         rooms=tuple(rooms or [room(1), room(2), room(3)]), closures=tuple(closures or ()),
-        cases=tuple(cases), queue=tuple(queue or ()),
+        cases=tuple(cases), queue=tuple(queue or ()), blocks=tuple(blocks or ()),
+        equipment_units=tuple(units or ()), equipment_closures=tuple(unit_closures or ()),
     )

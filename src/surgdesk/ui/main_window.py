@@ -38,10 +38,16 @@ from surgdesk.services.registry import Services
 from surgdesk.startup import describe
 from surgdesk.ui.banner import ConnectionBanner
 from surgdesk.ui.board.controller import BoardWindow
+from surgdesk.ui.board.lanes import LaneMode
 from surgdesk.ui.board.session import Frame, LiveBoardSession
 from surgdesk.ui.board.view import BoardMode, BoardView
 from surgdesk.ui.case.form import CaseFormDialog
-from surgdesk.ui.mainwindow.actions import NEEDS_DATABASE, WindowActions
+from surgdesk.ui.mainwindow.actions import (
+    NEEDS_DATABASE,
+    WindowActions,
+    store_lanes,
+    stored_lanes,
+)
 from surgdesk.ui.mainwindow.cases import CaseCommands
 from surgdesk.ui.mainwindow.dialogs import WindowDialogs
 from surgdesk.ui.mainwindow.docks import WindowDocks
@@ -125,6 +131,7 @@ class MainWindow(QMainWindow):
         self._now_timer.timeout.connect(self.board.update_now_line)
         self._now_timer.start()
         self.resize(1600, 900)
+        self.set_lanes(stored_lanes(), store=False)  # before the first load: no second build
         self.docks.restore_layout()  # this person's size, place and docks, if saved
         self.apply_actor()
         self.session.start()  # the feed's position, the first load, then the feed
@@ -310,6 +317,19 @@ class MainWindow(QMainWindow):
         self.day_action.setChecked(mode is BoardMode.DAY)
         self.week_action.setChecked(mode is BoardMode.WEEK)
         self.load()
+
+    @property
+    def lanes(self) -> LaneMode:
+        return self.controller.model.lane_mode
+
+    def set_lanes(self, mode: LaneMode, *, store: bool = True) -> None:
+        """Rows by rooms, surgeons, anesthetists or equipment units: from what the board
+        holds (no read), kept for the next start (``store``)."""
+        self.controller.set_lane_mode(mode)
+        self.menus.show_lanes(mode)
+        self.toolbar.show_lanes(mode)
+        if store:
+            store_lanes(mode)
 
     def step(self, direction: int) -> None:
         self.open_day(self.day + timedelta(days=direction * (1 if self.mode is BoardMode.DAY

@@ -19,9 +19,11 @@ from surgdesk.domain.enums import Priority
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board import palette
 from surgdesk.ui.board.grid import DragMode
+from surgdesk.ui.board.lanes import equipment_marks
 from surgdesk.ui.board.model import laterality_suffix, patient_label
 from surgdesk.ui.board.textlayout import (
     BODY_LINE_H,
+    EQUIP_W,
     GLYPH_W,
     MARK_GAP,
     TITLE_LINE_H,
@@ -45,7 +47,11 @@ CONFLICT_TEXT = {
     "anesthetist_double_booked": "anesthetist booked in another room at the same time",
     "team_double_booked": "a team member is booked in another room at the same time",
     "patient_double_booked": "the same patient has an overlapping case",
+    "equipment_missing": "a unit the case needs is not allocated",
 }
+EQUIPMENT_MISSING_FILL = QColor("#d55e00")  # vermillion, as emergencies: act on it
+EQUIPMENT_MARK_FILL = QColor(255, 255, 255, 230)
+EQUIPMENT_MARK_TEXT = QColor("#1a1a1a")
 
 
 class BarShape(NamedTuple):
@@ -81,6 +87,12 @@ class BarDelegate:
         self._body_metrics = QFontMetricsF(self.body_font)
         self._badge_metrics = QFontMetricsF(self.badge_font)
         self._elided: dict[tuple[str, int, bool], str] = {}
+        # Lanes other than rooms: the room code leads the bar's title (the row no longer
+        # says which room the case is in).
+        self.room_first = False
+        self.mark_font = QFont(ui_font_family())
+        self.mark_font.setPixelSize(10)
+        self.mark_font.setBold(True)
         self.layouts = BarTextLayouts(Metrics(self._title_metrics, self._body_metrics,
                                               self._badge_metrics))
 
@@ -111,6 +123,13 @@ class BarDelegate:
     def title(self, case: CaseSummary) -> str:
         return f"{case.procedure_name}{laterality_suffix(case)}"
 
+    def bar_title(self, case: CaseSummary) -> str:
+        """What the bar's first line says: the procedure, after the room code in lanes
+        other than rooms."""
+        if self.room_first and case.room_code:
+            return f"{case.room_code} · {self.title(case)}"
+        return self.title(case)
+
     def tooltip(self, case: CaseSummary, room_code: str | None = None) -> str:
         style = palette.style_for(case.status)
         lines = [
@@ -124,6 +143,10 @@ class BarDelegate:
             f"Patient: {html.escape(patient_label(case))}",
             f"Checklist: {case.checklist_done}/{case.checklist_total} required items done",
         ]
+        if case.equipment:
+            units = ", ".join(f"{e.kind}: {e.unit}" if e.unit else f"{e.kind}: NOT ALLOCATED"
+                              for e in case.equipment)
+            lines.append(f"Equipment: {html.escape(units)}")
         lines += [f"⚠ {html.escape(CONFLICT_TEXT.get(code, code))}" for code in case.conflicts]
         return "<br>".join(lines)
 
@@ -204,9 +227,12 @@ class BarDelegate:
     def content(self, case: CaseSummary) -> BarContent:
         """The case's texts and marks as the text layout reads them."""
         badge = {Priority.EMERGENCY: "EMERG", Priority.URGENT: "URG"}.get(case.priority, "")
-        return BarContent(self.title(case), case.lead_surgeon_name, self.times(case),
+        # The missing unit has its own red mark: the warning is for the other conflicts.
+        warning = any(code != "equipment_missing" for code in case.conflicts) or (
+            bool(case.conflicts) and not case.equipment)
+        return BarContent(self.bar_title(case), case.lead_surgeon_name, self.times(case),
                           patient_label(case), f"☑ {case.checklist_done}/{case.checklist_total}",
-                          badge, bool(case.conflicts))
+                          badge, warning, equipment_marks(case))
 
     def text_area(self, case: CaseSummary, bar: QRectF) -> QRectF:
         """Where a bar's text goes: inside its border, right of the priority band."""
@@ -241,6 +267,8 @@ class BarDelegate:
         if line.warning:
             palette.draw_warning_mark(painter, QRectF(right - glyph, mark_top, glyph, glyph))
             right -= GLYPH_W + MARK_GAP - 1
+        if line.equipment:
+            right -= self.paint_equipment(painter, line.equipment, right, rect)
         if line.badge:
             right -= self._paint_badge(painter, line.badge, case, right, rect.top() + 1)
         painter.setPen(style.text)
@@ -255,6 +283,25 @@ class BarDelegate:
             painter.drawText(QRectF(x, rect.top(), max(0.0, right - x), rect.height()),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              line.text)
+
+    def paint_equipment(self, painter: QPainter, marks: tuple[tuple[str, bool], ...],
+                         right: float, rect: QRectF) -> float:
+        """The equipment marks ending at ``right``: a letter per unit (white box; red
+        when the unit is not allocated); returns the width they took."""
+        height = min(EQUIP_W + 1, rect.height() - 2)
+        top = rect.top() + (rect.height() - height) / 2
+        painter.setFont(self.mark_font)
+        x = right - len(marks) * (EQUIP_W + 1)
+        for glyph, allocated in marks:
+            box = QRectF(x, top, EQUIP_W, height)
+            painter.fillRect(box, EQUIPMENT_MARK_FILL if allocated else EQUIPMENT_MISSING_FILL)
+            painter.setPen(QPen(EQUIPMENT_MARK_TEXT if allocated else EQUIPMENT_MISSING_FILL
+                                .darker(150), 1))
+            painter.drawRect(box.adjusted(0.5, 0.5, -0.5, -0.5))
+            painter.setPen(EQUIPMENT_MARK_TEXT if allocated else QColor("white"))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, glyph)
+            x += EQUIP_W + 1
+        return len(marks) * (EQUIP_W + 1) + MARK_GAP - 1
 
     def _paint_badge(self, painter: QPainter, text: str, case: CaseSummary, right: float,
                      top: float) -> float:

@@ -8,6 +8,8 @@ while its text named glyphs).
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
@@ -74,6 +76,12 @@ def mark_swatch(kind: str, size: QSize = SWATCH, ratio: float = 1.0) -> QPixmap:
         painter.drawRect(box.adjusted(0.5, 0.5, -0.5, -0.5))
         side = box.height() - 8
         palette.draw_warning_mark(painter, QRectF(box.right() - side - 5, 4, side, side))
+    elif kind in ("equipment", "equipment_missing"):
+        painter.fillRect(box, style.fill)
+        painter.setPen(QPen(style.border, 1.3))
+        painter.drawRect(box.adjusted(0.5, 0.5, -0.5, -0.5))
+        marks = (("R", True), ("C", True)) if kind == "equipment" else (("C", False),)
+        _draw_equipment_marks(painter, marks, box.right() - 5, box.center().y())
     elif kind == "turnover":
         strip = QRectF(0, box.height() * 0.2, box.width(), box.height() * 0.6)
         painter.fillRect(strip, palette.TURNOVER)
@@ -91,6 +99,16 @@ def mark_swatch(kind: str, size: QSize = SWATCH, ratio: float = 1.0) -> QPixmap:
     return pixmap
 
 
+def _draw_equipment_marks(painter: QPainter, marks: tuple[tuple[str, bool], ...],
+                          right: float, middle: float) -> None:
+    """The bar's equipment marks, drawn as the delegate draws them."""
+    from surgdesk.ui.board.delegate import BarDelegate
+
+    delegate = BarDelegate(ZoneInfo("UTC"))
+    line = QRectF(0, middle - 8, right, 16)
+    delegate.paint_equipment(painter, marks, right, line)
+
+
 def _canvas(size: QSize, ratio: float) -> tuple[QPixmap, QPainter, QRectF]:
     pixmap = QPixmap(int(size.width() * ratio), int(size.height() * ratio))
     pixmap.setDevicePixelRatio(ratio)
@@ -104,7 +122,12 @@ MARKS: tuple[tuple[str, str], ...] = (
     ("emergency", "Emergency: vermillion band, thick border, EMERG badge"),
     ("urgent", "Urgent: reddish-purple band, URG badge"),
     ("warning", "Soft conflict (double booking, outside hours…): hover"),
-    ("turnover", "The room's turnover after a case"),
+    ("equipment", "Equipment the case holds: R robot, C C-arm, M microscope, L laser,\n"
+                  "the kind's first letter otherwise (hover names the units)"),
+    ("equipment_missing", "A unit the case needs is not allocated (red mark; the\n"
+                          "equipment lanes' \"Not allocated\" row)"),
+    ("turnover", "The room's turnover after a case (a unit's turnaround in equipment\n"
+                 "lanes)"),
     ("continues", "Continues the day before or after; a tab alone at the\n"
                   "view's edge: a case outside the shown hours"),
 )
@@ -133,7 +156,11 @@ class BoardLegend(QDialog):
             row += 1
         footer = QLabel("Week view, zoomed out: each room and day shows its number of cases, "
                         "the share of the room's hours they book, the first start, and the "
-                        "warning mark if any case has a soft conflict. Zoom in for the bars.")
+                        "warning mark if any case has a soft conflict. Zoom in for the bars. "
+                        "View > Lanes groups the rows by surgeon, anesthetist or equipment "
+                        "unit: there a bar's title starts with its room, cases overlapping "
+                        "in a row (a double booking) stack one above the other, and a drag "
+                        "changes the time only.")
         footer.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -10,7 +10,10 @@ rules, in order:
   badge goes first (the vermillion band and border still say EMERG/URG), then the glyph
   and the mark move down a line, then the procedure wraps over the bar's lines;
 - the lines the procedure leaves free take the surgeon, then the times;
-- a lone glyph only when not even a few letters fit.
+- a lone glyph only when not even a few letters fit;
+- the equipment marks (a letter per unit the case needs: R robot, C C-arm…) sit at the
+  right like the warning mark, and are the first to leave the procedure's line (after
+  the badge) for the next one.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ ELLIPSIS = "…"
 BREAK_HYPHEN = "\u2010"  # marks a word cut at a line's end (not the procedure's own "-")
 GLYPH_W = 14.0  # the status glyph and the warning mark are squares this wide
 MARK_GAP = 4.0
+EQUIP_W = 12.0  # one equipment mark (a letter in a small box)
 TITLE_LINE_H = 16.0
 BODY_LINE_H = 15.0
 # A procedure showing this many characters reads as itself (issue 13: "Laparoscopic c…").
@@ -50,6 +54,8 @@ class TextLine:
     warning: bool = False  # the soft-conflict mark at the right
     badge: str = ""  # "EMERG" / "URG" at the right
     right_text: str = ""  # checklist progress, right-aligned
+    # Equipment marks at the right, before the warning: (letter, allocated) per unit.
+    equipment: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +81,11 @@ class BarContent:
     progress: str
     badge: str  # "" for elective
     warning: bool
+    equipment: tuple[tuple[str, bool], ...] = ()
+
+
+def equipment_width(marks: tuple[tuple[str, bool], ...]) -> float:
+    return len(marks) * (EQUIP_W + 1) + MARK_GAP - 1 if marks else 0.0
 
 
 class Metrics:
@@ -127,9 +138,10 @@ def _one_line_title(content: BarContent, width: float, metrics: Metrics,
     """The procedure on one bold line, with as many marks as leave it readable; the marks
     left off go to the next line when there is one (returned as ``moved``). None when no
     arrangement shows the whole procedure or ``READABLE_CHARS`` of it."""
-    marks = ["badge", "glyph", "warning"]  # dropped in this order
+    marks = ["badge", "equipment", "glyph", "warning"]  # dropped in this order
     present = {"glyph"} | ({"badge"} if content.badge else set()) | (
-        {"warning"} if content.warning else set())
+        {"warning"} if content.warning else set()) | (
+        {"equipment"} if content.equipment else set())
     for keep_from in range(len(marks) + 1):
         kept = present & set(marks[keep_from:])
         room = width - _marks_width(content, kept, metrics)
@@ -138,7 +150,8 @@ def _one_line_title(content: BarContent, width: float, metrics: Metrics,
             moved = (present - kept) - {"badge"} if free_lines else set()
             line = TextLine(text, Font.TITLE, glyph="glyph" in kept,
                             warning="warning" in kept,
-                            badge=content.badge if "badge" in kept else "")
+                            badge=content.badge if "badge" in kept else "",
+                            equipment=content.equipment if "equipment" in kept else ())
             return line, moved
     return None
 
@@ -151,6 +164,8 @@ def _marks_width(content: BarContent, kept: set[str], metrics: Metrics) -> float
         total += GLYPH_W + MARK_GAP - 1
     if "badge" in kept:
         total += metrics.badge_width(content.badge) + MARK_GAP
+    if "equipment" in kept:
+        total += equipment_width(content.equipment)
     return total
 
 
@@ -168,10 +183,16 @@ def _body_lines(content: BarContent, width: float, count: int, metrics: Metrics,
         warning = i == 0 and "warning" in moved
         room = width - (GLYPH_W + MARK_GAP if glyph else 0) - (GLYPH_W + MARK_GAP if warning
                                                                 else 0)
+        equipment = content.equipment if i == 0 and "equipment" in moved else ()
+        if equipment and room - equipment_width(equipment) < MIN_TEXT_PX:
+            equipment = ()  # the surgeon's name before the marks (the tooltip lists units)
+        room -= equipment_width(equipment)
+        if right and equipment:
+            right = ""  # the marks before the checklist progress
         if right:
             room -= metrics.width(right, Font.BODY) + 8
         out.append(TextLine(metrics.elide(text, room, Font.BODY), Font.BODY, glyph=glyph,
-                            warning=warning, right_text=right))
+                            warning=warning, right_text=right, equipment=equipment))
     return out
 
 
@@ -190,9 +211,14 @@ def _wrapped(content: BarContent, width: float, lines: int, metrics: Metrics) ->
             break
     out = [TextLine(p, Font.WRAP) for p in parts]
     if len(out) < lines:
-        surgeon = metrics.elide(content.surgeon, width - 2 * (GLYPH_W + MARK_GAP), Font.BODY)
+        warning = content.warning and width >= 2 * GLYPH_W + MARK_GAP
+        marks_room = width - GLYPH_W - MARK_GAP - (GLYPH_W + MARK_GAP if warning else 0)
+        equipment = content.equipment \
+            if equipment_width(content.equipment) <= marks_room else ()
+        surgeon = metrics.elide(content.surgeon, marks_room - equipment_width(equipment)
+                                - (0 if warning else GLYPH_W + MARK_GAP), Font.BODY)
         out.append(TextLine(surgeon if shown(surgeon) else "", Font.BODY, glyph=True,
-                            warning=content.warning and width >= 2 * GLYPH_W + MARK_GAP))
+                            warning=warning, equipment=equipment))
     return BarText(tuple(out), _prefix_shown(content.procedure, parts))
 
 

@@ -379,6 +379,8 @@ class BoardView(QGraphicsView):
         """The one full build, on load. Everything after is incremental."""
         self._cancel_drag()
         self._flashes.stop_all()
+        if self._model is not None:
+            self.delegate.room_first = self._model.lane_mode is not LaneMode.ROOMS
         bars.rebuild(self)
         if self._model is None:
             return

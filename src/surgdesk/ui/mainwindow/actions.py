@@ -11,17 +11,41 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from surgdesk.domain.permissions import Action, allowed
+from surgdesk.ui.board.lanes import LaneMode
 from surgdesk.ui.board.view import BoardMode
 
 if TYPE_CHECKING:
     from surgdesk.ui.main_window import MainWindow
 
 ZOOM_STEP = 1.25
+
+# The board's lanes (rows by rooms, surgeons, anesthetists or equipment), kept for the next
+# start; rooms when nothing (or something unknown) is stored.
+LANES_KEY = "board/lanes"
+LANES_DEFAULT = LaneMode.ROOMS
+LANE_ACTIONS: dict[LaneMode, tuple[str, str, str]] = {  # text, object name, shortcut
+    LaneMode.ROOMS: ("&Rooms", "lanesRooms", "Ctrl+Alt+1"),
+    LaneMode.SURGEONS: ("&Surgeons", "lanesSurgeons", "Ctrl+Alt+2"),
+    LaneMode.ANESTHETISTS: ("&Anesthetists", "lanesAnesthetists", "Ctrl+Alt+3"),
+    LaneMode.EQUIPMENT: ("&Equipment", "lanesEquipment", "Ctrl+Alt+4"),
+}
+
+
+def stored_lanes() -> LaneMode:
+    value = QSettings().value(LANES_KEY, LANES_DEFAULT.value)
+    try:
+        return LaneMode(str(value))
+    except ValueError:
+        return LANES_DEFAULT
+
+
+def store_lanes(mode: LaneMode) -> None:
+    QSettings().setValue(LANES_KEY, mode.value)
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
 
@@ -104,6 +128,7 @@ class WindowActions(QObject):
             action.setCheckable(True)
             group.addAction(action)
         self.day.setChecked(True)
+        self._lanes(menu.addMenu("&Lanes"))
         menu.addSeparator()
         self.previous = self._add(menu, "&Previous", lambda: w.step(-1), "Alt+Left",
                                   "previous")
@@ -128,6 +153,26 @@ class WindowActions(QObject):
         menu.addSeparator()
         self.wall = self._add(menu, "&Wall display…", w.wall_display.open_wall, None,
                               "wallDisplay")
+
+    def _lanes(self, menu: QMenu) -> None:
+        """Rows by rooms (the default), surgeons, anesthetists or equipment units."""
+        menu.setObjectName("lanesMenu")
+        self.lanes_menu = menu
+        self.lanes_group = QActionGroup(self)
+        self.lanes: dict[LaneMode, QAction] = {}
+        for mode, (text, name, key) in LANE_ACTIONS.items():
+            action = self._add(menu, text, self._lanes_setter(mode), key, name)
+            action.setCheckable(True)
+            action.setToolTip(f"Board rows by {mode.title.lower()}")
+            self.lanes_group.addAction(action)
+            self.lanes[mode] = action
+        self.lanes[LaneMode.ROOMS].setChecked(True)
+
+    def _lanes_setter(self, mode: LaneMode) -> Callable[[], object]:
+        return lambda: self.window.set_lanes(mode)
+
+    def show_lanes(self, mode: LaneMode) -> None:
+        self.lanes[mode].setChecked(True)
 
     def _case(self, menu: QMenu) -> None:
         cases = self.window.cases

@@ -1,5 +1,6 @@
 """The main window's toolbar (issue 13 item 3): the View menu's own ``QAction``s —
-previous / today / next, day / week, zoom — a date picker, and *find a case*.
+previous / today / next, day / week, the lanes (``laneSwitch``: the View menu's Lanes
+submenu), zoom — a date picker, and *find a case*.
 
 Finding runs on the window's runner (``CaseSearchService.find``: what matches, and whether
 a patient may be matched, is the service's decision); the matches show in a completer
@@ -16,11 +17,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QCompleter, QDateEdit, QLineEdit, QStyle, QToolBar
+from PySide6.QtWidgets import QCompleter, QDateEdit, QLineEdit, QStyle, QToolBar, QToolButton
 
 from surgdesk.errors import SurgDeskError
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board.controller import BoardWindow
+from surgdesk.ui.board.lanes import LaneMode
 from surgdesk.ui.runner import Job
 
 if TYPE_CHECKING:
@@ -78,9 +80,21 @@ class WindowToolBar(QToolBar):
         self.addSeparator()
         self.addAction(menus.day)
         self.addAction(menus.week)
+        self.lane_switch = QToolButton(self)
+        self.lane_switch.setObjectName("laneSwitch")
+        self.lane_switch.setMenu(menus.lanes_menu)
+        self.lane_switch.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.lane_switch.setToolTip("Board rows by rooms, surgeons, anesthetists or "
+                                    "equipment units")
+        self.addWidget(self.lane_switch)
+        self.show_lanes(LaneMode.ROOMS)
         self.addSeparator()
         self.addAction(menus.zoom_in)
         self.addAction(menus.zoom_out)
+
+    def show_lanes(self, mode: LaneMode) -> None:
+        """The lane switch names the lanes shown ("Lanes: Surgeons")."""
+        self.lane_switch.setText(f"Lanes: {mode.title}")
 
     def _find_field(self) -> None:
         self.find_edit = QLineEdit(self)

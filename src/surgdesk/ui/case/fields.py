@@ -47,7 +47,7 @@ from surgdesk.domain.limits import (
 from surgdesk.domain.timezones import LocalTimeError, to_utc
 from surgdesk.services.case_checks import CaseCheckService
 from surgdesk.services.context import Actor
-from surgdesk.services.dto import CaseDetail, RoomView, UserView
+from surgdesk.services.dto import CaseDetail, EquipmentUnitView, RoomView, UserView
 from surgdesk.services.registry import Services
 from surgdesk.ui.case.common import (
     ERROR_STYLE,
@@ -58,6 +58,7 @@ from surgdesk.ui.case.common import (
     camel,
     error_label,
 )
+from surgdesk.ui.case.equipment_field import EquipmentField
 from surgdesk.ui.runner import ServiceRunner
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -68,13 +69,14 @@ EDIT_FIELDS = (*PATIENT_FIELDS, "procedure_name", "laterality", "specialty", "pr
 PLACE_FIELDS = ("room", "start", "duration_min")
 # What the service calls a field, where the form shows it.
 FIELD_ALIASES = {"estimated_duration_min": "duration_min", "end": "duration_min",
-                 "username": "lead_surgeon"}
+                 "username": "lead_surgeon", "units": "equipment"}
 FIELD_TITLES = {
     "patient_name": "Patient name", "patient_id": "Patient id (MRN)",
     "patient_dob": "Date of birth", "procedure_name": "Procedure", "laterality": "Laterality",
     "specialty": "Specialty", "priority": "Priority", "lead_surgeon": "Lead surgeon",
     "anesthetist": "Anesthetist", "room": "Room", "start": "Start",
     "duration_min": "Duration", "status": "Status", "reason": "Reason",
+    "equipment": "Equipment",
 }
 # The date of birth picker's "not given": the day before the earliest date it takes,
 # shown as text (a QDateEdit always holds some date).
@@ -91,6 +93,8 @@ class FormChoices:
     surgeons: tuple[UserView, ...] = ()
     anesthetists: tuple[UserView, ...] = ()
     rooms: tuple[RoomView, ...] = ()
+    kinds: tuple[str, ...] = ()  # active equipment kinds, and the units to pick from
+    units: tuple[EquipmentUnitView, ...] = ()
 
 
 def text_problem(value: str, *, required: bool, max_len: int) -> str | None:
@@ -180,7 +184,8 @@ class CaseFields(QDialog):
         columns.addWidget(self._procedure_box(), 1, 0)
         columns.addWidget(self._people_box(), 0, 1)
         columns.addWidget(self._place_box(), 1, 1)
-        columns.addWidget(self._status_box(), 2, 0, 1, 2)
+        columns.addWidget(self._equipment_box(), 2, 0)
+        columns.addWidget(self._status_box(), 2, 1)
         columns.setColumnStretch(0, 1)
         columns.setColumnStretch(1, 1)
         columns.setRowStretch(3, 1)
@@ -235,6 +240,17 @@ class CaseFields(QDialog):
         self._field(g, 1, "laterality", "&Laterality", self.laterality)
         self._field(g, 2, "specialty", "Specialt&y", self.specialty)
         self._field(g, 3, "priority", "P&riority", self.priority)
+        self.card_note = QLabel(self)  # "Filled from …'s card" (card_panel.CardFill)
+        self.card_note.setObjectName("cardNote")
+        self.card_note.setWordWrap(True)
+        self.card_note.hide()
+        g.addWidget(self.card_note, 8, 0, 1, 2)
+        return box
+
+    def _equipment_box(self) -> QGroupBox:
+        self.equipment = EquipmentField(self)
+        box, g = self._group("Equipment")
+        self._field(g, 0, "equipment", "E&quipment", self.equipment)
         return box
 
     def _people_box(self) -> QGroupBox:
@@ -321,7 +337,8 @@ class CaseFields(QDialog):
             self.patient_name, self.patient_id, self.patient_dob, self.procedure,
             self.laterality, self.specialty, self.priority, self.lead_surgeon,
             self.anesthetist, self.room, self.start_date, self.start_time, self.duration,
-            self.end_time, self.status, self.reason, self.save_button, self.cancel_button,
+            self.end_time, *self.equipment.focus_order(), self.status, self.reason,
+            self.save_button, self.cancel_button,
         ]
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
@@ -332,6 +349,7 @@ class CaseFields(QDialog):
                     self.room, self.status):
             box.currentIndexChanged.connect(self._edited)
         self.specialty.currentTextChanged.connect(self._edited)
+        self.equipment.changed.connect(self._edited)
         self.start_date.dateChanged.connect(self._start_changed)
         self.start_time.timeChanged.connect(self._start_changed)
         self.duration.valueChanged.connect(self._duration_changed)
@@ -359,6 +377,7 @@ class CaseFields(QDialog):
                              | {t for r in self.rooms for t in r.specialty_tags})
         self.specialty.addItem("")
         self.specialty.addItems(specialties)
+        self.equipment.set_choices(choices.kinds, choices.units)
         self.zone_note.setText(f"Times are {self.tz.key} time")
         self.patient_dob.setMaximumDate(_qdate(self._today()))
 
@@ -435,6 +454,7 @@ class CaseFields(QDialog):
             "start": self.start_value() if room else None,
             "duration_min": self.duration.value(),
             "status": CaseStatus(self.status.currentData()) if self.status.count() else None,
+            "equipment": self.equipment.value(),
         }
 
     def set_values(self, values: dict[str, Any]) -> None:
@@ -462,6 +482,8 @@ class CaseFields(QDialog):
                 self._set_start(value)
             elif key == "duration_min":
                 self.duration.setValue(int(value))
+            elif key == "equipment":
+                self.equipment.set_value(value)
         self._sync_end()
 
     def is_dirty(self) -> bool:

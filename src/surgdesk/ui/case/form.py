@@ -38,6 +38,7 @@ from surgdesk.errors import SurgDeskError
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import CaseDetail
 from surgdesk.services.registry import Services
+from surgdesk.ui.case.card_panel import CardFill, CardPanel
 from surgdesk.ui.case.checklist import ChecklistWidget
 from surgdesk.ui.case.common import CONFLICT_TEXT, STATUS_TEXT, department_zone
 from surgdesk.ui.case.fields import FormChoices
@@ -63,7 +64,9 @@ def read_choices(services: Services, actor: Actor) -> FormChoices:
         tz=department_zone(services, actor),
         surgeons=tuple(services.users.users_with_roles(actor, [Role.SURGEON])),
         anesthetists=tuple(services.users.users_with_roles(actor, [Role.ANESTHESIOLOGIST])),
-        rooms=tuple(services.rooms.list_rooms(actor)))
+        rooms=tuple(services.rooms.list_rooms(actor)),
+        kinds=tuple(k.name for k in services.equipment.kinds(actor, include_inactive=False)),
+        units=tuple(services.equipment.units(actor, include_retired=False)))
 
 
 class CaseFormDialog(CaseSaving):
@@ -98,6 +101,17 @@ class CaseFormDialog(CaseSaving):
             self._call(lambda: services.cases.open_case(actor, case_number), self._opened,
                        self._open_failed, "open the case")
 
+    def card_id(self) -> int | None:
+        card = self.card_fill.card if self.detail is None else None
+        if card is None:
+            return None
+        if card.equipment and not self.equipment.value():
+            # Every kind the card brought was removed: sent with the card, "none" would be
+            # filled from it again (create_case fills an empty equipment list from the
+            # card), so the case goes without the link.
+            return None
+        return card.id
+
     @property
     def unreachable(self) -> SignalInstance:
         """The runner's report of an unreachable database (reported there, once)."""
@@ -122,6 +136,10 @@ class CaseFormDialog(CaseSaving):
         self.history_panel = HistoryPanel(self.services, self.actor, self.tz, self,
                                           runner=self.runner)
         self.history_index = self.tabs.addTab(self.history_panel, "&History")
+        self.card_panel = CardPanel(self)
+        self.card_index = self.tabs.addTab(self.card_panel, "Pre&ference card")
+        self.tabs.setTabVisible(self.card_index, False)
+        self.card_fill = CardFill(self, self._call, self.card_note)
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.buttons = QDialogButtonBox(self)
@@ -256,6 +274,9 @@ class CaseFormDialog(CaseSaving):
             self._set_start(datetime.combine(self._today() + timedelta(days=1), time(8, 0)))
         self.duration.setValue(case.estimated_duration_min)
         self._sync_end()
+        self.equipment.show_case(case.equipment, placed=case.room_code is not None)
+        self.card_panel.load(detail.card)
+        self.tabs.setTabVisible(self.card_index, detail.card is not None)
         self.can_edit = case.rights.edit
         self.can_place = case.rights.edit
         self._fill_status(detail)
@@ -303,7 +324,7 @@ class CaseFormDialog(CaseSaving):
             edit.setEnabled(not self.patient_masked)
         self._read_only(self.procedure, not self.can_edit)
         for box in (self.laterality, self.specialty, self.priority, self.lead_surgeon,
-                    self.anesthetist):
+                    self.anesthetist, self.equipment):
             box.setEnabled(self.can_edit)
         if self.actor.role is Role.SURGEON and self.detail is None:
             self.lead_surgeon.setEnabled(False)  # a surgeon requests their own cases

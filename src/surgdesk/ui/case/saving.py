@@ -34,6 +34,7 @@ from surgdesk.domain.enums import CaseStatus
 from surgdesk.errors import (
     BadInput,
     DatabaseUnavailable,
+    EquipmentConflict,
     RoomConflict,
     StaleVersion,
     SurgDeskError,
@@ -41,6 +42,7 @@ from surgdesk.errors import (
 from surgdesk.services.case_checks import CaseCheck
 from surgdesk.services.dto import CaseDetail, CaseResult, SoftConflict
 from surgdesk.ui.case.common import guarded
+from surgdesk.ui.case.equipment_field import NeedValue, needs_value
 from surgdesk.ui.case.fields import (
     EDIT_FIELDS,
     FIELD_ALIASES,
@@ -124,6 +126,10 @@ class CaseSaving(CaseFields):
     def _set_busy(self, text: str | None) -> None:
         raise NotImplementedError
 
+    def card_id(self) -> int | None:
+        """The preference card a new case was filled from (None: typed by hand)."""
+        return None
+
     def _call(self, call: Callable[[], T], done: Callable[[T], object],
               failed: Callable[[SurgDeskError], object], what: str) -> Job[T]:
         """Run ``call`` on the runner; ``done``/``failed`` only while the form exists."""
@@ -204,6 +210,8 @@ class CaseSaving(CaseFields):
         placed = v["room"] is not None
         op_id = self.op_id("create")
         dob = v["patient_dob"] if isinstance(v["patient_dob"], date) else None
+        kinds, units = equipment_args(v["equipment"])
+        card = self.card_id()
         self._call(lambda: self.services.cases.create_case(
             self.actor,
             procedure_name=v["procedure_name"], patient_id=v["patient_id"] or "",
@@ -211,7 +219,8 @@ class CaseSaving(CaseFields):
             patient_dob=dob, laterality=v["laterality"], specialty=v["specialty"] or None,
             priority=v["priority"], anesthetist=v["anesthetist"],
             room=v["room"], start=v["start"] if placed else None,
-            duration_min=v["duration_min"], op_id=op_id),
+            duration_min=v["duration_min"], equipment=kinds, units=units, card=card,
+            op_id=op_id),
             self._created, self._save_failed, "save the case")
 
     def _created(self, result: CaseResult) -> None:
@@ -238,6 +247,8 @@ class CaseSaving(CaseFields):
                      and any(v[k] != base[k] for k in PLACE_FIELDS))
         if v["room"] is None and v["duration_min"] != base["duration_min"]:
             edits["estimated_duration_min"] = v["duration_min"]
+        if v["equipment"] != base["equipment"]:
+            edits["equipment"], edits["units"] = equipment_args(v["equipment"])
         if "specialty" in edits and not edits["specialty"]:
             edits["specialty"] = None
         people_changed = "lead_surgeon" in edits or "anesthetist" in edits
@@ -317,6 +328,9 @@ class CaseSaving(CaseFields):
             self._say(UNREACHABLE_TEXT)
         elif isinstance(exc, BadInput):
             self._show_service_problems(exc)
+        elif isinstance(exc, EquipmentConflict):
+            self._server_problem("equipment", exc.message)
+            self._say(f"Not saved — {exc.message}")
         elif isinstance(exc, RoomConflict):
             self._server_problem("room", exc.message)
             self._say(f"Not saved — {exc.message}")
@@ -371,6 +385,7 @@ class CaseSaving(CaseFields):
             "lead_surgeon": case.lead_surgeon_username, "anesthetist": anesth,
             "room": case.room_code, "start": start,
             "duration_min": case.estimated_duration_min, "status": case.status,
+            "equipment": needs_value(case.equipment),
         }
 
     def stale_changes(self, current: CaseDetail) -> list[StaleChange]:
@@ -455,3 +470,9 @@ class CaseSaving(CaseFields):
         if box.clickedButton() is reapply:
             return StaleChoice.REAPPLY
         return StaleChoice.KEEP
+
+
+def equipment_args(needs: tuple[NeedValue, ...]) -> tuple[list[str], list[str]]:
+    """The form's needs as the services take them: kind names (one per unit) and the
+    names of the units picked."""
+    return [kind for kind, _unit in needs], [unit for _kind, unit in needs if unit]

@@ -82,7 +82,8 @@ def test_surgeon_lanes_put_a_surgeons_day_across_rooms_in_one_row() -> None:
     # The two overlapping cases of surgeon 5 are stacked: two tracks in the row.
     assert model.track_counts() == [2, 1]
     assert {model.track(n, "surgeon:5") for n in ("2026-000001", "2026-000002")} == {0, 1}
-    assert model.room_row(1) is None and model.room(1) is not None  # rooms still known
+    assert model.room_row(1) is None
+    assert model.room(1) is not None
 
 
 def test_anesthetist_lanes_gather_cases_without_one_in_their_own_row() -> None:

@@ -77,8 +77,10 @@ def test_equipment_lanes_are_every_unit_by_kind_and_a_not_allocated_row() -> Non
     assert [lane.label for lane in lanes] == [
         "C-arm 2 · C-arm", "C-arm 3 · C-arm", "Laser 4 · Laser", "Da Vinci · Robot",
         "Not allocated"]
-    assert lanes[2].inactive and lanes[2].sublabel == "MAINTENANCE · any room"
-    assert not lanes[0].inactive and lanes[-1].key == NOT_ALLOCATED
+    assert lanes[2].inactive
+    assert lanes[2].sublabel == "MAINTENANCE · any room"
+    assert not lanes[0].inactive
+    assert lanes[-1].key == NOT_ALLOCATED
 
 
 def test_a_case_shows_in_the_row_of_each_unit_it_holds_and_missing_ones() -> None:

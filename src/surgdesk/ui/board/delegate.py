@@ -123,12 +123,6 @@ class BarDelegate:
     def title(self, case: CaseSummary) -> str:
         return f"{case.procedure_name}{laterality_suffix(case)}"
 
-    def bar_title(self, case: CaseSummary) -> str:
-        """What the bar's first line says: the procedure, after the room code in lanes
-        other than rooms."""
-        if self.room_first and case.room_code:
-            return f"{case.room_code} · {self.title(case)}"
-        return self.title(case)
 
     def tooltip(self, case: CaseSummary, room_code: str | None = None) -> str:
         style = palette.style_for(case.status)
@@ -230,9 +224,10 @@ class BarDelegate:
         # The missing unit has its own red mark: the warning is for the other conflicts.
         warning = any(code != "equipment_missing" for code in case.conflicts) or (
             bool(case.conflicts) and not case.equipment)
-        return BarContent(self.bar_title(case), case.lead_surgeon_name, self.times(case),
+        return BarContent(self.title(case), case.lead_surgeon_name, self.times(case),
                           patient_label(case), f"☑ {case.checklist_done}/{case.checklist_total}",
-                          badge, warning, equipment_marks(case))
+                          badge, warning, equipment_marks(case),
+                          (case.room_code or "") if self.room_first else "")
 
     def text_area(self, case: CaseSummary, bar: QRectF) -> QRectF:
         """Where a bar's text goes: inside its border, right of the priority band."""
@@ -264,6 +259,13 @@ class BarDelegate:
             palette.draw_status_glyph(painter, case.status, QRectF(x, mark_top, glyph, glyph),
                                       style.border.darker(130))
             x += GLYPH_W + MARK_GAP
+        if line.room:
+            painter.setPen(style.text)
+            painter.setFont(self.title_font)
+            painter.drawText(QRectF(x, rect.top(), max(0.0, right - x), rect.height()),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             line.room)
+            x += self._title_metrics.horizontalAdvance(line.room) + MARK_GAP + 2
         if line.warning:
             palette.draw_warning_mark(painter, QRectF(right - glyph, mark_top, glyph, glyph))
             right -= GLYPH_W + MARK_GAP - 1

@@ -13,7 +13,9 @@ rules, in order:
 - a lone glyph only when not even a few letters fit;
 - the equipment marks (a letter per unit the case needs: R robot, C C-arm…) sit at the
   right like the warning mark, and are the first to leave the procedure's line (after
-  the badge) for the next one.
+  the badge) for the next one;
+- in lanes other than rooms the room code leads the procedure's line, in bold; short of
+  room it moves to the start of the next line (before the surgeon), after the glyph.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class TextLine:
     right_text: str = ""  # checklist progress, right-aligned
     # Equipment marks at the right, before the warning: (letter, allocated) per unit.
     equipment: tuple[tuple[str, bool], ...] = ()
+    room: str = ""  # the room code at the left, bold (lanes other than rooms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,7 @@ class BarContent:
     badge: str  # "" for elective
     warning: bool
     equipment: tuple[tuple[str, bool], ...] = ()
+    room: str = ""  # lanes other than rooms: the row no longer names the room
 
 
 def equipment_width(marks: tuple[tuple[str, bool], ...]) -> float:
@@ -138,10 +142,10 @@ def _one_line_title(content: BarContent, width: float, metrics: Metrics,
     """The procedure on one bold line, with as many marks as leave it readable; the marks
     left off go to the next line when there is one (returned as ``moved``). None when no
     arrangement shows the whole procedure or ``READABLE_CHARS`` of it."""
-    marks = ["badge", "equipment", "glyph", "warning"]  # dropped in this order
+    marks = ["badge", "equipment", "glyph", "room", "warning"]  # dropped in this order
     present = {"glyph"} | ({"badge"} if content.badge else set()) | (
         {"warning"} if content.warning else set()) | (
-        {"equipment"} if content.equipment else set())
+        {"equipment"} if content.equipment else set()) | ({"room"} if content.room else set())
     for keep_from in range(len(marks) + 1):
         kept = present & set(marks[keep_from:])
         room = width - _marks_width(content, kept, metrics)
@@ -151,7 +155,8 @@ def _one_line_title(content: BarContent, width: float, metrics: Metrics,
             line = TextLine(text, Font.TITLE, glyph="glyph" in kept,
                             warning="warning" in kept,
                             badge=content.badge if "badge" in kept else "",
-                            equipment=content.equipment if "equipment" in kept else ())
+                            equipment=content.equipment if "equipment" in kept else (),
+                            room=content.room if "room" in kept else "")
             return line, moved
     return None
 
@@ -166,7 +171,13 @@ def _marks_width(content: BarContent, kept: set[str], metrics: Metrics) -> float
         total += metrics.badge_width(content.badge) + MARK_GAP
     if "equipment" in kept:
         total += equipment_width(content.equipment)
+    if "room" in kept:
+        total += room_width(content.room, metrics)
     return total
+
+
+def room_width(room: str, metrics: Metrics) -> float:
+    return metrics.width(room, Font.TITLE) + MARK_GAP + 2 if room else 0.0
 
 
 def _body_lines(content: BarContent, width: float, count: int, metrics: Metrics,
@@ -184,6 +195,8 @@ def _body_lines(content: BarContent, width: float, count: int, metrics: Metrics,
         room = width - (GLYPH_W + MARK_GAP if glyph else 0) - (GLYPH_W + MARK_GAP if warning
                                                                 else 0)
         equipment = content.equipment if i == 0 and "equipment" in moved else ()
+        if i == 0 and "room" in moved:
+            text = f"{content.room} · {text}"  # the room before the surgeon
         if equipment and room - equipment_width(equipment) < MIN_TEXT_PX:
             equipment = ()  # the surgeon's name before the marks (the tooltip lists units)
         room -= equipment_width(equipment)
@@ -215,7 +228,9 @@ def _wrapped(content: BarContent, width: float, lines: int, metrics: Metrics) ->
         marks_room = width - GLYPH_W - MARK_GAP - (GLYPH_W + MARK_GAP if warning else 0)
         equipment = content.equipment \
             if equipment_width(content.equipment) <= marks_room else ()
-        surgeon = metrics.elide(content.surgeon, marks_room - equipment_width(equipment)
+        # The room, where the lane is not one (the row names the surgeon or the unit).
+        surgeon = metrics.elide(content.room or content.surgeon,
+                                marks_room - equipment_width(equipment)
                                 - (0 if warning else GLYPH_W + MARK_GAP), Font.BODY)
         out.append(TextLine(surgeon if shown(surgeon) else "", Font.BODY, glyph=True,
                             warning=warning, equipment=equipment))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,7 +31,6 @@ from surgdesk.services.dto import CaseEquipmentView, EquipmentUnitView
 
 ANY_UNIT = "any free unit"
 MISSING = QColor("#a40000")
-MUTED = QColor("#6b6b6b")
 MAX_COUNT = 4  # units of one kind added at once
 
 # A need as the form compares and saves it: (kind, the unit picked or None).
@@ -137,7 +136,7 @@ class EquipmentField(QWidget):
         picked = self.unit.currentData() is not None
         if picked:
             self.count.setValue(1)  # a picked unit is one unit
-        self.count.setEnabled(not picked and self.isEnabled())
+        self.count.setEnabled(not picked)
 
     # ---- value -------------------------------------------------------------------------
 
@@ -175,7 +174,6 @@ class EquipmentField(QWidget):
                 item.setToolTip("No unit of this kind is free for the case: it shows the "
                                 "missing-equipment mark on the board")
             elif need.held:
-                item.setForeground(QBrush(MUTED))
                 item.setToolTip(f"{need.held} is allocated to the case")
             self.needs.addItem(item)
         self._sync_buttons()
@@ -199,12 +197,7 @@ class EquipmentField(QWidget):
         if 0 <= row < len(self._needs):
             self._set(self._needs[:row] + self._needs[row + 1:])
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.EnabledChange:
-            self._sync_buttons()
-
     def _sync_buttons(self) -> None:
-        editable = self.isEnabled()
-        self.remove_button.setEnabled(editable and bool(self._needs))
-        self.add_button.setEnabled(editable)
+        # Only what the list itself decides: the form disables the whole field for a
+        # reader (Qt carries that to every child).
+        self.remove_button.setEnabled(bool(self._needs))

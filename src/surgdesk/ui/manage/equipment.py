@@ -393,6 +393,7 @@ class EquipmentDialog(ServiceDialog):
         self.unit_status.setCurrentIndex(self.unit_status.findData(unit.status))
         self.unit_turnaround.setValue(unit.turnaround_minutes)
         self.unit_notes.setText(unit.notes or "")
+        self.unit_notes.setCursorPosition(0)  # the start of long notes, not their end
         self.save_button.setText("Save unit")
         self.unit_errors.clear()
         self.closure_box.setEnabled(True)
@@ -506,7 +507,8 @@ class EquipmentDialog(ServiceDialog):
             return False
         start, end = self.closure_span()
         reason = self.closure_reason.text()
-        what = f"closed {start:%d %b %H:%M}–{end:%d %b %H:%M}"
+        until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%d %b %H:%M}"
+        what = f"closed {start:%d %b %H:%M}–{until}"
         key = ("closure", unit.id, start, end, reason)
         op_id = self._op(key)
 

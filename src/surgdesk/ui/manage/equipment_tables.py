@@ -14,6 +14,7 @@ from surgdesk.services.dto import (
 )
 from surgdesk.ui.manage.common import Column
 
+NOTES_SHOWN = 32  # characters of a unit's notes in the list
 STATUS_TEXT: dict[EquipmentStatus, str] = {
     EquipmentStatus.AVAILABLE: "Available",
     EquipmentStatus.MAINTENANCE: "Maintenance",
@@ -46,7 +47,7 @@ def unit_columns() -> list[Column[EquipmentUnitView]]:
         Column("Status", lambda u: STATUS_TEXT[u.status], muted=out),
         Column("Turnaround", lambda u: f"{u.turnaround_minutes} min",
                sort=lambda u: u.turnaround_minutes, align_right=True, muted=out),
-        Column("Notes", lambda u: u.notes or "", tooltip=lambda u: u.notes, muted=out),
+        Column("Notes", lambda u: short(u.notes or ""), tooltip=lambda u: u.notes, muted=out),
     ]
 
 
@@ -58,6 +59,12 @@ def closure_columns(tz: ZoneInfo) -> list[Column[EquipmentClosureView]]:
                sort=lambda c: c.ends_at.timestamp()),
         Column("Reason", lambda c: c.reason, tooltip=lambda c: c.reason),
     ]
+
+
+def short(text: str, limit: int = NOTES_SHOWN) -> str:
+    """The start of a long text (the whole in the tooltip): the list keeps its width."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
 
 
 def change_text(change: UnitChange, what: str) -> str:

@@ -5,7 +5,7 @@ dates, the audit snapshot, and ``CaseJob``, the base of the job classes that
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -40,6 +40,8 @@ from surgdesk.services.dto import CaseResult
 from surgdesk.services.fields import FreeText, IdentLine, NameLine
 
 DEFAULT_DURATION_MIN = DEFAULT_CASE_DURATION_MIN
+# The most equipment needs a case may have (a guard against runaway input, not a rule).
+MAX_NEEDS = 12
 # A board window longer than this is refused: the board shows days, not seasons.
 MAX_BOARD_WINDOW = timedelta(days=62)
 QUEUE_STATUSES = (CaseStatus.REQUESTED, CaseStatus.POSTPONED)
@@ -93,6 +95,12 @@ class CaseEdit(PatientDob):
     anesthetist: str | None = Field(default=None, max_length=IDENT_MAX)
     estimated_duration_min: int | None = Field(default=None, ge=CASE_DURATION.low,
                                                le=CASE_DURATION.high)
+    # Equipment kind names the case needs (repeated for two of a kind) and unit names
+    # chosen (each pins a need); ``equipment=[]`` clears the needs.
+    equipment: list[Annotated[str, Field(max_length=IDENT_MAX)]] | None = Field(
+        default=None, max_length=MAX_NEEDS)
+    units: list[Annotated[str, Field(max_length=IDENT_MAX)]] | None = Field(
+        default=None, max_length=MAX_NEEDS)
 
 
 class _Duration(BaseModel):
@@ -182,7 +190,18 @@ def audit_state(case: m.SurgeryCase) -> dict[str, Any]:
         "anesthetist": case.anesthetist.username if case.anesthetist else None,
         "actual_start": case.actual_start,
         "actual_end": case.actual_end,
+        "equipment": equipment_state(case),
     }
+
+
+def equipment_state(case: m.SurgeryCase) -> list[str] | None:
+    """The case's needs for the audit trail: ``C-arm: C-arm 2`` (held), ``C-arm``
+    (not held), ``(chosen)`` when pinned; kind and unit names only. None: needs none."""
+    out = []
+    for row in case.equipment:
+        text = row.kind.name if row.unit is None else f"{row.kind.name}: {row.unit.name}"
+        out.append(f"{text} (chosen)" if row.pinned else text)
+    return sorted(out) or None
 
 
 def check_version(case: m.SurgeryCase, expected_version: int | None) -> None:

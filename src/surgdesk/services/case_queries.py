@@ -42,12 +42,16 @@ from surgdesk.services.case_rights import (
     rights_of_rows,
 )
 from surgdesk.services.case_views import (
+    board_units,
+    case_card,
     case_row,
     case_summary,
     checklist_view,
+    closure_view_of_unit,
     note_view,
     row_summary,
     team_member_view,
+    with_equipment_mark,
 )
 from surgdesk.services.checklists import find_case, in_phase_order
 from surgdesk.services.conflicts import PlacedCase, RoomRules, soft_conflicts, window_conflicts
@@ -90,7 +94,10 @@ class CaseQueries(CaseJob):
         see = rights.see_patient
         progress = uow.cases.checklist_progress([case.id]).get(case.id, (0, 0))
         codes = sorted({w.code for w in soft_conflicts(uow, full, tz, self.now())})
-        summary = case_summary(full, rights=rights, progress=progress, conflicts=codes)
+        holds = uow.holds.of_cases([case.id]).get(case.id, [])
+        summary = case_summary(full, rights=rights, progress=progress,
+                               conflicts=with_equipment_mark(codes, full.status, holds),
+                               equipment=holds)
         return CaseDetail(
             case=summary,
             team=tuple(team_member_view(t) for t in sorted(full.team, key=lambda t: t.id)),
@@ -102,6 +109,7 @@ class CaseQueries(CaseJob):
             can_update_checklist=granted.tick,
             can_sign_off=granted.sign_off,
             can_add_note=granted.add_note,
+            card=case_card(uow, actor, full),
         )
 
     def list_cases(
@@ -151,6 +159,7 @@ class CaseQueries(CaseJob):
             if hi - lo > MAX_BOARD_WINDOW:
                 raise BadInput(FieldProblem("end", "the board shows at most 62 days"))
             rooms = uow.rooms.all()
+            units = uow.equipment.units(include_retired=False)
             shown = [s for s in CaseStatus if s is not CaseStatus.CANCELLED]
             cases = uow.cases.rows_in_window(lo, hi, statuses=shown)
             queue = [case_row(c) for c in uow.cases.with_status(QUEUE_STATUSES)]
@@ -167,6 +176,10 @@ class CaseQueries(CaseJob):
                                             blocks=spans)),
                 queue=tuple(self._summaries(uow, actor, queue, tz, rooms=rooms)),
                 blocks=tuple(o.view() for o in blocks),
+                equipment_units=board_units(units, rooms),
+                equipment_closures=tuple(
+                    closure_view_of_unit(c) for c in uow.equipment.closures_overlapping(
+                        [u.id for u in units], lo, hi)),
             )
 
     def _board_blocks(self, uow: UnitOfWork, tz: ZoneInfo, lo: datetime, hi: datetime,
@@ -223,9 +236,12 @@ class CaseQueries(CaseJob):
             rights = rights_of_rows(uow, actor, rows)
             progress = uow.cases.checklist_progress(ids) if ids else {}
             marks = self._marks(uow, context, tz, None, blocks)
+            holds = uow.holds.of_cases(ids)
             return [
-                row_summary(r, rights=rights[r.id],
-                            progress=progress.get(r.id, (0, 0)), conflicts=marks.get(r.id, ()))
+                row_summary(r, rights=rights[r.id], progress=progress.get(r.id, (0, 0)),
+                            conflicts=with_equipment_mark(marks.get(r.id, ()), r.status,
+                                                          holds.get(r.id, ())),
+                            equipment=holds.get(r.id, ()))
                 for r in rows
             ]
 
@@ -239,9 +255,12 @@ class CaseQueries(CaseJob):
         rights = rights_of_rows(uow, actor, rows)
         progress = uow.cases.checklist_progress(ids) if ids else {}
         marks = self._marks(uow, rows, tz, rooms, blocks)
+        holds = uow.holds.of_cases(ids)  # one query for every case's equipment
         return [
             row_summary(r, rights=rights[r.id], progress=progress.get(r.id, (0, 0)),
-                        conflicts=marks.get(r.id, ()))
+                        conflicts=with_equipment_mark(marks.get(r.id, ()), r.status,
+                                                      holds.get(r.id, ())),
+                        equipment=holds.get(r.id, ()))
             for r in rows
         ]
 

@@ -4,6 +4,7 @@ from the queue, move and resize, and edit the case's own fields."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,8 +12,9 @@ from zoneinfo import ZoneInfo
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import FINAL_STATUSES, CaseStatus, Laterality, Priority, TeamRole
 from surgdesk.domain.permissions import Action
-from surgdesk.errors import BadInput, FieldProblem, TransitionRefused
+from surgdesk.errors import BadInput, FieldProblem, NotFound, TransitionRefused
 from surgdesk.repository.uow import UnitOfWork
+from surgdesk.services import equipment_alloc as alloc
 from surgdesk.services.base import diff, validate
 from surgdesk.services.case_common import (
     DEFAULT_DURATION_MIN,
@@ -38,10 +40,10 @@ class CaseScheduling(CaseJob):
         self,
         actor: Actor,
         *,
-        procedure_name: str,
+        procedure_name: str | None = None,
         patient_id: str,
         patient_name: str,
-        lead_surgeon: str,
+        lead_surgeon: str | None = None,
         patient_dob: date | None = None,
         laterality: Laterality | None = None,
         specialty: str | None = None,
@@ -67,8 +69,6 @@ class CaseScheduling(CaseJob):
 
         ``op_id`` (on every write here): the client's operation id; a retry with the same
         id returns the case as it is now instead of applying the change again."""
-        if equipment or units or card is not None:
-            raise NotImplementedError("equipment and preference cards: issue 15")
         placing = room is not None or start is not None
         self.require(actor, Action.SCHEDULE_CASES if placing else Action.REQUEST_CASE,
                      what="schedule cases" if placing else "request cases")
@@ -78,14 +78,24 @@ class CaseScheduling(CaseJob):
             raise BadInput(FieldProblem("start", "a room needs a start"))
         if not placing and end is not None:
             raise BadInput(FieldProblem("start", "an end needs a room and a start"))
-        given = {
-            "procedure_name": procedure_name, "patient_id": patient_id,
-            "patient_name": patient_name, "patient_dob": patient_dob,
-            "laterality": laterality, "specialty": specialty, "priority": priority,
-        }
+        if card is None:
+            _required(procedure_name=procedure_name, lead_surgeon=lead_surgeon)
         with self.uow() as uow:
             with self.operation(uow, op_id, "create_case") as claim:
                 if not claim.replay:
+                    fill = _CardFill(procedure_name, lead_surgeon, duration_min,
+                                     list(equipment))
+                    if card is not None:
+                        fill = self._from_card(uow, card, fill, given_end=end is not None)
+                    procedure_name, lead_surgeon, duration_min = (
+                        fill.procedure_name, fill.lead_surgeon, fill.duration_min)
+                    assert lead_surgeon is not None
+                    given = {
+                        "procedure_name": procedure_name, "patient_id": patient_id,
+                        "patient_name": patient_name, "patient_dob": patient_dob,
+                        "laterality": laterality, "specialty": specialty,
+                        "priority": priority,
+                    }
                     tz = self.department_zone(uow)
                     span = None
                     estimate = self._duration(duration_min) or DEFAULT_DURATION_MIN
@@ -97,10 +107,14 @@ class CaseScheduling(CaseJob):
                                       context=self._field_context(tz))
                     room_row = self._room(uow, room) if room is not None else None
                     case = self._new_case(uow, actor, fields, tz, lead_surgeon, anesthetist)
+                    case.preference_card_id = fill.card_id
                     if room_row is not None and span is not None:
                         check_room(uow, room_row, *span, case_id=None)
                         _place(case, room_row, *span)
                         case.status = CaseStatus.SCHEDULED
+                    if fill.equipment or units:
+                        alloc.set_needs(uow, case, fill.equipment, list(units),
+                                        now=self.now())
                     uow.flush()
                     self.audit(uow, actor, "create_case", case, {
                         "case_number": case.case_number,
@@ -108,6 +122,36 @@ class CaseScheduling(CaseJob):
                     })
                     return self._finish(uow, actor, case, tz, readiness=True)
             return self._replayed_case(uow, actor, claim)
+
+    def _from_card(self, uow: UnitOfWork, card_id: int, fill: _CardFill, *,
+                   given_end: bool) -> _CardFill:
+        """What the card fills in: procedure, lead surgeon, duration (unless an end or a
+        duration is given) and equipment, each only when not given."""
+        if isinstance(card_id, bool) or not isinstance(card_id, int):
+            raise BadInput(FieldProblem("card", "must be a card id"))
+        found = uow.cards.card(card_id)
+        if found is None:
+            raise NotFound(f"no preference card {card_id}", field="card")
+        owner = found.surgeon.user
+        if fill.lead_surgeon is not None:
+            surgeon = self._surgeon(uow, fill.lead_surgeon)
+            if surgeon.id != found.surgeon_id:
+                raise BadInput(FieldProblem(
+                    "card", f"is {owner.display_name}'s card, not "
+                            f"{surgeon.user.display_name}'s"))
+        kinds = fill.equipment
+        if not kinds:
+            by_id = {k.id: k for k in uow.equipment.kinds()}
+            # A kind made inactive since the card was written is left out, not refused.
+            kinds = [by_id[k].name for k in found.equipment_kind_ids
+                     if k in by_id and by_id[k].active]
+        duration = fill.duration_min
+        if duration is None and not given_end:
+            duration = found.duration_min
+        return _CardFill(
+            fill.procedure_name if fill.procedure_name is not None else found.procedure_name,
+            fill.lead_surgeon if fill.lead_surgeon is not None else owner.username,
+            duration, kinds, found.id)
 
     def _new_case(
         self, uow: UnitOfWork, actor: Actor, fields: CaseFields, tz: ZoneInfo,
@@ -177,6 +221,7 @@ class CaseScheduling(CaseJob):
         before = audit_state(case)
         _place(case, room_row, *span)
         case.status = CaseStatus.SCHEDULED
+        alloc.allocate(uow, case, room_row, *span, now=self.now())
         uow.flush()
         self.audit(uow, actor, "schedule_case", case,
                    {"case_number": case.case_number, **diff(before, audit_state(case))})
@@ -228,6 +273,7 @@ class CaseScheduling(CaseJob):
         check_room(uow, room_row, *span, case_id=case.id)
         before = audit_state(case)
         _place(case, room_row, *span)
+        alloc.allocate(uow, case, room_row, *span, now=self.now())
         uow.flush()
         self.audit(uow, actor, "move_case", case,
                    {"case_number": case.case_number, **diff(before, audit_state(case))})
@@ -270,17 +316,52 @@ class CaseScheduling(CaseJob):
         if "anesthetist" in given:
             name = (edit.anesthetist or "").strip()
             case.anesthetist = self._anesthetist(uow, name) if name else None
-        for name in given - {"lead_surgeon", "anesthetist"}:
+        for name in given - {"lead_surgeon", "anesthetist", "equipment", "units"}:
             value = getattr(edit, name)
             setattr(case, name, value if name != "specialty" or value else
                     case.lead_surgeon.specialty)
         _sync_team(case, previous=previous)
+        if given & {"equipment", "units"}:
+            self._edit_needs(uow, case, edit)
         changes = diff(before, audit_state(case))
         if changes:
             uow.flush()
             self.audit(uow, actor, "update_case",
                        case, {"case_number": case.case_number, **changes})
         return self._finish(uow, actor, case, tz)
+
+    def _edit_needs(self, uow: UnitOfWork, case: m.SurgeryCase, edit: CaseEdit) -> None:
+        """New needs from the edit: without ``equipment`` the kinds stay as they are;
+        without ``units`` the chosen units whose kind is still needed stay chosen."""
+        given = edit.model_fields_set
+        kinds = (list(edit.equipment or ()) if "equipment" in given
+                 else [row.kind.name for row in case.equipment])
+        if "units" in given:
+            units = list(edit.units or ())
+        else:
+            still = {k.strip().casefold() for k in kinds}
+            units = [row.unit.name for row in case.equipment
+                     if row.pinned and row.unit is not None
+                     and row.kind.name.casefold() in still]
+        alloc.set_needs(uow, case, kinds, units, now=self.now())
+
+
+@dataclass(frozen=True)
+class _CardFill:
+    """A new case's fields a preference card may fill (None / empty: not given)."""
+
+    procedure_name: str | None
+    lead_surgeon: str | None
+    duration_min: int | None
+    equipment: list[str]
+    card_id: int | None = None
+
+
+def _required(**values: str | None) -> None:
+    """Without a card, these fields must be given."""
+    for name, value in values.items():
+        if value is None:
+            raise BadInput(FieldProblem(name, "is required"))
 
 
 def _place(case: m.SurgeryCase, room: m.OperatingRoom, start: datetime, end: datetime) -> None:

@@ -11,6 +11,7 @@ from surgdesk.domain.permissions import Action
 from surgdesk.domain.status_machine import CLINICAL_TARGETS, NEEDS_REASON, can_transition
 from surgdesk.errors import BadInput, FieldProblem, TransitionRefused
 from surgdesk.repository.uow import UnitOfWork
+from surgdesk.services import equipment_alloc as alloc
 from surgdesk.services.base import diff
 from surgdesk.services.case_common import (
     QUEUE_STATUSES,
@@ -99,6 +100,9 @@ class CaseStatusChanges(CaseJob):
         case.status = target
         if target in QUEUE_STATUSES:
             _unplace(case)
+        if target in QUEUE_STATUSES or target is CaseStatus.CANCELLED:
+            # Off the board: the units go back (the needs stay for the next placement).
+            alloc.release(case, uow=uow, now=self.now())
         elif target is CaseStatus.IN_PROGRESS:
             case.actual_start = self.now()
         elif target is CaseStatus.COMPLETED:

@@ -5,20 +5,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from surgdesk.domain import models as m
+from surgdesk.domain.conflicts import EQUIPMENT_MISSING
+from surgdesk.domain.enums import OCCUPYING_STATUSES, CaseStatus
+from surgdesk.repository.holds import HoldRow
 from surgdesk.repository.repos import CaseRow
 from surgdesk.repository.uow import UnitOfWork
+from surgdesk.services.card_views import card_view
 from surgdesk.services.case_rights import rights_of_rows
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import (
+    CaseEquipmentView,
     CaseResult,
     CaseRights,
     CaseSummary,
     ChecklistItemView,
     ChecklistView,
+    EquipmentClosureView,
+    EquipmentUnitView,
     NoteView,
+    PreferenceCardView,
     SoftConflict,
     TeamMemberView,
 )
+from surgdesk.services.equipment_input import closure_view, unit_view
 
 
 def rights_of_case(uow: UnitOfWork, actor: Actor, case: m.SurgeryCase) -> CaseRights:
@@ -55,9 +64,11 @@ def row_summary(
     rights: CaseRights,
     progress: tuple[int, int] = (0, 0),
     conflicts: Sequence[str] = (),
+    equipment: Sequence[HoldRow] = (),
 ) -> CaseSummary:
     """The summary as ``rights`` lets the actor see it (patient masked unless
-    ``rights.see_patient``)."""
+    ``rights.see_patient``); ``equipment``: the case's needs and holds
+    (``HoldRepo.of_cases``)."""
     see_patient = rights.see_patient
     done, total = progress
     # model_construct: every value comes typed from the database, and the board builds
@@ -72,7 +83,27 @@ def row_summary(
         checklist_total=total,
         conflicts=tuple(conflicts),
         rights=rights,
+        equipment=equipment_views(equipment),
     )
+
+
+def equipment_views(rows: Sequence[HoldRow]) -> tuple[CaseEquipmentView, ...]:
+    return tuple(CaseEquipmentView.model_construct(kind=r.kind, unit_id=r.unit_id,
+                                                   unit=r.unit, pinned=r.pinned)
+                 for r in rows)
+
+
+def equipment_missing(status: CaseStatus, rows: Sequence[HoldRow]) -> bool:
+    """A placed case with a need no unit is allocated to (the bar's mark)."""
+    return status in OCCUPYING_STATUSES and any(r.unit_id is None for r in rows)
+
+
+def with_equipment_mark(conflicts: Sequence[str], status: CaseStatus,
+                        rows: Sequence[HoldRow]) -> tuple[str, ...]:
+    """The conflict codes plus ``equipment_missing`` when it holds, sorted."""
+    if not equipment_missing(status, rows) or EQUIPMENT_MISSING in conflicts:
+        return tuple(conflicts)
+    return tuple(sorted([*conflicts, EQUIPMENT_MISSING]))
 
 
 def case_summary(
@@ -81,8 +112,10 @@ def case_summary(
     rights: CaseRights,
     progress: tuple[int, int] = (0, 0),
     conflicts: Sequence[str] = (),
+    equipment: Sequence[HoldRow] = (),
 ) -> CaseSummary:
-    return row_summary(case_row(case), rights=rights, progress=progress, conflicts=conflicts)
+    return row_summary(case_row(case), rights=rights, progress=progress, conflicts=conflicts,
+                       equipment=equipment)
 
 
 def case_result(
@@ -91,8 +124,10 @@ def case_result(
     """The case after a change (flushed), with the warnings the change carries."""
     progress = uow.cases.checklist_progress([case.id]).get(case.id, (0, 0))
     codes = sorted({w.code for w in warnings})
+    holds = uow.holds.of_cases([case.id]).get(case.id, [])
     summary = case_summary(case, rights=rights_of_case(uow, actor, case), progress=progress,
-                           conflicts=codes)
+                           conflicts=with_equipment_mark(codes, case.status, holds),
+                           equipment=holds)
     return CaseResult(case=summary, warnings=tuple(warnings))
 
 
@@ -149,3 +184,25 @@ def note_view(note: m.CaseNote) -> NoteView:
         message=note.message,
         created_at=note.created_at,
     )
+
+
+def board_units(units: Sequence[m.EquipmentUnit],
+                rooms: Sequence[m.OperatingRoom]) -> tuple[EquipmentUnitView, ...]:
+    """The board's equipment lanes: units by kind name, then unit name."""
+    codes = {r.id: r.code for r in rooms}
+    ordered = sorted(units, key=lambda u: (u.kind.name.casefold(), u.name.casefold(), u.id))
+    return tuple(unit_view(u, codes) for u in ordered)
+
+
+def closure_view_of_unit(closure: m.EquipmentClosure) -> EquipmentClosureView:
+    return closure_view(closure)
+
+
+def case_card(uow: UnitOfWork, actor: Actor,
+              case: m.SurgeryCase) -> PreferenceCardView | None:
+    """The preference card the case was filled from, as the actor may use it."""
+    card = uow.cards.card(case.preference_card_id) if case.preference_card_id else None
+    if card is None:
+        return None
+    names = {k.id: k.name for k in uow.equipment.kinds()}
+    return card_view(card, names, actor)

@@ -17,6 +17,7 @@ from surgdesk.domain import models as m
 from surgdesk.domain import room_hours
 from surgdesk.domain.conflicts import (
     ANESTHETIST_DOUBLE_BOOKED,
+    EQUIPMENT_MISSING,
     OTHER_BLOCK,
     OUTSIDE_HOURS,
     PATIENT_DOUBLE_BOOKED,
@@ -39,6 +40,7 @@ from surgdesk.errors import BadInput, FieldProblem, RoomConflict
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.block_spans import block_infos, read_occurrences
 from surgdesk.services.dto import SoftConflict
+from surgdesk.services.equipment_alloc import missing_message
 
 __all__ = [
     "ANESTHETIST_DOUBLE_BOOKED", "MIN_CASE_DURATION", "OTHER_BLOCK", "OUTSIDE_HOURS",
@@ -252,4 +254,15 @@ def soft_conflicts(uow: UnitOfWork, case: m.SurgeryCase, tz: ZoneInfo,
     placement = Placement(room=room, start=start, end=end, specialty=case.specialty,
                           patient_id=case.patient_id, people=case_people(case),
                           case_id=case.id, lead_user_id=case.lead_surgeon.user_id, now=now)
-    return placement_warnings(uow, placement, tz)
+    return placement_warnings(uow, placement, tz) + equipment_warnings(case)
+
+
+def equipment_warnings(case: m.SurgeryCase) -> list[SoftConflict]:
+    """``equipment_missing``, once per kind, for needs no unit is allocated to (the unit
+    was lost to maintenance or a closure and no other was free)."""
+    kinds: list[str] = []
+    for row in case.equipment:
+        if row.unit_id is None and row.kind.name not in kinds:
+            kinds.append(row.kind.name)
+    return [SoftConflict(code=EQUIPMENT_MISSING, message=missing_message(kind))
+            for kind in kinds]

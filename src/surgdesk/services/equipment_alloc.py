@@ -58,7 +58,15 @@ def set_needs(uow: UnitOfWork, case: m.SurgeryCase, kinds: Sequence[str],
     Unknown names are ``NotFound`` on ``equipment`` / ``units``; a kind no longer in use
     (unless the case already needs it), a retired unit or a unit named twice is
     ``BadInput``. Needs that stay the same keep their rows and units."""
-    wanted = _wanted_needs(uow, case, kinds, units)
+    # Without autoflush the case's own changes and its holds reach the database in the
+    # caller's one flush: one UPDATE, one version bump.
+    with uow.session.no_autoflush:
+        _set_needs(uow, case, kinds, units, now)
+
+
+def _set_needs(uow: UnitOfWork, case: m.SurgeryCase, kinds: Sequence[str],
+               units: Sequence[str], now: datetime | None) -> None:
+    wanted, found = _wanted_needs(uow, case, kinds, units)
     current = [(row.kind_id, row.unit_id if row.pinned else None) for row in case.equipment]
     if sorted(wanted, key=_need_key) == sorted(current, key=_need_key):
         return
@@ -68,7 +76,7 @@ def set_needs(uow: UnitOfWork, case: m.SurgeryCase, kinds: Sequence[str],
         # A queued case holds no unit, and a chosen unit is stored as the one held.
         raise BadInput(FieldProblem("units", "only a case with a room and a time holds "
                                              "a unit: choose it when scheduling"))
-    rows = _match_rows(case, wanted)
+    rows = _match_rows(case, wanted, found)
     for row in list(case.equipment):
         if all(row is not r for r in rows):
             case.equipment.remove(row)
@@ -88,10 +96,12 @@ def _need_key(need: tuple[int, int | None]) -> tuple[int, int]:
 
 
 def _wanted_needs(uow: UnitOfWork, case: m.SurgeryCase, kinds: Sequence[str],
-                  units: Sequence[str]) -> list[tuple[int, int | None]]:
-    """(kind id, pinned unit id or None) per need, from the names given."""
+                  units: Sequence[str]
+                  ) -> tuple[list[tuple[int, int | None]], dict[int, m.EquipmentKind]]:
+    """(kind id, pinned unit id or None) per need, from the names given; the kinds."""
     had = {row.kind_id for row in case.equipment}
     needs: list[tuple[int, int | None]] = []
+    found: dict[int, m.EquipmentKind] = {}
     for name in kinds:
         kind = uow.equipment.kind_by_name(name) if name and name.strip() else None
         if kind is None:
@@ -99,6 +109,7 @@ def _wanted_needs(uow: UnitOfWork, case: m.SurgeryCase, kinds: Sequence[str],
         if not kind.active and kind.id not in had:
             raise BadInput(FieldProblem("equipment", f"{kind.name} is no longer in use"))
         needs.append((kind.id, None))
+        found[kind.id] = kind
     seen: set[int] = set()
     for name in units:
         unit = uow.equipment.unit_by_name(name) if name and name.strip() else None
@@ -109,17 +120,18 @@ def _wanted_needs(uow: UnitOfWork, case: m.SurgeryCase, kinds: Sequence[str],
         if unit.status is EquipmentStatus.RETIRED:
             raise BadInput(FieldProblem("units", f"{unit.name} is retired"))
         seen.add(unit.id)
+        found[unit.kind_id] = unit.kind
         free = next((i for i, (k, u) in enumerate(needs) if k == unit.kind_id and u is None),
                     None)
         if free is None:
             needs.append((unit.kind_id, unit.id))
         else:
             needs[free] = (unit.kind_id, unit.id)
-    return needs
+    return needs, found
 
 
-def _match_rows(case: m.SurgeryCase, wanted: list[tuple[int, int | None]]
-                ) -> list[m.CaseEquipment]:
+def _match_rows(case: m.SurgeryCase, wanted: list[tuple[int, int | None]],
+                kinds: dict[int, m.EquipmentKind]) -> list[m.CaseEquipment]:
     """A row per wanted need, reusing the case's rows: a pinned need takes the row that
     holds its unit (so no two rows of the case swap units in one flush), then any row
     of the kind; new rows for the rest."""
@@ -144,7 +156,8 @@ def _match_rows(case: m.SurgeryCase, wanted: list[tuple[int, int | None]]
                 take(i, row)
     rows: list[m.CaseEquipment] = []
     for i, (kind_id, unit_id) in enumerate(wanted):
-        row = out[i] or m.CaseEquipment(kind_id=kind_id, pinned=unit_id is not None)
+        row = out[i] or m.CaseEquipment(kind_id=kind_id, kind=kinds[kind_id],
+                                        pinned=unit_id is not None)
         rows.append(row)
     return rows
 
@@ -164,10 +177,17 @@ def allocate(uow: UnitOfWork, case: m.SurgeryCase, room: m.OperatingRoom, start:
     """Give every need of the case a unit for this placement, or refuse.
 
     ``pins``: need index -> the unit the user just chose (``set_needs``); otherwise a
-    pinned need keeps the unit it holds."""
-    rows = list(case.equipment)
-    if not rows:
+    pinned need keeps the unit it holds. The case's changes are not flushed here (one
+    UPDATE of the case with the caller's flush): its own holds are not read anyway."""
+    if not case.equipment:
         return
+    with uow.session.no_autoflush:
+        _allocate(uow, case, room, start, end, now, pins)
+
+
+def _allocate(uow: UnitOfWork, case: m.SurgeryCase, room: m.OperatingRoom, start: datetime,
+              end: datetime, now: datetime | None, pins: Mapping[int, int] | None) -> None:
+    rows = list(case.equipment)
     pins = pins or {}
     locked = uow.equipment.lock_kinds({row.kind_id for row in rows})
     units = _domain_units(uow, locked, start, end)

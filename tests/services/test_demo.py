@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -30,7 +31,9 @@ from surgdesk.repository.database import Database, make_nullpool_engine
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.context import FakeClock
 from surgdesk.services.demo import EMAIL_DOMAIN, DemoSummary, demo_range, generate_demo
+from tests.conftest import _pg_url as pg_url
 from tests.conftest import clone_sqlite
+from tests.pgpool import PostgresPool
 
 # Tuesday 24 November 2026, 11:17 in Berlin: past, running and future cases all exist.
 NOW = datetime(2026, 11, 24, 10, 17, tzinfo=UTC)
@@ -43,7 +46,33 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def demo(db: Database) -> DemoSummary:
+    """A demo of the test's own, for the tests that change it."""
     return generate_demo(db, rooms=ROOMS, days=DAYS, seed=7, clock=clock())
+
+
+SharedDemo = tuple[Database, DemoSummary]
+
+
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def shared_demo(request: pytest.FixtureRequest, sqlite_template: Path,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedDemo]:
+    """One demo per backend for the tests that only read it (generating one takes about
+    a second on the 2-core machine; two dozen tests read the same)."""
+    release: Callable[[], None] | None = None
+    if request.param == "sqlite":
+        url = clone_sqlite(sqlite_template, tmp_path_factory.mktemp("demo"))
+    else:
+        pool: PostgresPool = request.getfixturevalue("postgres_pool")
+        name = pool.acquire()
+        url, release = pg_url(name), lambda: pool.release(name)
+    database = Database(make_nullpool_engine(url))
+    try:
+        yield database, generate_demo(database, rooms=ROOMS, days=DAYS, seed=7, clock=clock())
+    finally:
+        database.dispose()
+        if release is not None:
+            release()
 
 
 def _cases(db: Database) -> list[m.SurgeryCase]:
@@ -74,7 +103,8 @@ def _items_by_case(db: Database) -> dict[int, Phases]:
 # --- staff and rooms --------------------------------------------------------------------
 
 
-def test_staff_of_every_role(db: Database, demo: DemoSummary) -> None:
+def test_staff_of_every_role(shared_demo: SharedDemo) -> None:
+    db, demo = shared_demo
     with db.new_session(read_only=True) as s:
         users = list(s.scalars(select(m.User)))
         profiles = list(s.scalars(select(m.SurgeonProfile)))
@@ -105,7 +135,8 @@ def test_staff_of_every_role(db: Database, demo: DemoSummary) -> None:
     assert demo.password == "demo-password-1"
 
 
-def test_one_hash_for_every_login_and_it_verifies(db: Database, demo: DemoSummary) -> None:
+def test_one_hash_for_every_login_and_it_verifies(shared_demo: SharedDemo) -> None:
+    db, demo = shared_demo
     with db.new_session(read_only=True) as s:
         hashes = set(s.scalars(select(m.User.password_hash)))
     assert len(hashes) == 1
@@ -115,7 +146,8 @@ def test_one_hash_for_every_login_and_it_verifies(db: Database, demo: DemoSummar
     assert PasswordHasher().verify(hashed, demo.password)
 
 
-def test_rooms(db: Database, demo: DemoSummary) -> None:
+def test_rooms(shared_demo: SharedDemo) -> None:
+    db = shared_demo[0]
     rooms = sorted(_rooms(db).values(), key=lambda r: r.code)
     assert [r.code for r in rooms] == [f"OR-{i:02d}" for i in range(1, ROOMS + 1)]
     assert sum(r.status is RoomStatus.MAINTENANCE for r in rooms) == 1
@@ -144,7 +176,8 @@ def test_rooms(db: Database, demo: DemoSummary) -> None:
 # --- the schedule -----------------------------------------------------------------------
 
 
-def test_every_status_present(db: Database, demo: DemoSummary) -> None:
+def test_every_status_present(shared_demo: SharedDemo) -> None:
+    db, demo = shared_demo
     cases = _cases(db)
     statuses = {c.status for c in cases}
     assert statuses == set(CaseStatus)
@@ -162,8 +195,9 @@ def test_every_status_present(db: Database, demo: DemoSummary) -> None:
         CaseStatus.SCHEDULED}
 
 
-def test_no_two_occupying_cases_in_a_room_overlap(db: Database, demo: DemoSummary) -> None:
+def test_no_two_occupying_cases_in_a_room_overlap(shared_demo: SharedDemo) -> None:
     """Brute force over every pair in each room, turnover included."""
+    db = shared_demo[0]
     rooms = _rooms(db)
     by_room: dict[int, list[m.SurgeryCase]] = defaultdict(list)
     for case in _cases(db):
@@ -184,8 +218,9 @@ def test_no_two_occupying_cases_in_a_room_overlap(db: Database, demo: DemoSummar
                 assert not clash, (a.case_number, b.case_number)
 
 
-def test_completed_cases_did_not_overlap_either(db: Database, demo: DemoSummary) -> None:
+def test_completed_cases_did_not_overlap_either(shared_demo: SharedDemo) -> None:
     """The plan had no clashes before statuses were given out: check all timed cases."""
+    db = shared_demo[0]
     rooms = _rooms(db)
     by_room: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for case in _cases(db):
@@ -198,7 +233,8 @@ def test_completed_cases_did_not_overlap_either(db: Database, demo: DemoSummary)
             assert first_until <= second_start, rooms[room_id].code
 
 
-def test_occupied_until_is_end_plus_turnover(db: Database, demo: DemoSummary) -> None:
+def test_occupied_until_is_end_plus_turnover(shared_demo: SharedDemo) -> None:
+    db = shared_demo[0]
     rooms = _rooms(db)
     timed = [c for c in _cases(db) if c.scheduled_start is not None]
     assert timed
@@ -211,7 +247,8 @@ def test_occupied_until_is_end_plus_turnover(db: Database, demo: DemoSummary) ->
             minutes=case.estimated_duration_min)
 
 
-def test_statuses_agree_with_the_clock(db: Database, demo: DemoSummary) -> None:
+def test_statuses_agree_with_the_clock(shared_demo: SharedDemo) -> None:
+    db = shared_demo[0]
     notes: dict[int, list[m.CaseNote]] = defaultdict(list)
     with db.new_session(read_only=True) as s:
         for note in s.scalars(select(m.CaseNote)):
@@ -243,7 +280,8 @@ def test_statuses_agree_with_the_clock(db: Database, demo: DemoSummary) -> None:
         assert case.created_at <= NOW
 
 
-def test_checklists_consistent_with_statuses(db: Database, demo: DemoSummary) -> None:
+def test_checklists_consistent_with_statuses(shared_demo: SharedDemo) -> None:
+    db, demo = shared_demo
     checklists = _items_by_case(db)
     total_items = 0
     for case in _cases(db):
@@ -293,7 +331,8 @@ def test_checklists_consistent_with_statuses(db: Database, demo: DemoSummary) ->
     assert total_items == demo.checklist_items
 
 
-def test_checklists_copy_the_seeded_templates(db: Database, demo: DemoSummary) -> None:
+def test_checklists_copy_the_seeded_templates(shared_demo: SharedDemo) -> None:
+    db = shared_demo[0]
     with db.new_session(read_only=True) as s:
         expected = {
             t.phase: [(i.item_code, i.section, i.label, i.is_required, i.position)
@@ -306,7 +345,8 @@ def test_checklists_copy_the_seeded_templates(db: Database, demo: DemoSummary) -
                     for i in items] == expected[phase]
 
 
-def test_teams_and_people(db: Database, demo: DemoSummary) -> None:
+def test_teams_and_people(shared_demo: SharedDemo) -> None:
+    db, demo = shared_demo
     with db.new_session(read_only=True) as s:
         profiles = {p.id: p for p in s.scalars(select(m.SurgeonProfile))}
         users = {u.id: u for u in s.scalars(select(m.User))}
@@ -327,9 +367,10 @@ def test_teams_and_people(db: Database, demo: DemoSummary) -> None:
     assert demo.care_team_members == sum(len(t) for t in team.values())
 
 
-def test_only_deliberate_people_conflicts(db: Database, demo: DemoSummary) -> None:
+def test_only_deliberate_people_conflicts(shared_demo: SharedDemo) -> None:
     """A surgeon in two rooms at once once or twice; nobody else double-booked; patients
     who come back do so on another occasion."""
+    db = shared_demo[0]
     cases = {c.id: c for c in _cases(db) if c.status in OCCUPYING_STATUSES}
     with db.new_session(read_only=True) as s:
         members = [(t.surgery_case_id, t.user_id, t.role.value)
@@ -367,7 +408,8 @@ def test_only_deliberate_people_conflicts(db: Database, demo: DemoSummary) -> No
         assert len({(c.patient_name, c.patient_dob) for c in visits}) == 1
 
 
-def test_emergencies_at_night_and_over_midnight(db: Database, demo: DemoSummary) -> None:
+def test_emergencies_at_night_and_over_midnight(shared_demo: SharedDemo) -> None:
+    db = shared_demo[0]
     with db.new_session(read_only=True) as s:
         tz_name = s.get(m.DepartmentSettings, 1).time_zone  # type: ignore[union-attr]
     tz = ZoneInfo(tz_name)
@@ -384,7 +426,8 @@ def test_emergencies_at_night_and_over_midnight(db: Database, demo: DemoSummary)
     assert lateralities >= {"left", "right", "not_applicable"}
 
 
-def test_case_numbers_follow_the_counter(db: Database, demo: DemoSummary) -> None:
+def test_case_numbers_follow_the_counter(shared_demo: SharedDemo) -> None:
+    db = shared_demo[0]
     cases = _cases(db)
     numbers = [c.case_number for c in cases]
     assert len(set(numbers)) == len(numbers)
@@ -424,7 +467,8 @@ def test_one_audit_event_without_patient_data(
 # --- refusal, arguments, determinism ----------------------------------------------------
 
 
-def test_refuses_a_database_that_holds_data(db: Database, demo: DemoSummary) -> None:
+def test_refuses_a_database_that_holds_data(shared_demo: SharedDemo) -> None:
+    db = shared_demo[0]
     before = len(_cases(db))
     with pytest.raises(Refused, match="already holds data"):
         generate_demo(db, rooms=2, days=1, clock=clock())
@@ -605,10 +649,11 @@ def test_the_demo_emergency_rooms_can_be_edited_and_read_as_round_the_clock(
         assert (edited.opens_at, edited.closes_at) == (time(0), time(0))
 
 
-def test_the_board_marks_only_the_deliberate_conflicts(db: Database, demo: DemoSummary) -> None:
+def test_the_board_marks_only_the_deliberate_conflicts(shared_demo: SharedDemo) -> None:
     """Read back through the case service: the surgeon double-booking shows as the board's
     warning mark, and nothing else. (A night case running past midnight in an emergency
     room was flagged outside hours before round-the-clock rooms were fixed; it is not.)"""
+    db = shared_demo[0]
     from surgdesk.services.cases import CaseService
     from surgdesk.services.context import Actor
 

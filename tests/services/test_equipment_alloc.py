@@ -360,3 +360,33 @@ def test_board_and_lists_show_the_equipment(ek: EquipKit) -> None:
     assert [(e.kind, e.unit) for e in queued.equipment] == [("Robot", None)]
     listed = {c.case_number: c for c in ek.kit.cases.list_cases(ek["sched"])}
     assert len(listed[a].equipment) == 2
+
+
+def _selects(ek: EquipKit) -> int:
+    from sqlalchemy import event
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(ek.db.engine, "before_cursor_execute", count)
+    try:
+        ek.kit.cases.board(ek["sched"], at(0), at(0, day=1))
+    finally:
+        event.remove(ek.db.engine, "before_cursor_execute", count)
+    return sum(1 for q in statements if q.lstrip().upper().startswith("SELECT"))
+
+
+def test_equipment_costs_the_board_a_fixed_number_of_queries(ek: EquipKit) -> None:
+    """One query for every case's holds (window and queue), one for the units with their
+    kinds, one for the closures: not one per case or unit."""
+    ek.kit.new_case(room=None)
+    ek.kit.new_case(start=at(8))
+    few = _selects(ek)
+    close_unit(ek.db, "Robot", utc(7), utc(8))
+    for hour in range(8, 14):
+        ek.case(room="OR2", start=at(hour), equipment=("C-arm", "Robot"), duration_min=30)
+        ek.case(room=None, equipment=("Robot",))
+    for n in range(3, 8):
+        add_unit(ek.db, f"C-arm {n}", "C-arm")
+    assert _selects(ek) == few

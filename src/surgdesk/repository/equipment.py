@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import EquipmentStatus
@@ -58,6 +58,14 @@ class EquipmentRepo(_Repo):
         if not include_retired:
             stmt = stmt.where(u.status != EquipmentStatus.RETIRED)
         return list(self.session.scalars(stmt.order_by(u.name, u.id)))
+
+    def lane_units(self) -> list[m.EquipmentUnit]:
+        """The units that are not retired, kind loaded in the same SELECT (closures not
+        loaded): the board's equipment lanes."""
+        u = m.EquipmentUnit
+        stmt = (select(u).options(joinedload(u.kind))
+                .where(u.status != EquipmentStatus.RETIRED).order_by(u.name, u.id))
+        return list(self.session.scalars(stmt))
 
     def lock_units(self, unit_ids: Iterable[int]) -> None:
         """SELECT ... FOR UPDATE on the unit rows (Postgres; SQLite serialises writers):

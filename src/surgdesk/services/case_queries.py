@@ -4,7 +4,7 @@ and the day list and board exports (audited: printing and exporting disclose).""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import day_bounds
 from surgdesk.errors import BadInput, FieldProblem
 from surgdesk.repository.blocks import BLOCK_CASE_STATUSES, CaseSpan, counted_times
+from surgdesk.repository.holds import HoldRow
 from surgdesk.repository.repos import CaseRow
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.block_spans import (
@@ -42,12 +43,12 @@ from surgdesk.services.case_rights import (
     rights_of_rows,
 )
 from surgdesk.services.case_views import (
+    board_closures,
     board_units,
     case_card,
     case_row,
     case_summary,
     checklist_view,
-    closure_view_of_unit,
     note_view,
     row_summary,
     team_member_view,
@@ -159,10 +160,12 @@ class CaseQueries(CaseJob):
             if hi - lo > MAX_BOARD_WINDOW:
                 raise BadInput(FieldProblem("end", "the board shows at most 62 days"))
             rooms = uow.rooms.all()
-            units = uow.equipment.units(include_retired=False)
+            units = uow.equipment.lane_units()
             shown = [s for s in CaseStatus if s is not CaseStatus.CANCELLED]
             cases = uow.cases.rows_in_window(lo, hi, statuses=shown)
             queue = [case_row(c) for c in uow.cases.with_status(QUEUE_STATUSES)]
+            # Every case's equipment, the window's and the queue's, in one query.
+            holds = uow.holds.of_cases([r.id for r in (*cases, *queue)])
             blocks = self._board_blocks(uow, tz, lo, hi, cases, settings=settings)
             spans = [o.span() for o in blocks]
             return BoardSnapshot(
@@ -173,13 +176,12 @@ class CaseQueries(CaseJob):
                 closures=tuple(closure_view(c)
                                for c in uow.rooms.closures_overlapping(None, lo, hi)),
                 cases=tuple(self._summaries(uow, actor, cases, tz, rooms=rooms,
-                                            blocks=spans)),
-                queue=tuple(self._summaries(uow, actor, queue, tz, rooms=rooms)),
+                                            blocks=spans, holds=holds)),
+                queue=tuple(self._summaries(uow, actor, queue, tz, rooms=rooms,
+                                            holds=holds)),
                 blocks=tuple(o.view() for o in blocks),
                 equipment_units=board_units(units, rooms),
-                equipment_closures=tuple(
-                    closure_view_of_unit(c) for c in uow.equipment.closures_overlapping(
-                        [u.id for u in units], lo, hi)),
+                equipment_closures=board_closures(uow, units, lo, hi),
             )
 
     def _board_blocks(self, uow: UnitOfWork, tz: ZoneInfo, lo: datetime, hi: datetime,
@@ -248,14 +250,17 @@ class CaseQueries(CaseJob):
     def _summaries(
         self, uow: UnitOfWork, actor: Actor, rows: Sequence[CaseRow], tz: ZoneInfo,
         *, rooms: Sequence[m.OperatingRoom] | None = None, blocks: Sequence[BlockSpan] = (),
+        holds: Mapping[int, Sequence[HoldRow]] | None = None,
     ) -> list[CaseSummary]:
         """Summaries of many cases in a fixed number of queries (no query per case);
-        ``blocks``: the window's block occurrences, for the ``other_block`` mark."""
+        ``blocks``: the window's block occurrences, for the ``other_block`` mark;
+        ``holds``: the cases' equipment when already read (else one query)."""
         ids = [r.id for r in rows]
         rights = rights_of_rows(uow, actor, rows)
         progress = uow.cases.checklist_progress(ids) if ids else {}
         marks = self._marks(uow, rows, tz, rooms, blocks)
-        holds = uow.holds.of_cases(ids)  # one query for every case's equipment
+        if holds is None:
+            holds = uow.holds.of_cases(ids)  # one query for every case's equipment
         return [
             row_summary(r, rights=rights[r.id], progress=progress.get(r.id, (0, 0)),
                         conflicts=with_equipment_mark(marks.get(r.id, ()), r.status,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from surgdesk.domain import models as m
 from surgdesk.domain.conflicts import EQUIPMENT_MISSING
@@ -194,8 +195,14 @@ def board_units(units: Sequence[m.EquipmentUnit],
     return tuple(unit_view(u, codes) for u in ordered)
 
 
-def closure_view_of_unit(closure: m.EquipmentClosure) -> EquipmentClosureView:
-    return closure_view(closure)
+def board_closures(uow: UnitOfWork, units: Sequence[m.EquipmentUnit], start: datetime,
+                   end: datetime) -> tuple[EquipmentClosureView, ...]:
+    """Closures of the lanes' units meeting the window (one query; none without units)."""
+    if not units:
+        return ()
+    shown = {u.id for u in units}
+    return tuple(closure_view(c) for c in uow.equipment.closures_overlapping(None, start, end)
+                 if c.unit_id in shown)
 
 
 def case_card(uow: UnitOfWork, actor: Actor,

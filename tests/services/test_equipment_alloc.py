@@ -390,3 +390,18 @@ def test_equipment_costs_the_board_a_fixed_number_of_queries(ek: EquipKit) -> No
     for n in range(3, 8):
         add_unit(ek.db, f"C-arm {n}", "C-arm")
     assert _selects(ek) == few
+
+
+def test_the_preview_gives_the_refusal_a_write_would_meet(ek: EquipKit) -> None:
+    from surgdesk.repository.uow import UnitOfWork
+    from surgdesk.services.equipment_alloc import preview
+    a = ek.case(equipment=("Robot",)).case
+    with UnitOfWork(ek.db, read_only=True) as uow:
+        room = uow.rooms.by_code("OR2")
+        assert room is not None
+        assert preview(uow, room, utc(8, 30), utc(9), ["Robot"]) == (
+            f"the robot is in use: {a.case_number} OR1")
+        assert preview(uow, room, utc(8, 30), utc(9), ["Robot"], case_id=a.id) is None
+        assert preview(uow, room, utc(9), utc(10), ["Robot", "C-arm"]) is None
+        assert preview(uow, room, utc(9), utc(10), [], ["C-arm 2"]) is None
+        assert preview(uow, room, utc(9), utc(10), ["Laser"]) == "no equipment kind 'Laser'"

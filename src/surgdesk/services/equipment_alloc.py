@@ -265,6 +265,39 @@ def _hold(row: HoldRow) -> eq.Hold:
                    row.held_until)
 
 
+def preview(uow: UnitOfWork, room: m.OperatingRoom, start: datetime, end: datetime,
+            kinds: Sequence[str], units: Sequence[str] = (), *,
+            case_id: int | None = None) -> str | None:
+    """The refusal a placement would meet for these needs, or None: for the case form's
+    conflict preview (read-only, no lock; the write checks again). ``case_id``: the case
+    being moved (its own holds do not count, its units are kept where free)."""
+    found: list[eq.Need] = []
+    for name in kinds:
+        kind = uow.equipment.kind_by_name(name) if name and name.strip() else None
+        if kind is None:
+            return f"no equipment kind {name!r}"
+        found.append(eq.Need(kind.id))
+    for name in units:
+        unit = uow.equipment.unit_by_name(name) if name and name.strip() else None
+        if unit is None:
+            return f"no equipment unit {name!r}"
+        free = next((i for i, n in enumerate(found)
+                     if n.kind_id == unit.kind_id and n.unit_id is None), None)
+        if free is None:
+            found.append(eq.Need(unit.kind_id, unit.id))
+        else:
+            found[free] = eq.Need(unit.kind_id, unit.id)
+    if not found:
+        return None
+    plain = _domain_units(uow, uow.equipment.units(kind_ids={n.kind_id for n in found}),
+                          start, end)
+    holds = _holds(uow, plain, start, end, case_id)
+    answer = eq.allocate(found, plain, room.id, start, end, holds)
+    if isinstance(answer, eq.Shortage):
+        return refusal(answer, _kind_name(uow, answer.kind_id), plain, room.code)
+    return None
+
+
 # ---- wording ----------------------------------------------------------------------------
 
 

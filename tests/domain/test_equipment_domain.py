@@ -179,7 +179,7 @@ units_st = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     raw_units=units_st,
     raw_holds=st.lists(st.tuples(st.integers(0, 4), st.integers(0, SPAN),

@@ -96,7 +96,7 @@ PROPERTY = given(needs=st.lists(st.integers(0, len(NEEDS) - 1), min_size=3, max_
                  ops=st.lists(op_st, min_size=1, max_size=6))
 
 
-@settings(max_examples=12, deadline=None,
+@settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @PROPERTY
 def test_no_unit_is_ever_held_twice_sqlite(sqlite_url: str, needs: list[int],

@@ -649,5 +649,7 @@ def show_value(value: object) -> str:
         return str(value.value)
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, tuple):  # equipment needs: (kind, picked unit or None)
+        return ", ".join(f"{k} ({u})" if u else str(k) for k, u in value) or "—"
     return str(value)
 

@@ -12,6 +12,7 @@ from surgdesk.domain.enums import EquipmentStatus, Laterality
 from surgdesk.services.dto import PreferenceCardView
 from surgdesk.ui.case import CaseFormDialog
 from surgdesk.ui.case.equipment_field import MISSING
+from surgdesk.ui.case.fields import show_value
 from tests.ui.case.conftest import SLOT, Dept
 from tests.ui.case.test_case_form import choose, fill_valid, form_for, saved
 
@@ -110,6 +111,33 @@ def test_without_a_card_nothing_is_filled_and_the_note_stays_hidden(
     assert form.last_result is not None
     assert sorted(e.unit or "" for e in form.last_result.case.equipment) == [
         "C-arm 1", "C-arm 2"]
+
+
+def test_the_card_link_goes_when_its_kinds_are_all_removed_or_the_procedure_changes(
+        qtbot: QtBot, dept: Dept) -> None:
+    _fleet(dept)
+    card = _card(dept)
+    form = _filled(qtbot, dept)
+    assert form.card_id() == card.id
+    form.equipment.needs.setCurrentRow(0)
+    form.equipment.remove_selected()
+    # Sent with the card, "no equipment" would be filled from it again: no link then.
+    assert form.card_id() is None
+    form.equipment.set_kinds(["Robot"])
+    assert form.card_id() == card.id
+    form.procedure.setText("Hip revision")  # no card for this one
+    form.card_fill.lookup()
+    assert form.runner.settle()
+    assert form.card_id() is None
+    assert form.card_note.isHidden()
+    assert form.laterality.property("cardRequired") is False
+    assert (form.duration.value(), form.equipment.texts()) == (150, ["Robot"])  # kept
+
+
+def test_a_stale_save_lists_equipment_needs_readably() -> None:
+    assert show_value((("C-arm", None), ("Laser", "Holmium laser 1"))) == \
+        "C-arm, Laser (Holmium laser 1)"
+    assert show_value(()) == "—"
 
 
 def test_a_placed_case_shows_the_units_it_holds_and_a_missing_one_in_red(

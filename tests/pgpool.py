@@ -62,26 +62,32 @@ def prepare_template(url: str) -> None:
     """Keep a copy of the migrated template's rows and sequences inside it (schema SEED),
     so that every clone carries what it must be put back to."""
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(SEED)))
-        for table in _tables(conn):
-            conn.execute(sql.SQL("CREATE TABLE {}.{} AS TABLE public.{}").format(
-                sql.Identifier(SEED), sql.Identifier(table), sql.Identifier(table)))
-        conn.execute(sql.SQL(
-            "CREATE TABLE {}.sequence_state AS SELECT sequencename AS name, "
-            "coalesce(last_value, start_value) AS value, last_value IS NOT NULL AS called "
-            "FROM pg_sequences WHERE schemaname = 'public'").format(sql.Identifier(SEED)))
+        _snapshot(conn, SEED)
 
 
-def _reset_sql(conn: psycopg.Connection) -> sql.Composed:
-    """One script that empties every table, refills it from SEED and sets the sequences
-    back (triggers and foreign-key checks off for its own session only)."""
+def _snapshot(conn: psycopg.Connection, schema: str) -> None:
+    """Copy every public table's rows and every sequence's state into ``schema``."""
+    conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    for table in _tables(conn):
+        conn.execute(sql.SQL("CREATE TABLE {}.{} AS TABLE public.{}").format(
+            sql.Identifier(schema), sql.Identifier(table), sql.Identifier(table)))
+    conn.execute(sql.SQL(
+        "CREATE TABLE {}.sequence_state AS SELECT sequencename AS name, "
+        "coalesce(last_value, start_value) AS value, last_value IS NOT NULL AS called "
+        "FROM pg_sequences WHERE schemaname = 'public'").format(sql.Identifier(schema)))
+
+
+def _reset_sql(conn: psycopg.Connection, source: str = SEED) -> sql.Composed:
+    """One script that empties every table, refills it from ``source`` (SEED: the
+    template's state) and sets the sequences back (triggers and foreign-key checks off
+    for its own session only)."""
     tables = _tables(conn)
     parts: list[sql.Composable] = [sql.SQL("SET LOCAL session_replication_role = replica")]
     parts += [sql.SQL("DELETE FROM public.{}").format(sql.Identifier(t)) for t in tables]
     parts += [sql.SQL("INSERT INTO public.{} SELECT * FROM {}.{}").format(
-        sql.Identifier(t), sql.Identifier(SEED), sql.Identifier(t)) for t in tables]
+        sql.Identifier(t), sql.Identifier(source), sql.Identifier(t)) for t in tables]
     seqs = conn.execute(sql.SQL("SELECT name, value, called FROM {}.sequence_state").format(
-        sql.Identifier(SEED))).fetchall()
+        sql.Identifier(source))).fetchall()
     parts += [sql.SQL("SELECT setval({}, {}, {})").format(
         sql.Literal(f"public.{name}"), sql.Literal(value), sql.Literal(called))
         for name, value, called in seqs]
@@ -99,6 +105,10 @@ class PostgresPool:
         self._all: set[str] = set()
         self._fingerprint: str | None = None
         self._reset: sql.Composed | None = None
+        # Prepared states: per database, the recipes it holds a snapshot of (schema
+        # ``surgdesk_test_prep_<recipe>``), and the script that restores each.
+        self._prepared: dict[str, set[str]] = {}
+        self._restore: dict[str, sql.Composed] = {}
         self._lock = threading.Lock()
 
     def _admin(self, statement: str) -> None:
@@ -139,9 +149,40 @@ class PostgresPool:
         else:
             self._drop(name)
 
+    def acquire_prepared(self, recipe: str, build: Callable[[str], None]) -> tuple[str, bool]:
+        """A database in the state ``build(url)`` leaves a fresh clone in, and whether
+        ``build`` ran now: the first time a database of this process is asked for a
+        recipe, the build runs and its rows and sequences are kept in a schema of that
+        database; later, the same state comes back in one restore script of a few
+        milliseconds. ``release`` puts it back to the template as usual (the kept
+        snapshot stays: it is outside the public schema the fingerprint compares)."""
+        name = self.acquire()
+        schema = f"surgdesk_test_prep_{recipe}"
+        with self._lock:
+            ready = recipe in self._prepared.get(name, set())
+        if ready:
+            with psycopg.connect(self._url_of(name)) as conn:
+                conn.execute(self._restore[schema])
+                conn.commit()
+            return name, False
+        build(self._url_of(name))
+        self._admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+        with psycopg.connect(self._url_of(name), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(schema)))
+            _snapshot(conn, schema)
+            if schema not in self._restore:
+                self._restore[schema] = _reset_sql(conn, schema)
+        with self._lock:
+            self._prepared.setdefault(name, set()).add(recipe)
+        return name, True
+
     def _drop(self, name: str) -> None:
         with self._lock:
             self._all.discard(name)
+            self._prepared.pop(name, None)
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from surgdesk.domain.enums import Role
 from surgdesk.errors import BadInput, Duplicate, NotFound, PermissionDenied, StaleVersion
 from surgdesk.services.dto import PreferenceCardView
 from tests.services.cards_kit import EVERYONE, EquipKit, audit_actions, audit_details, ek, feed
+from tests.services.factories import at
 
 __all__ = ["ek"]
 
@@ -221,3 +222,20 @@ def test_create_card_with_an_operation_id_applies_once(kinds: EquipKit) -> None:
     first = _card(kinds, op_id="op-card-00001")
     assert _card(kinds, op_id="op-card-00001") == first
     assert len(kinds.cards.list_cards(kinds["sched"])) == 1
+
+
+def test_a_deleted_card_leaves_the_cases_filled_from_it(kinds: EquipKit) -> None:
+    ek = kinds
+    card = _card(ek, procedure="Hip revision", duration_min=120, equipment=["C-arm"],
+                 positioning="Lateral")
+    number = ek.kit.new_case(card=card.id, procedure_name=None, duration_min=None,
+                             start=at(8)).case.case_number
+    filled = ek.kit.cases.get_case(ek["sched"], number)
+    assert filled.card is not None
+    assert filled.card.id == card.id
+    ek.cards.delete_card(ek["sched"], card.id)
+    after = ek.kit.cases.get_case(ek["sched"], number)
+    assert after.card is None  # the database cleared the link (both backends)
+    assert (after.case.procedure_name, after.case.estimated_duration_min,
+            [e.kind for e in after.case.equipment]) == ("Hip revision", 120, ["C-arm"])
+    assert after.case.version == filled.case.version

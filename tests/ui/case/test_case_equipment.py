@@ -94,9 +94,11 @@ def test_the_user_changes_what_the_card_filled_and_picks_a_unit(
     assert sorted(e.kind for e in case.equipment) == ["C-arm", "Robot"]
 
 
-def test_without_a_card_nothing_is_filled_and_the_note_stays_hidden(
+def test_without_a_card_nothing_is_filled_and_units_are_offered_for_the_room(
         qtbot: QtBot, dept: Dept) -> None:
     _fleet(dept)
+    dept.services.equipment.add_unit(dept["admin"], name="C-arm 3", kind="C-arm",
+                                     rooms=["OR2"])
     _card(dept, surgeon="surg2")  # another surgeon's
     form = _filled(qtbot, dept)
     assert form.duration.value() == 120
@@ -104,6 +106,15 @@ def test_without_a_card_nothing_is_filled_and_the_note_stays_hidden(
     assert form.card_note.isHidden()
     assert form.card_id() is None
     choose(form.equipment.kind, "C-arm")
+
+    def offered() -> list[str | None]:
+        unit = form.equipment.unit
+        return [unit.itemData(n) for n in range(unit.count())]
+
+    assert offered() == [None, "C-arm 1", "C-arm 2"]  # C-arm 3 is OR2's only
+    choose(form.room, "OR2")
+    assert offered() == [None, "C-arm 1", "C-arm 2", "C-arm 3"]
+    choose(form.room, "OR1")
     form.equipment.count.setValue(2)
     form.equipment.add_chosen()
     assert form.equipment.texts() == ["C-arm", "C-arm"]

@@ -69,6 +69,7 @@ class EquipmentField(QWidget):
         super().__init__(parent)
         self._needs: list[Need] = []
         self._units: list[EquipmentUnitView] = []
+        self._room: str | None = None  # the case's room: only units usable there are offered
         self.needs = QListWidget(self)
         self.needs.setObjectName("equipmentNeeds")
         self.needs.setFixedHeight(3 * self.needs.fontMetrics().lineSpacing() + 12)
@@ -122,14 +123,25 @@ class EquipmentField(QWidget):
             self.kind.addItem(kind, kind)
         self._fill_units()
 
+    def set_room(self, room: str | None) -> None:
+        """Offer only the units usable in ``room`` (any unit while there is none)."""
+        if room != self._room:
+            self._room = room
+            self._fill_units()
+
     def _fill_units(self) -> None:
-        kind = self.kind.currentText()
+        kind = self.kind.currentData()
+        chosen = self.unit.currentData()
+        self.unit.blockSignals(True)
         self.unit.clear()
         self.unit.addItem(ANY_UNIT, None)
         for unit in self._units:
-            if unit.kind == kind:
+            usable = not unit.room_codes or self._room is None or self._room in unit.room_codes
+            if unit.kind == kind and usable:
                 where = f" ({', '.join(unit.room_codes)} only)" if unit.room_codes else ""
                 self.unit.addItem(f"{unit.name}{where}", unit.name)
+        self.unit.setCurrentIndex(max(self.unit.findData(chosen), 0))
+        self.unit.blockSignals(False)
         self._sync_count()
 
     def _sync_count(self) -> None:

@@ -350,6 +350,8 @@ class CaseFields(QDialog):
             box.currentIndexChanged.connect(self._edited)
         self.specialty.currentTextChanged.connect(self._edited)
         self.equipment.changed.connect(self._edited)
+        self.room.currentIndexChanged.connect(
+            lambda _i: self.equipment.set_room(self.room.currentData()))
         self.start_date.dateChanged.connect(self._start_changed)
         self.start_time.timeChanged.connect(self._start_changed)
         self.duration.valueChanged.connect(self._duration_changed)

@@ -164,6 +164,7 @@ def test_a_placed_case_shows_the_units_it_holds_and_a_missing_one_in_red(
     assert robot.startswith("Robot — no unit free")
     assert form.equipment.missing() == ["Robot"]
     assert form.equipment.needs.item(1).foreground().color() == MISSING
+    assert "not allocated" in form.conflicts.text()  # the header's warning, in words
     assert not form.is_dirty()  # showing the allocation is no edit
     assert not form.tabs.isTabVisible(form.card_index)  # typed by hand: no card
 

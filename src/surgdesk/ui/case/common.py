@@ -71,6 +71,8 @@ CONFLICT_TEXT: dict[str, str] = {
     "anesthetist_double_booked": "the anesthetist is booked elsewhere at the same time",
     "team_double_booked": "a team member is booked elsewhere at the same time",
     "patient_double_booked": "the same patient is booked twice at the same time",
+    "other_block": "the time is in a block held for someone else",
+    "equipment_missing": "a unit of equipment the case needs is not allocated (see Equipment)",
 }
 PHASE_TEXT: dict[Phase, str] = {Phase.PRE_OP: "Pre-op", Phase.POST_OP: "Post-op"}
 

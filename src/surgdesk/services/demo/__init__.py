@@ -32,8 +32,10 @@ from surgdesk.repository.database import Database
 from surgdesk.repository.uow import UnitOfWork
 from surgdesk.services.context import Clock, SystemClock
 from surgdesk.services.demo.blocks import block_rows, plan_blocks
+from surgdesk.services.demo.cards import card_rows, plan_cards
 from surgdesk.services.demo.cases import plan_emergency_rooms, plan_lists, plan_queue
 from surgdesk.services.demo.catalogue import EMAIL_DOMAIN
+from surgdesk.services.demo.equipment import build_fleet, equipment_rows
 from surgdesk.services.demo.history import assign_patients_and_numbers, assign_statuses
 from surgdesk.services.demo.people import build_staff, double_book_surgeons, people_rows
 from surgdesk.services.demo.plan import Plan
@@ -70,13 +72,17 @@ class DemoSummary:
     seconds: float
     blocks: int = 0
     block_releases: int = 0  # dates released by hand (the rule releases others when read)
+    equipment_units: int = 0
+    preference_cards: int = 0
+    equipment_holds: int = 0  # cases' units held (case_equipment rows with a unit)
 
     def describe(self) -> str:
         statuses = ", ".join(f"{k} {v}" for k, v in self.by_status.items())
         return (
             f"{self.users} users, {self.rooms} rooms, {self.blocks} blocks "
             f"({self.block_releases} date{'' if self.block_releases == 1 else 's'} released "
-            f"by hand), {self.cases} cases "
+            f"by hand), {self.equipment_units} equipment units, "
+            f"{self.preference_cards} preference cards, {self.cases} cases "
             f"({statuses}), {self.checklist_items} checklist items, "
             f"{self.first_day.isoformat()} to {self.last_day.isoformat()}, "
             f"in {self.seconds:.1f} s"
@@ -140,13 +146,15 @@ def generate_demo(
         tz = zone(uow.settings.get().time_zone)
         first_day, days = demo_range(start, days, now.astimezone(tz).date())
         tables = (m.User, m.SurgeonProfile, m.OperatingRoom, m.RoomClosure, m.Block,
-                  m.BlockException, m.BlockRelease, m.SurgeryCase, m.CareTeamMember,
-                  m.Checklist, m.ChecklistItem, m.CaseNote)
+                  m.BlockException, m.BlockRelease, m.EquipmentKind, m.EquipmentUnit,
+                  m.EquipmentClosure, m.PreferenceCard, m.SurgeryCase, m.CaseEquipment,
+                  m.CareTeamMember, m.Checklist, m.ChecklistItem, m.CaseNote)
         ids = {model.__tablename__: writer.next_id(model) for model in tables}
         plan = Plan(rooms=rooms, days=days, start=first_day, seed=seed, now=now, tz=tz,
                     templates=writer.active_templates(), ids=ids)
         build_rooms(plan)
         build_staff(plan)
+        build_fleet(plan)  # before the lists: cases get units as they are booked
         plan_blocks(plan)  # before the lists: the lists are planned around the blocks
         plan_lists(plan)
         plan_emergency_rooms(plan)
@@ -154,6 +162,7 @@ def generate_demo(
         plan_queue(plan)
         assign_statuses(plan)
         assign_patients_and_numbers(plan)
+        plan_cards(plan)
         planned = _time.perf_counter()
 
         rows = Rows()
@@ -163,6 +172,8 @@ def generate_demo(
         people_rows(plan, rows, PasswordHasher().hash(password), created)
         room_rows(plan, rows, created)
         blocks, exceptions, releases = block_rows(plan, created)
+        equipment = equipment_rows(plan, created)
+        cards = card_rows(plan, created)
         case_rows(plan, rows)
         built = _time.perf_counter()
 
@@ -173,7 +184,12 @@ def generate_demo(
         writer.insert(m.Block, blocks)
         writer.insert(m.BlockException, exceptions)
         writer.insert(m.BlockRelease, releases)
+        writer.insert(m.EquipmentKind, equipment["kinds"])
+        writer.insert(m.EquipmentUnit, equipment["units"])
+        writer.insert(m.EquipmentClosure, equipment["closures"])
+        writer.insert(m.PreferenceCard, cards)
         writer.insert(m.SurgeryCase, rows.cases)
+        writer.insert(m.CaseEquipment, equipment["holds"])
         writer.insert(m.CareTeamMember, rows.team)
         writer.insert(m.Checklist, rows.checklists)
         writer.insert(m.ChecklistItem, rows.items)
@@ -190,7 +206,8 @@ def generate_demo(
             "users": len(rows.users), "cases": len(rows.cases),
             "checklist_items": len(rows.items), "by_status": statuses,
             "surgeon_double_bookings": plan.conflicts, "blocks": len(blocks),
-            "block_releases": len(releases),
+            "block_releases": len(releases), "equipment_units": len(equipment["units"]),
+            "preference_cards": len(cards),
         }
         uow.audit.record(actor_id=None, action="demo_generated", target_class="Database",
                          target_id=None, details=details, at=now)
@@ -218,4 +235,7 @@ def generate_demo(
         seconds=done - began,
         blocks=len(blocks),
         block_releases=len(releases),
+        equipment_units=len(equipment["units"]),
+        preference_cards=len(cards),
+        equipment_holds=sum(1 for r in equipment["holds"] if r["unit_id"] is not None),
     )

@@ -11,6 +11,7 @@ from surgdesk.domain.demo_catalog import EMERGENCY_PROCEDURES, PROCEDURES, SPECI
 from surgdesk.domain.enums import Laterality, Priority, RoomStatus
 from surgdesk.services.demo.blocks import DemoBlock, Session, day_sessions
 from surgdesk.services.demo.catalogue import LIST_CLOSES, LIST_OPENS
+from surgdesk.services.demo.equipment import Allocation, queue_robot_cases
 from surgdesk.services.demo.people import free_person
 from surgdesk.services.demo.plan import DAY, Case, Person, Plan, Room, floor5, local, round5
 from surgdesk.services.demo.rooms import room_free
@@ -156,6 +157,14 @@ def pack(plan: Plan, room: Room, t: datetime, closes: datetime,
         if chosen is None:
             return t
         procedure, minutes = chosen
+        allocation: Allocation = []
+        if plan.fleet is not None:
+            # The equipment it needs must be free then (or another case is booked).
+            picked = plan.fleet.choose(plan, room, spec, t, closes, procedure, minutes)
+            if picked is None:
+                return t
+            procedure, minutes, allocation, t = picked.procedure, picked.minutes, \
+                picked.allocation, picked.start
         roll = plan.rng.random()
         priority = (Priority.ELECTIVE if roll < 0.88
                     else Priority.URGENT if roll < 0.985 else Priority.EMERGENCY)
@@ -163,6 +172,8 @@ def pack(plan: Plan, room: Room, t: datetime, closes: datetime,
                     surgeon, anesthetist=anesthetist, circulator=circulator, scrub=scrub,
                     fixed_surgeon=fixed)
         book(plan, case, room, t)
+        if plan.fleet is not None:
+            plan.fleet.hold(case, allocation)
         assert case.occupied_until is not None
         t = case.occupied_until + timedelta(minutes=plan.rng.choice((0, 0, 0, 5, 10, 15, 30)))
 
@@ -184,10 +195,16 @@ def emergency_case(plan: Plan, room: Room, start: datetime,
                              exclude=circulator) if circulator else None)
         if surgeon is None or anesthetist is None or circulator is None or scrub is None:
             continue
+        allocation = plan.fleet.allocation(procedure, room, start, end) \
+            if plan.fleet is not None else []
+        if allocation is None:
+            continue  # its equipment is busy: another of the options, or no case now
         priority = Priority.EMERGENCY if plan.rng.random() < 0.6 else Priority.URGENT
         case = Case(procedure, spec, priority, length, laterality(plan, procedure),
                      surgeon, anesthetist=anesthetist, circulator=circulator, scrub=scrub)
         book(plan, case, room, start)
+        if plan.fleet is not None:
+            plan.fleet.hold(case, allocation)
         return case
     return None
 
@@ -240,12 +257,17 @@ def pin_cases(plan: Plan, room: Room, first: datetime, last: datetime) -> None:
 
 
 def plan_queue(plan: Plan) -> None:
-    """Requested cases waiting for a slot: no room, no time."""
-    for _ in range(plan.rng.randint(10, 20)):
+    """Requested cases waiting for a slot: no room, no time; robot cases among them
+    (``demo.equipment.queue_robot_cases``)."""
+    count = plan.rng.randint(10, 20)
+    for _ in range(count - queue_robot_cases(plan)):
         spec = plan.rng.choice(SPECIALTIES)
         procedure = pick(plan, spec)
         surgeon = plan.rng.choice(plan.surgeons[spec])
         priority = Priority.URGENT if plan.rng.random() < 0.2 else Priority.ELECTIVE
-        plan.cases.append(Case(procedure, spec, priority,
-                                round5(procedure.minutes * plan.rng.uniform(0.9, 1.2)),
-                                laterality(plan, procedure), surgeon))
+        case = Case(procedure, spec, priority,
+                    round5(procedure.minutes * plan.rng.uniform(0.9, 1.2)),
+                    laterality(plan, procedure), surgeon)
+        if plan.fleet is not None:
+            case.equipment = plan.fleet.needs_of(procedure)
+        plan.cases.append(case)

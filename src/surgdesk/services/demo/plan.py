@@ -29,6 +29,8 @@ from surgdesk.repository.bulk import TemplateRow
 
 if TYPE_CHECKING:
     from surgdesk.services.demo.blocks import BlockPlan
+    from surgdesk.services.demo.cards import DemoCard
+    from surgdesk.services.demo.equipment import Fleet
 
 S = CaseStatus
 MINUTE = timedelta(minutes=1)
@@ -87,6 +89,9 @@ class Case:
     # Booked in a surgeon's block, or in released time by someone else: handing the case
     # to another surgeon would put it in someone else's block.
     fixed_surgeon: bool = False
+    # (equipment kind id, unit id): one per unit needed; the unit while the case is booked
+    # (``demo.equipment``), None in the queue.
+    equipment: list[tuple[int, int | None]] = field(default_factory=list)
 
     @property
     def occupied_until(self) -> datetime | None:
@@ -137,6 +142,7 @@ class Plan:
 
     def __init__(self, *, rooms: int, days: int, start: date, seed: int, now: datetime,
                  tz: ZoneInfo, templates: list[TemplateRow], ids: dict[str, int]) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.n_rooms = rooms
         self.days = days
@@ -152,6 +158,9 @@ class Plan:
         self.cases: list[Case] = []
         self.closure: tuple[Room, datetime, datetime, date] | None = None
         self.blocks: BlockPlan | None = None  # services.demo.blocks.plan_blocks
+        self.fleet: Fleet | None = None  # services.demo.equipment.build_fleet
+        self.cards: list[DemoCard] = []  # services.demo.cards.plan_cards
+        self.card_ids: dict[tuple[int, str], int] = {}  # (surgeon profile, procedure)
         self.surgeons: dict[str, list[Person]] = {}
         self.list_anesth: list[Person] = []
         self.call_anesth: list[Person] = []

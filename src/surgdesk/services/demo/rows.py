@@ -59,6 +59,8 @@ def case_rows(plan: Plan, rows: Rows) -> None:
             "post_op_complete": post_signed is not None,
             "actual_start": case.actual_start, "actual_end": case.actual_end,
             "created_by_id": case.created_by.id if case.created_by else None,
+            "preference_card_id": plan.card_ids.get(
+                (case.surgeon.profile_id or 0, case.procedure.name)),
         })
         confirmed = case.start is not None and (case.start < soon or rng.random() < 0.7)
         for person, role in ((case.surgeon, TeamRole.SURGEON),

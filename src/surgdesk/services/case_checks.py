@@ -8,10 +8,12 @@ itself still checks everything again: a preview is advice, never a permit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
+from surgdesk.domain import models as m
 from surgdesk.domain.limits import CASE_DURATION, date_problem
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import LocalTimeError, to_utc
@@ -28,6 +30,7 @@ from surgdesk.services.conflicts import (
 )
 from surgdesk.services.context import Actor
 from surgdesk.services.dto import SoftConflict
+from surgdesk.services.equipment_alloc import preview
 
 
 class CaseCheck(BaseModel):
@@ -37,6 +40,9 @@ class CaseCheck(BaseModel):
 
     hard: str | None
     warnings: tuple[SoftConflict, ...] = ()
+    # Which field the hard refusal is about: "room" (taken, closed, not active) or
+    # "equipment" (no free unit of a needed kind); None when there is none.
+    hard_field: str | None = None
 
 
 class CaseCheckService(Service):
@@ -52,12 +58,16 @@ class CaseCheckService(Service):
         specialty: str | None = None,
         patient_id: str | None = None,
         case_number: str | None = None,
+        equipment: Sequence[str] | None = None,
+        units: Sequence[str] = (),
     ) -> CaseCheck:
         """What placing a case (new, or ``case_number``) in ``room`` from ``start`` for
         ``duration_min`` minutes would meet. Naive times are department time.
 
         ``patient_id`` None (a masked caller, or not typed yet) skips the patient check;
-        for an existing case the stored patient is used then.
+        for an existing case the stored patient is used then. ``equipment`` (kind names,
+        one per unit) and ``units`` (picked unit names): the needs the form holds; None
+        takes an existing case's own needs (and its pinned units).
         """
         self.require(actor, Action.SEE_BOARD, what="check cases")
         with self.uow(read_only=True) as uow:
@@ -80,7 +90,12 @@ class CaseCheckService(Service):
             try:
                 check_room(uow, room_row, lo, hi, case_id=case_id)
             except RoomConflict as exc:
-                return CaseCheck(hard=exc.message)
+                return CaseCheck(hard=exc.message, hard_field="room")
+            if equipment is None:
+                equipment, units = _case_needs(case)
+            refusal = preview(uow, room_row, lo, hi, equipment, units, case_id=case_id)
+            if refusal is not None:
+                return CaseCheck(hard=refusal, hard_field="equipment")
             # The specialty the case would have: typed, the case's own, else the surgeon's.
             surgeon = uow.users.by_username(lead_surgeon) if lead_surgeon else None
             profile = uow.users.surgeon_profile(surgeon.id) if surgeon is not None else None
@@ -106,3 +121,12 @@ class CaseCheckService(Service):
                                   now=self.now())
             out = placement_warnings(uow, placement, tz)
             return CaseCheck(hard=None, warnings=tuple(out))
+
+
+def _case_needs(case: m.SurgeryCase | None) -> tuple[list[str], list[str]]:
+    """A stored case's needs as the form would send them: kind names, pinned unit names."""
+    if case is None:
+        return [], []
+    kinds = [need.kind.name for need in case.equipment]
+    units = [need.unit.name for need in case.equipment if need.pinned and need.unit]
+    return kinds, units

@@ -311,16 +311,20 @@ def _paint_lane_label(view: BoardView, painter: QPainter, row: int) -> None:
         painter.fillRect(band, QBrush(palette.CLOSURE_HATCH, Qt.BrushStyle.BDiagPattern))
     painter.setPen(QColor("#8a8a8a") if lane.inactive else palette.HEADER_TEXT)
     painter.setFont(view._room_font)
+    label, sublabel = lane.label, lane.sublabel
+    width = int(LABEL_WIDTH - 18)
+    if lane.unit is not None and view._room_label_metrics.horizontalAdvance(label) > width:
+        # "Neuro microscope 1 · Microscope" does not fit: the kind leads the second line.
+        label, sublabel = lane.unit.name, f"{lane.unit.kind} · {sublabel}"
     painter.drawText(QRectF(10, y + 3, LABEL_WIDTH - 16, 20),
                      Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                     view._room_label_metrics.elidedText(
-                         lane.label, Qt.TextElideMode.ElideRight, int(LABEL_WIDTH - 18)))
-    if lane.sublabel and view.rows.row_height >= 36:
+                     view._room_label_metrics.elidedText(label, Qt.TextElideMode.ElideRight,
+                                                         width))
+    if sublabel and view.rows.row_height >= 36:
         painter.setFont(view._room_small)
         painter.drawText(QRectF(10, y + 22, LABEL_WIDTH - 16, 15),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         view._room_metrics.elidedText(
-                             lane.sublabel, Qt.TextElideMode.ElideRight,
-                             int(LABEL_WIDTH - 18)))
+                         view._room_metrics.elidedText(sublabel, Qt.TextElideMode.ElideRight,
+                                                       width))
     painter.setPen(QPen(palette.GRID_LINE, 1))
     painter.drawLine(QPointF(0, band.bottom()), QPointF(LABEL_WIDTH, band.bottom()))

@@ -232,7 +232,11 @@ def _wrapped(content: BarContent, width: float, lines: int, metrics: Metrics) ->
         surgeon = metrics.elide(content.room or content.surgeon,
                                 marks_room - equipment_width(equipment)
                                 - (0 if warning else GLYPH_W + MARK_GAP), Font.BODY)
-        out.append(TextLine(surgeon if shown(surgeon) else "", Font.BODY, glyph=True,
+        glyph = True
+        if content.room and shown(surgeon) != content.room and metrics.width(
+                content.room, Font.BODY) <= marks_room - equipment_width(equipment) + GLYPH_W:
+            surgeon, glyph = content.room, False  # the room before the status glyph
+        out.append(TextLine(surgeon if shown(surgeon) else "", Font.BODY, glyph=glyph,
                             warning=warning, equipment=equipment))
     return BarText(tuple(out), _prefix_shown(content.procedure, parts))
 

@@ -86,8 +86,13 @@ def rooms_text(unit: EquipmentUnitView) -> str:
 
 def print_units(units: Sequence[EquipmentUnitView]) -> None:
     rows = [[u.name, u.kind, u.status.value, rooms_text(u), f"{u.turnaround_minutes} min",
-             (u.notes or "").splitlines()[0][:40] if u.notes else ""] for u in units]
+             _first_line(u.notes)] for u in units]
     out.table(rows, ["NAME", "KIND", "STATUS", "ROOMS", "TURNAROUND", "NOTES"])
+
+
+def _first_line(text: str | None, width: int = 40) -> str:
+    line = (text or "").strip().splitlines()[0] if text and text.strip() else ""
+    return line if len(line) <= width else line[:width - 1].rstrip() + "…"
 
 
 def print_kinds(kinds: Sequence[EquipmentKindView]) -> None:

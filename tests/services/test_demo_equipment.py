@@ -264,3 +264,33 @@ def test_cases_contend_for_the_robot(demo: Demo) -> None:
                         first.starts_at + timedelta(hours=2), [hold])
     assert isinstance(found, eq.Shortage)
     assert [h.case_number for h in found.blocked_by] == [first.case_number]
+
+
+# --- determinism -------------------------------------------------------------------------
+
+def _equipment_tables(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    out: dict[str, list[tuple[object, ...]]] = {}
+    with db.new_session(read_only=True) as s:
+        for model in (m.EquipmentKind, m.EquipmentUnit, m.EquipmentClosure, m.CaseEquipment,
+                      m.PreferenceCard):
+            table = model.__table__
+            rows = s.execute(select(*table.columns).order_by(table.c.id)).all()
+            out[model.__tablename__] = [tuple(r) for r in rows]
+    return out
+
+
+def test_the_same_seed_gives_the_same_fleet_cards_and_holds(
+        sqlite_template: Path, tmp_path: Path) -> None:
+    """Two small demos (about half a second each: the reason this test takes a second)."""
+    tables = []
+    for k in range(2):
+        path = tmp_path / f"demo{k}.db"
+        shutil.copyfile(sqlite_template, path)
+        db = Database(make_nullpool_engine(f"sqlite:///{path}"))
+        try:
+            generate_demo(db, rooms=6, days=5, seed=4, clock=FakeClock(NOW))
+            tables.append(_equipment_tables(db))
+        finally:
+            db.dispose()
+    assert tables[0] == tables[1]
+    assert tables[0]["case_equipment"]

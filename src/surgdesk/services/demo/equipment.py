@@ -123,7 +123,7 @@ class Fleet:
         kinds = NEEDS.get(procedure.name, ())
         if not kinds:
             return []
-        units = [u for k in set(kinds) for u in self._domain.get(k, ())]
+        units = [u for k in dict.fromkeys(kinds) for u in self._domain.get(k, ())]
         needs = [eq.Need(self.kinds[k]) for k in kinds]
         found = eq.allocate(needs, units, room.id, start, end, self._near(start, end))
         if isinstance(found, eq.Shortage):

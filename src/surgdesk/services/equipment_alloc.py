@@ -68,10 +68,13 @@ def _set_needs(uow: UnitOfWork, case: m.SurgeryCase, kinds: Sequence[str],
                units: Sequence[str], now: datetime | None) -> None:
     wanted, found = _wanted_needs(uow, case, kinds, units)
     current = [(row.kind_id, row.unit_id if row.pinned else None) for row in case.equipment]
-    if sorted(wanted, key=_need_key) == sorted(current, key=_need_key):
-        return
     room, start, end = case.operating_room, case.scheduled_start, case.scheduled_end
     placed = _placed(case) and room is not None and start is not None and end is not None
+    if sorted(wanted, key=_need_key) == sorted(current, key=_need_key):
+        # The same needs: nothing to do. A lost unit is not sought here (the case form
+        # sends its needs with every save, and an unrelated edit must not be refused);
+        # moving the case seeks it.
+        return
     if units and not placed:
         # A queued case holds no unit, and a chosen unit is stored as the one held.
         raise BadInput(FieldProblem("units", "only a case with a room and a time holds "

@@ -202,6 +202,9 @@ def test_a_chosen_unit_is_pinned(fleet_cli: CliRunner) -> None:
     case = placed(fleet_cli, "--unit", "C-arm 2")
     assert case["equipment"] == [{"kind": "C-arm", "unit": "C-arm 2", "pinned": True}]
     assert "C-arm 2*" in fleet_cli("cases", "list").out
+    moved = fleet_cli("cases", "move", case["case_number"], "--start", f"{DAY}T13:00")
+    assert moved.code == 0, moved.err
+    assert moved.out.rstrip().endswith("equipment: C-arm 2*")
 
 
 def test_a_queued_case_keeps_its_needs_without_units(fleet_cli: CliRunner) -> None:

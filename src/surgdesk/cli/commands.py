@@ -546,7 +546,8 @@ def _print_result(args: argparse.Namespace, result: object, zone: ZoneInfo, verb
     if c.scheduled_start and c.scheduled_end:
         where = (f" in {c.room_code} {c.scheduled_start.astimezone(zone):%Y-%m-%d %H:%M}–"
                  f"{c.scheduled_end.astimezone(zone):%H:%M}")
-    print(f"{verb} {c.case_number} ({c.status.value}){where}")
+    held = f"; equipment: {out.equipment_text(c)}" if c.equipment else ""
+    print(f"{verb} {c.case_number} ({c.status.value}){where}{held}")
     return 0
 
 

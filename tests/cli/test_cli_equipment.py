@@ -334,6 +334,23 @@ def test_a_card_is_added_listed_and_shown(fleet_cli: CliRunner) -> None:
     assert fleet_cli("cards", "show", str(card["id"]), "--json").json() == card
 
 
+def test_a_card_is_updated_and_deleted(fleet_cli: CliRunner) -> None:
+    card = add_card(fleet_cli)
+    result = fleet_cli("cards", "update", str(card["id"]), "--duration", "80",
+                       "--no-equipment", "--no-laterality-prompt", "--tray", "Mini set",
+                       "--json")
+    assert result.code == 0, result.err
+    updated = result.json()
+    assert (updated["duration_min"], updated["equipment"], updated["laterality_prompt"],
+            updated["trays"], updated["supplies"]) == (
+        80, [], False, ["Mini set"], ["Sterile C-arm drape"])
+    assert fleet_cli("cards", "update", str(card["id"])).code == 2
+    assert fleet_cli("cards", "update", str(card["id"]), "--duration", "0").code == 2
+    deleted = fleet_cli("cards", "delete", str(card["id"]))
+    assert deleted.code == 0, deleted.err
+    assert fleet_cli("cards", "list", "--json").json() == []
+
+
 def test_card_refusals_and_bad_input(fleet_cli: CliRunner) -> None:
     add_card(fleet_cli)
     duplicate = fleet_cli("cards", "add", "--surgeon", "dr.grey", "--procedure",

@@ -305,6 +305,44 @@ def add_card(args: argparse.Namespace) -> int:
     return 0
 
 
+def _card_changes(args: argparse.Namespace) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if args.procedure is not None:
+        changes["procedure"] = args.procedure
+    if args.duration is not None:
+        changes["duration_min"] = None if args.duration.strip().lower() == "none" \
+            else parse_in_range(args.duration, "--duration", CASE_DURATION)
+    if args.no_equipment:
+        changes["equipment"] = ()
+    elif args.equipment is not None:
+        changes["equipment"] = tuple(k.strip() for k in args.equipment if k.strip())
+    if args.laterality_prompt is not None:
+        changes["laterality_prompt"] = args.laterality_prompt
+    for option, name in (("positioning", "positioning"), ("notes", "notes")):
+        if getattr(args, option) is not None:
+            changes[name] = getattr(args, option)
+    if args.tray is not None:
+        changes["trays"] = _lines(args.tray)
+    if args.supply is not None:
+        changes["supplies"] = _lines(args.supply)
+    if not changes:
+        raise BadInput(FieldProblem("card", "name at least one thing to change"))
+    return changes
+
+
+def update_card(args: argparse.Namespace) -> int:
+    card_id = parse_card_id(args.card_id)
+    changes = _card_changes(args)
+    with opened(args, login=True) as ctx, options_named(_CARD_OPTIONS):
+        card = ctx.services.cards.update_card(ctx.actor, card_id, expected_version=None,
+                                              **changes)
+    if args.json:
+        out.print_json(card_json(card))
+    else:
+        print(f"updated card {card.id}: {card.surgeon_username}, {card.procedure_name}")
+    return 0
+
+
 def delete_card(args: argparse.Namespace) -> int:
     card_id = parse_card_id(args.card_id)
     with opened(args, login=True) as ctx, options_named(_CARD_OPTIONS):

@@ -379,6 +379,24 @@ def _card_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     pa.add_argument("--supply", action="append", metavar="TEXT", help="one supply; repeat")
     pa.add_argument("--notes", metavar="TEXT")
     pa.add_argument("--json", action="store_true")
+    pu = _cmd(ps, "update", "equipment.update_card",
+              "change a card (its surgeon stays); list options replace the card's list")
+    pu.add_argument("card_id", metavar="ID")
+    pu.add_argument("--procedure")
+    pu.add_argument("--duration", metavar="MIN", help="minutes; 'none' clears it")
+    needs = pu.add_mutually_exclusive_group()
+    needs.add_argument("--equipment", action="append", metavar="KIND")
+    needs.add_argument("--no-equipment", action="store_true", help="the card needs none")
+    prompt = pu.add_mutually_exclusive_group()
+    prompt.add_argument("--laterality-prompt", dest="laterality_prompt",
+                        action="store_true", default=None)
+    prompt.add_argument("--no-laterality-prompt", dest="laterality_prompt",
+                        action="store_false")
+    pu.add_argument("--positioning", metavar="TEXT")
+    pu.add_argument("--tray", action="append", metavar="TEXT")
+    pu.add_argument("--supply", action="append", metavar="TEXT")
+    pu.add_argument("--notes", metavar="TEXT")
+    pu.add_argument("--json", action="store_true")
     pd = _cmd(ps, "delete", "equipment.delete_card",
               "delete a card (cases filled from it keep what they have)")
     pd.add_argument("card_id", metavar="ID")

@@ -120,8 +120,8 @@ class EquipmentDialog(ServiceDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
         self.resize(1280, 780)
-        self.busy_widgets = [self.kind_add, self.kind_rename, self.kind_active,
-                             self.save_button, self.add_closure_button]
+        # Rename and (De)activate follow the selection too (_sync_kind_buttons).
+        self.busy_widgets = [self.kind_add, self.save_button, self.add_closure_button]
         self.read(self._open_call, self._opened, self.unit_errors.show, "open the equipment")
 
     # -- building ---------------------------------------------------------------------
@@ -327,10 +327,15 @@ class EquipmentDialog(ServiceDialog):
         self.kind_errors.clear()
         self._sync_kind_buttons()
 
+    def _busy(self, step: int) -> None:
+        super()._busy(step)
+        self._sync_kind_buttons()
+
     def _sync_kind_buttons(self) -> None:
         kind = self.kind
-        self.kind_rename.setEnabled(kind is not None)
-        self.kind_active.setEnabled(kind is not None)
+        ready = kind is not None and self._under_way == 0
+        self.kind_rename.setEnabled(ready)
+        self.kind_active.setEnabled(ready)
         self.kind_active.setText("Activate" if kind is not None and not kind.active
                                  else "Deactivate")
 

@@ -131,6 +131,17 @@ def _card_and_case_tables() -> None:
             ["preference_card_id"], ["id"], ondelete="SET NULL")
 
 
+def _case_insensitive_names() -> None:
+    """Names unique whatever the case of their letters, in the database itself: two PCs
+    saving "Robot" and "robot" at once cannot both win."""
+    op.create_index("uq_equipment_kind_name_ci", "equipment_kind", [sa.text("lower(name)")],
+                    unique=True)
+    op.create_index("uq_equipment_unit_name_ci", "equipment_unit", [sa.text("lower(name)")],
+                    unique=True)
+    op.create_index("uq_preference_card_procedure_ci", "preference_card",
+                    ["surgeon_id", sa.text("lower(procedure_name)")], unique=True)
+
+
 def _postgres_equipment_overlap() -> None:
     """One unit, one case at a time (turnaround included), refused by the database."""
     if op.get_bind().dialect.name != "postgresql":
@@ -149,6 +160,7 @@ def _postgres_equipment_overlap() -> None:
 def upgrade() -> None:
     _equipment_tables()
     _card_and_case_tables()
+    _case_insensitive_names()
     _postgres_equipment_overlap()
 
 
@@ -157,6 +169,9 @@ def downgrade() -> None:
         batch.drop_constraint(op.f("fk_surgery_case_preference_card_id_preference_card"),
                               type_="foreignkey")
         batch.drop_column("preference_card_id")
+    op.drop_index("uq_preference_card_procedure_ci", table_name="preference_card")
+    op.drop_index("uq_equipment_unit_name_ci", table_name="equipment_unit")
+    op.drop_index("uq_equipment_kind_name_ci", table_name="equipment_kind")
     op.drop_index("ix_case_equipment_unit_time", table_name="case_equipment")
     op.drop_index("ix_case_equipment_case", table_name="case_equipment")
     op.drop_table("case_equipment")

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -494,6 +495,9 @@ class EquipmentKind(Versioned, Base):
     name: Mapped[str] = mapped_column(String(IDENT_MAX), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    # "Robot" and "robot" are one kind, even when two PCs save them at once.
+    __table_args__ = (Index("uq_equipment_kind_name_ci", func.lower(name), unique=True),)
+
 
 class EquipmentUnit(Versioned, Base):
     """One physical device of a kind, which two cases cannot hold at once."""
@@ -519,6 +523,7 @@ class EquipmentUnit(Versioned, Base):
     __table_args__ = (
         CheckConstraint("turnaround_minutes >= 0 AND turnaround_minutes <= 480",
                         name="turnaround"),
+        Index("uq_equipment_unit_name_ci", func.lower(name), unique=True),
     )
 
 
@@ -594,6 +599,9 @@ class PreferenceCard(Versioned, Base):
 
     __table_args__ = (
         UniqueConstraint("surgeon_id", "procedure_name", name="uq_preference_card_procedure"),
+        # One card per surgeon and procedure whatever the case of its letters.
+        Index("uq_preference_card_procedure_ci", "surgeon_id", func.lower(procedure_name),
+              unique=True),
         CheckConstraint("duration_min IS NULL OR (duration_min > 0 AND duration_min <= 1440)",
                         name="card_duration"),
     )

@@ -40,7 +40,7 @@ _UNIQUE_LABELS = {
     "code": "code",
     "case_number": "case_number",
     "uq_team_case_user": "care_team",
-    "uq_preference_card_procedure": "procedure",
+    "uq_preference_card_procedure": "procedure",  # also its _ci index
     "procedure_name": "procedure",
     "name": "name",  # equipment kinds and units
 }

@@ -384,7 +384,7 @@ def test_equipment_costs_the_board_a_fixed_number_of_queries(ek: EquipKit) -> No
     ek.kit.new_case(start=at(8))
     few = _selects(ek)
     close_unit(ek.db, "Robot", utc(7), utc(8))
-    for hour in range(8, 14):
+    for hour in range(8, 11):
         ek.case(room="OR2", start=at(hour), equipment=("C-arm", "Robot"), duration_min=30)
         ek.case(room=None, equipment=("Robot",))
     for n in range(3, 8):

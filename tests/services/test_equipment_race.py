@@ -34,6 +34,7 @@ def test_eight_pcs_race_for_the_last_c_arm_and_exactly_one_wins(ek: EquipKit,
                for i in range(RACERS)]
     barrier = threading.Barrier(RACERS)
     outcomes: dict[str, object] = {}
+    messages: dict[str, str] = {}
 
     def racer(number: str, room: str, minute: int) -> None:
         db = Database(make_nullpool_engine(db_url))
@@ -42,8 +43,9 @@ def test_eight_pcs_race_for_the_last_c_arm_and_exactly_one_wins(ek: EquipKit,
             barrier.wait(timeout=30)
             cases.schedule(ek["sched"], number, room=room, start=at(8, minute))
             outcomes[number] = "won"
-        except EquipmentConflict:
+        except EquipmentConflict as exc:
             outcomes[number] = "conflict"
+            messages[number] = exc.message
         except Exception as exc:  # handed to the assertion below
             outcomes[number] = exc
         finally:
@@ -58,6 +60,9 @@ def test_eight_pcs_race_for_the_last_c_arm_and_exactly_one_wins(ek: EquipKit,
     assert sorted(map(str, outcomes.values())) == ["conflict"] * (RACERS - 1) + ["won"], \
         outcomes
     (winner,) = [n for n, o in outcomes.items() if o == "won"]
+    # Each loser waited for the winner's lock and then saw its hold: the service refused
+    # it by name (not the constraint's generic message).
+    assert all(winner in text and holder in text for text in messages.values()), messages
     assert {h.case_number: h.unit for h in holds(ek.db) if h.unit} == {
         holder: "C-arm 1", winner: "C-arm 2"}
     scheduled = ek.kit.cases.list_cases(ek["sched"], status=CaseStatus.SCHEDULED)

@@ -169,7 +169,10 @@ def test_enter_opens_the_case_form(qtbot: QtBot, board_window: MainWindow) -> No
 def test_admin_menu_follows_the_role(qtbot: QtBot, board_window: MainWindow,
                                      demo_url: str) -> None:
     visible = {a.objectName() for a, _g in board_window.admin_actions if a.isVisible()}
-    assert visible == {"manageRooms"}  # a scheduler manages rooms, not users
+    # A scheduler manages rooms and equipment, not users (blocks and preference cards
+    # are entries of their own, offered to surgeons too).
+    assert visible == {"manageRooms", "manageEquipment"}
+    assert board_window.menus.cards.isVisible()
     window = open_window(qtbot, demo_url, username="viewer")
     assert not window.admin_menu.menuAction().isVisible()
     assert not window.new_case_action.isEnabled()

@@ -176,8 +176,8 @@ def test_the_old_names_reach_the_parts(board_window: MainWindow) -> None:
             "switchUser", "signOut", "quit", "undo", "redo", "dayView", "weekView",
             "previous", "next", "today", "goToDate", "zoomIn", "zoomOut", "zoomFit",
             "refresh", "showMyCases", "showCaseTable", "wallDisplay", "newCase", "openCase",
-            "manageRooms", "manageUsers", "manageTemplates", "manageSettings", "legend",
-            "about"} <= names
+            "manageRooms", "manageUsers", "manageTemplates", "manageSettings",
+            "manageEquipment", "manageBlocks", "manageCards", "legend", "about"} <= names
 
 
 def test_print_day_list_reads_it_off_the_gui_thread_and_prints_from_the_preview(

@@ -42,6 +42,8 @@ CASE_DURATION = IntRange(1, 24 * 60)
 DEFAULT_CASE_DURATION_MIN = 60
 # A room's turnover after each case.
 TURNOVER = IntRange(0, 240)
+# An equipment unit's turnaround (reprocessing, moving): held this long after each case.
+TURNAROUND = IntRange(0, 480)
 # Department settings.
 IDLE_LOCK = IntRange(1, 480)  # the screen locks after this many idle minutes
 ON_TIME_GRACE = IntRange(0, 120)  # a first start this late still counts as on time

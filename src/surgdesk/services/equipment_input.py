@@ -15,13 +15,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import EquipmentStatus
-from surgdesk.domain.limits import IDENT_MAX, NAME_MAX, TEXT_MAX, IntRange
+from surgdesk.domain.limits import IDENT_MAX, NAME_MAX, TEXT_MAX, TURNAROUND
 from surgdesk.errors import BadInput, FieldProblem
 from surgdesk.services.dto import EquipmentClosureView, EquipmentKindView, EquipmentUnitView
 from surgdesk.services.fields import free_text, required_text
 
-# Reprocessing or moving a unit between cases (the model's check constraint says the same).
-TURNAROUND = IntRange(0, 480)
 UNIT_FIELDS = ("name", "kind", "rooms", "turnaround_minutes", "status", "notes")
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from surgdesk.domain import models as m
 from surgdesk.domain.enums import EquipmentStatus
@@ -70,13 +70,17 @@ class EquipmentRepo(_Repo):
     def lock_units(self, unit_ids: Iterable[int]) -> None:
         """SELECT ... FOR UPDATE on the unit rows (Postgres; SQLite serialises writers):
         an edit of a unit and an allocation of it never work from each other's stale
-        state."""
-        ids = sorted(set(unit_ids))  # one order everywhere: no deadlock between lockers
+        state. Every unit of their kinds is locked with them, in id order: an allocation
+        locks whole kinds (``lock_kinds``), and lockers taking rows in one order cannot
+        deadlock (an edit re-checking its unit's holds then locks the kind again)."""
+        ids = sorted(set(unit_ids))
         if not ids:
             return
         u = m.EquipmentUnit
-        stmt = (select(u).where(u.id.in_(ids)).order_by(u.id).with_for_update()
-                .execution_options(populate_existing=True))
+        same = aliased(u)  # not correlated with the outer rows
+        kinds = select(same.kind_id).where(same.id.in_(ids))
+        stmt = (select(u).where(or_(u.id.in_(ids), u.kind_id.in_(kinds))).order_by(u.id)
+                .with_for_update().execution_options(populate_existing=True))
         list(self.session.scalars(stmt))
 
     def lock_kinds(self, kind_ids: Iterable[int]) -> list[m.EquipmentUnit]:

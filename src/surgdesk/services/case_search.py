@@ -44,13 +44,16 @@ class CaseSearchService(Service):
                 by_patient = find_case_rows(uow.session, wanted, by_patient=True,
                                             limit=CANDIDATES)
             rights = rights_of_rows(uow, actor, [*rows, *by_patient])
-        seen = {r.id for r in rows}
-        # A patient match counts only where the actor sees that patient: elsewhere the
-        # case is not found by it (finding it would tell who the patient is).
-        rows += [r for r in by_patient if r.id not in seen and rights[r.id].see_patient]
-        now = self.clock.now()
-        rows.sort(key=lambda r: (_distance(r, now), r.case_number))
-        return [row_summary(r, rights=rights[r.id]) for r in rows[:limit]]
+            seen = {r.id for r in rows}
+            # A patient match counts only where the actor sees that patient: elsewhere the
+            # case is not found by it (finding it would tell who the patient is).
+            rows += [r for r in by_patient if r.id not in seen and rights[r.id].see_patient]
+            now = self.clock.now()
+            rows.sort(key=lambda r: (_distance(r, now), r.case_number))
+            found = rows[:limit]
+            holds = uow.holds.of_cases(r.id for r in found)
+        return [row_summary(r, rights=rights[r.id], equipment=holds.get(r.id, ()))
+                for r in found]
 
     @staticmethod
     def _may_see_some_patients(actor: Actor) -> bool:

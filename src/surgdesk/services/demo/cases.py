@@ -160,7 +160,7 @@ def pack(plan: Plan, room: Room, t: datetime, closes: datetime,
         allocation: Allocation = []
         if plan.fleet is not None:
             # The equipment it needs must be free then (or another case is booked).
-            picked = plan.fleet.choose(plan, room, spec, t, closes, procedure, minutes)
+            picked = plan.fleet.choose(room, spec, t, closes, procedure, minutes)
             if picked is None:
                 return t
             procedure, minutes, allocation, t = picked.procedure, picked.minutes, \

@@ -159,7 +159,7 @@ class Fleet:
 
     # --- choosing what to book -------------------------------------------------------------
 
-    def choose(self, plan: Plan, room: Room, spec: str, t: datetime, closes: datetime,
+    def choose(self, room: Room, spec: str, t: datetime, closes: datetime,
                procedure: Procedure, minutes: int) -> Choice | None:
         """What the list books at ``t``: a robot case on a robot day where the robot is
         free then or soon (the room waits for it), else ``procedure`` when its equipment
@@ -168,10 +168,11 @@ class Fleet:
         robot = self._robot_case(room, spec, t, closes)
         if robot is not None:
             return robot
-        day = t.astimezone(self.tz).date()
-        found = self.allocation(procedure, room, t, t + timedelta(minutes=minutes)) \
-            if (room.id, day) not in self._robot_used or ROBOT not in NEEDS.get(
-                procedure.name, ()) else None  # one robot case a room on a robot day
+        # One robot case a room a day: the robot's other room gets its turn.
+        again = ROBOT in NEEDS.get(procedure.name, ()) \
+            and (room.id, t.astimezone(self.tz).date()) in self._robot_used
+        found = None if again else self.allocation(procedure, room, t,
+                                                   t + timedelta(minutes=minutes))
         if found is not None:
             return Choice(procedure, minutes, found, t)
         plain = [p for p in PROCEDURES[spec] if p.name not in NEEDS]

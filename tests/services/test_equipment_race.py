@@ -88,3 +88,50 @@ def test_postgres_constraint_refuses_what_the_service_check_missed(
     ek.case(room="OR4", start=at(9), equipment=("Robot",))  # touching, not overlapping
     assert len([h for h in holds(db) if h.unit == "Robot"]) == 3
     db.dispose()
+
+
+def test_a_unit_edit_racing_case_writes_never_deadlocks(ek: EquipKit, db_url: str) -> None:
+    """C-arm 1 goes to maintenance while three PCs schedule C-arm cases: every write ends
+    (scheduled or refused by name), and afterwards no case holds C-arm 1 and no unit is
+    held twice."""
+    from surgdesk.domain.enums import EquipmentStatus
+    from surgdesk.services.equipment import EquipmentService
+    ek.case(start=at(8))  # holds C-arm 1: the edit has a hold to re-check
+    waiting = [ek.case(room=None, patient_id=f"MRN-{i}").case.case_number for i in range(3)]
+    barrier = threading.Barrier(len(waiting) + 1)
+    outcomes: list[object] = []
+
+    def run(call: object) -> None:
+        db = Database(make_nullpool_engine(db_url))
+        try:
+            barrier.wait(timeout=30)
+            call(db)  # type: ignore[operator]
+            outcomes.append("done")
+        except EquipmentConflict:
+            outcomes.append("conflict")
+        except Exception as exc:  # handed to the assertion below
+            outcomes.append(exc)
+        finally:
+            db.dispose()
+
+    def edit(db: Database) -> None:
+        EquipmentService(db, ek.kit.clock).update_unit(
+            ek["admin"], "C-arm 1", status=EquipmentStatus.MAINTENANCE)
+
+    def book(number: str, room: str) -> object:
+        return lambda db: CaseService(db, ek.kit.clock).schedule(
+            ek["sched"], number, room=room, start=at(10))
+
+    threads = [threading.Thread(target=run, args=(edit,))] + [
+        threading.Thread(target=run, args=(book(n, r),))
+        for n, r in zip(waiting, ["OR1", "OR2", "OR4"], strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert all(o in ("done", "conflict") for o in outcomes), outcomes
+    assert len(outcomes) == len(threads)
+    held = [h for h in holds(ek.db) if h.unit is not None]
+    assert "C-arm 1" not in {h.unit for h in held}
+    at_ten = [h for h in held if h.starts_at is not None and h.starts_at.hour == 9]
+    assert len(at_ten) <= 1  # one C-arm left for the three 10:00 cases

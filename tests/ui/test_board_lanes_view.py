@@ -153,3 +153,15 @@ def test_any_layout_with_room_and_marks_fits_its_bar(
             + equipment_width(line.equipment) + room_width(line.room, metrics) \
             + (metrics.width(line.text, line.font) if line.text else 0.0)
         assert used <= int(area.width()) + MARK_GAP + 1, line
+
+
+def test_the_room_code_stays_whole_where_the_surgeons_name_is_cut(qtbot: QtBot) -> None:
+    delegate = BarDelegate(ZoneInfo("UTC"))
+    delegate.room_first = True
+    long = case(1, room_id=11, procedure_name="Incarcerated hernia repair",
+                lead_surgeon_name="Dr. Hana Lee-Whitfield")
+    for width in (90, 120, 150, 200):
+        text = delegate.bar_text(long, BarShape(QRectF(0, 0, width, 54), None))
+        rooms = [line.room for line in text.lines] + [line.text for line in text.lines]
+        assert any(r == "OR-11" or r.startswith("OR-11 ·") or r == "OR-11 · …"
+                   for r in rooms), (width, text)

@@ -195,17 +195,23 @@ def _body_lines(content: BarContent, width: float, count: int, metrics: Metrics,
         room = width - (GLYPH_W + MARK_GAP if glyph else 0) - (GLYPH_W + MARK_GAP if warning
                                                                 else 0)
         equipment = content.equipment if i == 0 and "equipment" in moved else ()
-        if i == 0 and "room" in moved:
-            text = f"{content.room} · {text}"  # the room before the surgeon
         if equipment and room - equipment_width(equipment) < MIN_TEXT_PX:
             equipment = ()  # the surgeon's name before the marks (the tooltip lists units)
         room -= equipment_width(equipment)
         if right and equipment:
             right = ""  # the marks before the checklist progress
+        lead = f"{content.room} · " if i == 0 and "room" in moved else ""
+        if right and room - metrics.width(right, Font.BODY) - 8 < metrics.width(
+                lead, Font.BODY) + MIN_TEXT_PX:
+            right = ""  # the room whole before the checklist progress
         if right:
             room -= metrics.width(right, Font.BODY) + 8
-        out.append(TextLine(metrics.elide(text, room, Font.BODY), Font.BODY, glyph=glyph,
-                            warning=warning, right_text=right, equipment=equipment))
+        # The room before the surgeon, whole: the surgeon's name is what gets elided.
+        rest = room - metrics.width(lead, Font.BODY)
+        shown_text = lead + metrics.elide(text, rest, Font.BODY) if lead and rest >= \
+            MIN_TEXT_PX else metrics.elide(lead.removesuffix(" · ") or text, room, Font.BODY)
+        out.append(TextLine(shown_text, Font.BODY, glyph=glyph, warning=warning,
+                            right_text=right, equipment=equipment))
     return out
 
 
@@ -217,11 +223,15 @@ def _join_fitting(first: str, second: str, width: float, metrics: Metrics) -> st
 
 def _wrapped(content: BarContent, width: float, lines: int, metrics: Metrics) -> BarText:
     """The procedure over several lines in the body-sized font, the glyph and the warning
-    on a line of their own at the bottom when one is left."""
+    on a line of their own at the bottom when one is left (kept for the room, when the
+    bar has one to show, once the procedure reads)."""
     for used in range(1, lines + 1):
         parts = wrap(content.procedure, width, used, metrics)
         if _prefix_shown(content.procedure, parts) == content.procedure or used == lines:
             break
+        if content.room and used == lines - 1 and len(
+                _prefix_shown(content.procedure, parts)) >= READABLE_CHARS:
+            break  # readable already: the last line is the room's (lanes other than rooms)
     out = [TextLine(p, Font.WRAP) for p in parts]
     if len(out) < lines:
         warning = content.warning and width >= 2 * GLYPH_W + MARK_GAP

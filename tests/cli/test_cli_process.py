@@ -176,3 +176,10 @@ def test_listing_cases_on_sqlite_loads_no_postgres_driver_hashing_or_gui(
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             timeout=120, check=False, env=env)
     assert "EXIT 0 LOADED []" in result.stdout, result.stdout[-300:] + result.stderr[-500:]
+
+
+def test_version_goes_to_standard_output() -> None:
+    result = subprocess.run([sys.executable, "-m", "surgdesk.cli.main", "--version"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0
+    assert result.stdout.startswith("surgdesk "), result.stdout + result.stderr

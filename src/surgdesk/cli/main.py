@@ -44,7 +44,8 @@ class _VersionAction(argparse.Action):
                  values: object, option_string: str | None = None) -> None:
         from surgdesk import __version__
 
-        parser.exit(message=f"surgdesk {__version__}\n")
+        print(f"surgdesk {__version__}")  # stdout, as argparse's own version action
+        parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):

@@ -223,7 +223,10 @@ class LiveBoardSession(QObject):
                         day_start=window.day_start, day_end=window.day_end,
                         px_per_minute=keep.zoom if keep is not None else None)
         board.horizontalScrollBar().setValue(keep.h if keep is not None else 0)
-        board.verticalScrollBar().setValue(keep.v if keep is not None else 0)
+        # The first row at the top, under the time header: the scene starts above y = 0
+        # (the header's height), so the top is the bar's minimum, not 0.
+        vbar = board.verticalScrollBar()
+        vbar.setValue(keep.v if keep is not None else vbar.minimum())
         self.loaded.emit(window)
 
     def _load_failed(self, exc: SurgDeskError) -> None:

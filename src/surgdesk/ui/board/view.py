@@ -405,8 +405,12 @@ class BoardView(QGraphicsView):
         self.rows.set_tracks(self._model.track_counts() if self._model is not None else [])
         width = self.grid.width
         height = self.rows.height()
+        vbar = self.verticalScrollBar()
+        at_top = vbar.value() <= vbar.minimum()
         self._scene.setSceneRect(QRectF(-LABEL_WIDTH, -HEADER_HEIGHT,
                                         LABEL_WIDTH + width + 2, HEADER_HEIGHT + height + 2))
+        if at_top:  # rows grown past the height (more lanes, stacked ones): still the top
+            vbar.setValue(vbar.minimum())
         # The week's summaries; a day view keeps its bars (wrapped text reads down to
         # ~40 px, and a day's card per room would hide the order of its cases).
         self._summaries_on = self.mode is BoardMode.WEEK and not summaries.bars_readable(

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from surgdesk.ui.board.grid import Drop
 from surgdesk.ui.board.lanes import LaneMode
+from surgdesk.ui.board.layout import HEADER_HEIGHT
 from surgdesk.ui.board.model import CASE_MIME_TYPE, drop_problem
 from surgdesk.ui.main_window import MainWindow
 
@@ -123,3 +124,16 @@ def test_the_switch_is_in_the_menu_and_toolbar_and_is_remembered(
     again.set_lanes(LaneMode.ROOMS)
     assert again.controller.model.room_row(again.controller.model.rooms()[0].id) == 0
     again.close()
+
+
+def test_a_load_opens_on_the_first_row_when_the_rows_overflow(
+        qtbot: QtBot, board_window: MainWindow) -> None:
+    board_window.resize(1700, 330)  # fewer rows fit than there are rooms
+    board_window.open_day(board_window.day)
+    settle(board_window)
+    view = board_window.board
+    bar = view.verticalScrollBar()
+    assert bar.maximum() > bar.minimum()
+    assert bar.value() == bar.minimum()
+    first = view.visualRect(view.model().index(0, 0))  # type: ignore[union-attr]
+    assert first.top() == round(HEADER_HEIGHT)  # right under the time header, not under it

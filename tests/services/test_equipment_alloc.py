@@ -272,6 +272,14 @@ def test_what_is_given_wins_over_the_card(ek: EquipKit) -> None:
     assert [(e.kind, e.unit) for e in queued.equipment] == [("C-arm", None)]
 
 
+def test_an_empty_equipment_list_is_none_not_the_cards(ek: EquipKit) -> None:
+    """None is "not given" (the card fills it); an empty list is the user's "none"."""
+    card = _card(ek)
+    case = _from_card(ek, card, equipment=[]).case  # type: ignore[attr-defined]
+    assert case.equipment == ()
+    assert ek.kit.cases.get_case(ek["sched"], case.case_number).card is not None
+
+
 def test_card_refusals(ek: EquipKit) -> None:
     card = _card(ek)
     with pytest.raises(BadInput) as other:

@@ -53,14 +53,15 @@ class CaseScheduling(CaseJob):
         start: datetime | None = None,
         end: datetime | None = None,
         duration_min: int | None = None,
-        equipment: Sequence[str] = (),
+        equipment: Sequence[str] | None = None,
         units: Sequence[str] = (),
         card: int | None = None,
         op_id: str | None = None,
     ) -> CaseResult:
         """With a room and a start the case is scheduled, without both it is requested.
 
-        ``equipment``: kind names the case needs (repeated for two of a kind); ``units``:
+        ``equipment``: kind names the case needs (repeated for two of a kind; None: not
+        given — a card fills it —, an empty list: needs nothing); ``units``:
         unit names the user picked (each pins a need). ``card``: a preference card id
         whose surgeon, procedure, duration and equipment fill what is not given (a given
         surgeon other than the card's is bad input on ``card``); the case remembers it.
@@ -84,7 +85,7 @@ class CaseScheduling(CaseJob):
             with self.operation(uow, op_id, "create_case") as claim:
                 if not claim.replay:
                     fill = _CardFill(procedure_name, lead_surgeon, duration_min,
-                                     list(equipment))
+                                     None if equipment is None else list(equipment))
                     if card is not None:
                         fill = self._from_card(uow, card, fill, given_end=end is not None)
                     procedure_name, lead_surgeon, duration_min = (
@@ -113,7 +114,7 @@ class CaseScheduling(CaseJob):
                         _place(case, room_row, *span)
                         case.status = CaseStatus.SCHEDULED
                     if fill.equipment or units:
-                        alloc.set_needs(uow, case, fill.equipment, list(units),
+                        alloc.set_needs(uow, case, fill.equipment or [], list(units),
                                         now=self.now())
                     uow.flush()
                     self.audit(uow, actor, "create_case", case, {
@@ -140,7 +141,7 @@ class CaseScheduling(CaseJob):
                     "card", f"is {owner.display_name}'s card, not "
                             f"{surgeon.user.display_name}'s"))
         kinds = fill.equipment
-        if not kinds:
+        if kinds is None:
             by_id = {k.id: k for k in uow.equipment.kinds()}
             # A kind made inactive since the card was written is left out, not refused.
             kinds = [by_id[k].name for k in found.equipment_kind_ids
@@ -348,12 +349,13 @@ class CaseScheduling(CaseJob):
 
 @dataclass(frozen=True)
 class _CardFill:
-    """A new case's fields a preference card may fill (None / empty: not given)."""
+    """A new case's fields a preference card may fill (None: not given; an empty
+    equipment list is given: the case needs nothing, whatever the card says)."""
 
     procedure_name: str | None
     lead_surgeon: str | None
     duration_min: int | None
-    equipment: list[str]
+    equipment: list[str] | None
     card_id: int | None = None
 
 

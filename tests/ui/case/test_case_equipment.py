@@ -124,16 +124,28 @@ def test_without_a_card_nothing_is_filled_and_units_are_offered_for_the_room(
         "C-arm 1", "C-arm 2"]
 
 
-def test_the_card_link_goes_when_its_kinds_are_all_removed_or_the_procedure_changes(
+def test_removing_every_kind_the_card_brought_saves_no_equipment_and_keeps_the_card(
         qtbot: QtBot, dept: Dept) -> None:
+    """An emptied equipment list is the user's "none", not "fill from the card": the case
+    is saved needing nothing, and still remembers its card (positioning, trays)."""
     _fleet(dept)
     card = _card(dept)
     form = _filled(qtbot, dept)
-    assert form.card_id() == card.id
     form.equipment.needs.setCurrentRow(0)
     form.equipment.remove_selected()
-    # Sent with the card, "no equipment" would be filled from it again: no link then.
-    assert form.card_id() is None
+    assert form.card_id() == card.id
+    assert saved(form)
+    assert form.last_result is not None
+    detail = dept.services.cases.get_case(dept["admin"], form.last_result.case.case_number)
+    assert detail.case.equipment == ()
+    assert detail.card is not None
+    assert detail.card.id == card.id
+
+
+def test_the_card_link_goes_when_the_procedure_changes(qtbot: QtBot, dept: Dept) -> None:
+    _fleet(dept)
+    card = _card(dept)
+    form = _filled(qtbot, dept)
     form.equipment.set_kinds(["Robot"])
     assert form.card_id() == card.id
     form.procedure.setText("Hip revision")  # no card for this one

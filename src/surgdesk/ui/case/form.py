@@ -103,14 +103,9 @@ class CaseFormDialog(CaseSaving):
 
     def card_id(self) -> int | None:
         card = self.card_fill.card if self.detail is None else None
-        if card is None:
-            return None
-        if card.equipment and not self.equipment.value():
-            # Every kind the card brought was removed: sent with the card, "none" would be
-            # filled from it again (create_case fills an empty equipment list from the
-            # card), so the case goes without the link.
-            return None
-        return card.id
+        # The form always sends its equipment list (empty: none, even if the card has
+        # some), so the card fills nothing behind the user's back.
+        return card.id if card is not None else None
 
     @property
     def unreachable(self) -> SignalInstance:

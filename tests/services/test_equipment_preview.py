@@ -4,8 +4,10 @@ refusal the write would meet, named and pinned to the equipment field, nothing w
 from __future__ import annotations
 
 from surgdesk.services.case_checks import CaseCheckService
-from tests.services.equipment_kit import EquipKit, ek, holds  # noqa: F401 (fixture)
+from tests.services.equipment_kit import EquipKit, ek, holds
 from tests.services.factories import at
+
+__all__ = ["ek"]  # the fixture
 
 
 def _checks(ek: EquipKit) -> CaseCheckService:

@@ -16,6 +16,10 @@ the service directly.
 | ``DepartmentSettingsDialog``| Action.MANAGE_SETTINGS   | admin            |
 | ``BlocksDialog`` (blocks.py)| MANAGE_BLOCKS, or a      | admin, scheduler;|
 |                             | surgeon's RELEASE_BLOCK  | surgeons: own    |
+| ``EquipmentDialog``         | MANAGE_EQUIPMENT         | admin, scheduler |
+| (equipment.py)              |                          |                  |
+| ``CardsDialog`` (cards.py)  | MANAGE_CARDS (owns=True) | admin, scheduler;|
+|                             |                          | surgeons: own    |
 | ``AccessRequestDialog``     | none (before login)      | anyone           |
 """
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from surgdesk.domain.enums import EquipmentStatus
-from surgdesk.domain.limits import NAME_MAX
+from surgdesk.domain.limits import NAME_MAX, TURNAROUND
 from surgdesk.domain.permissions import Action
 from surgdesk.domain.timezones import zone
 from surgdesk.services.context import Actor
@@ -68,7 +68,6 @@ from surgdesk.ui.manage.equipment_tables import (
 )
 from surgdesk.ui.runner import ServiceRunner
 
-TURNAROUND_MAX = 480  # minutes (the service's limit; it checks again)
 WARNING_STYLE = "color: #8a5a00; font-weight: bold;"  # as the rooms screen's clash warning
 
 
@@ -199,7 +198,7 @@ class EquipmentDialog(ServiceDialog):
             self.unit_status.addItem(STATUS_TEXT[status], status)
         self.unit_turnaround = QSpinBox()
         self.unit_turnaround.setObjectName("unitTurnaround")
-        self.unit_turnaround.setRange(0, TURNAROUND_MAX)
+        self.unit_turnaround.setRange(TURNAROUND.low, TURNAROUND.high)  # service checks too
         self.unit_turnaround.setSingleStep(5)
         self.unit_turnaround.setSuffix(" min")
         self.unit_notes = QLineEdit()

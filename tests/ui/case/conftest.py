@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from surgdesk.domain.enums import Laterality, Role
-from surgdesk.repository.database import Database, make_nullpool_engine
+from surgdesk.repository.database import Database, make_engine
 from surgdesk.services.context import Actor, FakeClock
 from surgdesk.services.dto import AuditEntry, CaseResult
 from surgdesk.services.registry import Services
@@ -71,7 +71,7 @@ def dept_any(db_url: str) -> Iterator[Dept]:
 
 
 def _department(url: str) -> Iterator[Dept]:
-    db = Database(make_nullpool_engine(url))
+    db = Database(make_engine(url))  # pooled, as the app's
     clock = FakeClock(NOW)
     admin = bootstrap_admin(db, clock)
     people = {"admin": admin}

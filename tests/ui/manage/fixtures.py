@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pytest
 
 from surgdesk.domain.enums import Role
-from surgdesk.repository.database import Database, make_nullpool_engine
+from surgdesk.repository.database import Database, make_engine, make_nullpool_engine
 from surgdesk.services.context import Actor, FakeClock
 from surgdesk.services.demo import DemoSummary, generate_demo
 from surgdesk.services.registry import Services
@@ -68,7 +68,7 @@ class Demo:
 
 @pytest.fixture
 def sqlite_db(sqlite_url: str) -> Iterator[Database]:
-    database = Database(make_nullpool_engine(sqlite_url))
+    database = Database(make_engine(sqlite_url))  # pooled, as the app's
     yield database
     database.dispose()
 

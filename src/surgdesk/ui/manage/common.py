@@ -28,6 +28,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QSizePolicy,
@@ -337,6 +338,31 @@ def fit_columns(view: QTableView, splitter: QSplitter, window: QWidget) -> None:
         total += grow
     left = max(min(needed, total - rest), sizes[0] if sizes else 0)
     splitter.setSizes([left, max(total - left, rest)])
+
+
+def list_and_form(dialog: QDialog, left: QWidget, form: QWidget, below: QWidget, *,
+                  sizes: tuple[int, int], height: int) -> QSplitter:
+    """The shape of the screens that edit dated things of a record (rooms, equipment
+    units): the list on the left, the selected record's form over ``below`` (its
+    closures) on the right, Close at the bottom."""
+    splitter = QSplitter()
+    splitter.addWidget(left)
+    right = QWidget()
+    right_layout = QVBoxLayout(right)
+    right_layout.setContentsMargins(0, 0, 0, 0)
+    right_layout.addWidget(form)
+    right_layout.addWidget(below, 1)
+    splitter.addWidget(right)
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 2)
+    splitter.setSizes(list(sizes))
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(splitter, 1)
+    layout.addWidget(buttons)
+    dialog.resize(sum(sizes), height)
+    return splitter
 
 
 def filter_box(view: QTableView, name: str, placeholder: str) -> QLineEdit:

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +49,7 @@ from surgdesk.ui.manage.common import (
     ServiceDialog,
     filter_box,
     fit_columns,
+    list_and_form,
     on_select,
     py_datetime,
     qt_datetime,
@@ -101,24 +100,8 @@ class EquipmentDialog(ServiceDialog):
         # add pressed again after a lost connection is applied once.
         self._ops: dict[Hashable, str] = {}
 
-        splitter = QSplitter()
-        splitter.addWidget(self._lists())
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self._unit_form())
-        right_layout.addWidget(self._closure_box(), 1)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([720, 560])
-        self.splitter = splitter
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(buttons)
-        self.resize(1280, 780)
+        self.splitter = list_and_form(self, self._lists(), self._unit_form(),
+                                      self._closure_box(), sizes=(720, 560), height=780)
         # Rename and (De)activate follow the selection too (_sync_kind_buttons).
         self.busy_widgets = [self.kind_add, self.save_button, self.add_closure_button]
         self.read(self._open_call, self._opened, self.unit_errors.show, "open the equipment")

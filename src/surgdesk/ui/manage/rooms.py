@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -45,6 +43,7 @@ from surgdesk.ui.manage.common import (
     RowsModel,
     ServiceDialog,
     fit_columns,
+    list_and_form,
     on_select,
     py_datetime,
     py_time,
@@ -115,25 +114,8 @@ class RoomsDialog(ServiceDialog):
         left_layout.addWidget(self.rooms_view, 1)
         left_layout.addWidget(new_room)
 
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self._room_form())
-        right_layout.addWidget(self._closure_box(), 1)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([740, 540])
-        self.rooms_splitter = splitter
-
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(buttons)
-        self.resize(1280, 760)
+        self.rooms_splitter = list_and_form(self, left, self._room_form(),
+                                            self._closure_box(), sizes=(740, 540), height=760)
         self.busy_widgets = [self.save_button, self.add_closure_button]
         self.read(lambda: (zone(services.settings.get(actor).time_zone),
                            services.rooms.list_rooms(actor)),

@@ -12,8 +12,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import contextlib
 import itertools
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,14 +96,15 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_nullpool_engine(f"sqlite:///{path}")
     migrate.upgrade(engine, time_zone=TEST_TIME_ZONE)
-    # Fold the WAL into the main file so one file copy clones everything.
-    raw = engine.raw_connection()
-    try:
-        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
     engine.dispose()
+    fold_wal(path)
     return path
+
+
+def fold_wal(path: Path) -> None:
+    """Fold a SQLite file's WAL into the main file, so one file copy clones everything."""
+    with contextlib.closing(sqlite3.connect(path)) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ import contextlib
 import io
 import json
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,12 @@ from argon2 import PasswordHasher
 
 from surgdesk.cli.main import main
 from surgdesk.credentials import CredentialStore, StoredSession, database_key
-from tests.conftest import _pg_url, clone_sqlite
+from surgdesk.domain.enums import Role
+from surgdesk.repository.database import Database, make_nullpool_engine
+from surgdesk.services.context import ANONYMOUS, Actor
+from surgdesk.services.rooms import RoomService
+from surgdesk.services.users import UserService
+from tests.conftest import _pg_url, clone_sqlite, fold_wal
 from tests.pgpool import PostgresPool
 
 PASSWORD = "correct-horse-battery"
@@ -36,7 +40,7 @@ class Run:
 CliRunner = Callable[..., Run]
 
 
-def _cheap_hasher() -> PasswordHasher:
+def cheap_hasher() -> PasswordHasher:
     # Still argon2id, at test-sized cost: these tests are about the CLI, not hash strength.
     return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
@@ -45,7 +49,7 @@ def _run(url: str, args: list[str], stdin: str | None) -> Run:
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out), \
             contextlib.redirect_stderr(err):
-        patch.setattr("surgdesk.services.auth.PasswordHasher", _cheap_hasher)
+        patch.setattr("surgdesk.services.auth.PasswordHasher", cheap_hasher)
         patch.setattr("sys.stdin", io.StringIO(stdin or ""))
         code = main(["--database", url, *args])
     return Run(code, out.getvalue(), err.getvalue())
@@ -96,8 +100,7 @@ class _AdminDatabases:
             url = clone_sqlite(template, self.folder)
             session = _build_admin_database(url)
             path = Path(url.removeprefix("sqlite:///"))
-            with contextlib.closing(sqlite3.connect(path)) as raw:
-                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # one file holds it all
+            fold_wal(path)
             self.sqlite = (path, session)
         path, session = self.sqlite
         target = directory / "admin.db"
@@ -143,20 +146,63 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         release()
 
 
-@pytest.fixture
-def cli(db_url: str, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setattr("surgdesk.services.auth.PasswordHasher", _cheap_hasher)
+def runner(url: str, capsys: pytest.CaptureFixture[str],
+           monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The CLI in-process on ``url``: exit code and captured output per call."""
+    monkeypatch.setattr("surgdesk.services.auth.PasswordHasher", cheap_hasher)
 
     def run(*args: str, stdin: str | None = None) -> Run:
         capsys.readouterr()
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin if stdin is not None else ""))
-        code = main(["--database", db_url, *args])
+        code = main(["--database", url, *args])
         captured = capsys.readouterr()
         assert "Traceback" not in captured.err, captured.err
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+def staff_department(url: str) -> Actor:
+    """Through the services: an admin, dr.grey (general), dr.shep (neuro), nurse1; OR-1
+    (general, 30 min turnover) and OR-2 (20 min). The admin comes back."""
+    db = Database(make_nullpool_engine(url))
+    try:
+        users = UserService(db, hasher=cheap_hasher())
+        admin = users.add_user(ANONYMOUS, username="admin", role=Role.ADMIN,
+                               display_name="Ada Admin", email="admin@or.hospital.local",
+                               password=PASSWORD)
+        actor = Actor(admin.id, admin.username, Role.ADMIN, admin.display_name)
+        for username, role, name, specialty in (
+                ("dr.grey", Role.SURGEON, "Meredith Grey", "general"),
+                ("dr.shep", Role.SURGEON, "Derek Shepherd", "neuro"),
+                ("nurse1", Role.NURSE, "Nora Nurse", None)):
+            users.add_user(actor, username=username, role=role, display_name=name,
+                           email=f"{username.replace('.', '')}@or.hospital.local",
+                           password=PASSWORD, specialty=specialty)
+        rooms = RoomService(db)
+        rooms.add_room(actor, code="OR-1", name="Theatre 1", specialty_tags=("general",),
+                       turnover_minutes=30)
+        rooms.add_room(actor, code="OR-2", name="Theatre 2", turnover_minutes=20)
+    finally:
+        db.dispose()
+    return actor
+
+
+def signed_in_copy(template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                   monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The CLI on a fresh copy of a module's SQLite template, the admin signed in."""
+    copy = tmp_path / template.name
+    shutil.copyfile(template, copy)
+    run = runner(f"sqlite:///{copy}", capsys, monkeypatch)
+    signed_in = run("login", "--username", "admin", "--password-stdin", stdin=PASSWORD)
+    assert signed_in.code == 0, signed_in.err
+    return run
+
+
+@pytest.fixture
+def cli(db_url: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    return runner(db_url, capsys, monkeypatch)
 
 
 @pytest.fixture

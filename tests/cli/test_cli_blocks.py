@@ -7,7 +7,6 @@ commands that end in the database's own refusals and sums also run on Postgres."
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import sys
@@ -16,17 +15,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from argon2 import PasswordHasher
 
 from surgdesk.cli.blocks import parse_weekdays
-from surgdesk.cli.main import main
-from surgdesk.domain.enums import Role
 from surgdesk.errors import BadInput
-from surgdesk.repository.database import Database, make_nullpool_engine
-from surgdesk.services.context import ANONYMOUS, Actor
-from surgdesk.services.rooms import RoomService
-from surgdesk.services.users import UserService
-from tests.cli.conftest import PASSWORD, CliRunner, Run
+from tests.cli.conftest import PASSWORD, CliRunner, signed_in_copy, staff_department
+from tests.conftest import fold_wal
 
 # Far enough ahead that no date has started or is released by the 7-day rule.
 MONDAY = "2031-03-03"
@@ -52,44 +45,13 @@ def add_case(cli: CliRunner, start: str, duration: str, surgeon: str = "dr.grey"
     assert result.code == 0, result.err
 
 
-def _cheap_hasher() -> PasswordHasher:
-    # Still argon2id, at test-sized cost: these tests are about the CLI, not hash strength.
-    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
 @pytest.fixture(scope="module")
 def staffed_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """admin_cli's department (an admin, two surgeons, a nurse, OR-1 for general surgery
-    with 30 min turnover, OR-2 for any), made once through the services."""
+    """admin_cli's department (``staff_department``), made once through the services."""
     path = tmp_path_factory.mktemp("blocks") / "staffed.db"
     shutil.copyfile(sqlite_template, path)
-    db = Database(make_nullpool_engine(f"sqlite:///{path}"))
-    try:
-        users = UserService(db, hasher=_cheap_hasher())
-        admin = users.add_user(ANONYMOUS, username="admin", role=Role.ADMIN,
-                               display_name="Ada Admin", email="admin@or.hospital.local",
-                               password=PASSWORD)
-        actor = Actor(admin.id, admin.username, Role.ADMIN, admin.display_name)
-        for username, role, name, specialty in (
-                ("dr.grey", Role.SURGEON, "Meredith Grey", "general"),
-                ("dr.shep", Role.SURGEON, "Derek Shepherd", "neuro"),
-                ("nurse1", Role.NURSE, "Nora Nurse", None)):
-            users.add_user(actor, username=username, role=role, display_name=name,
-                           email=f"{username.replace('.', '')}@or.hospital.local",
-                           password=PASSWORD, specialty=specialty)
-        rooms = RoomService(db)
-        rooms.add_room(actor, code="OR-1", name="Theatre 1", specialty_tags=("general",),
-                       turnover_minutes=30)
-        rooms.add_room(actor, code="OR-2", name="Theatre 2", turnover_minutes=20)
-    finally:
-        db.dispose()
-    engine = make_nullpool_engine(f"sqlite:///{path}")
-    raw = engine.raw_connection()  # fold the WAL in: one file copy clones it all
-    try:
-        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
-        engine.dispose()
+    staff_department(f"sqlite:///{path}")
+    fold_wal(path)
     return path
 
 
@@ -97,22 +59,7 @@ def staffed_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFac
 def blocks_cli(staffed_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """The CLI on a fresh copy of the staffed database, the admin signed in."""
-    copy = tmp_path / "blocks.db"
-    shutil.copyfile(staffed_template, copy)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setattr("surgdesk.services.auth.PasswordHasher", _cheap_hasher)
-
-    def run(*args: str, stdin: str | None = None) -> Run:
-        capsys.readouterr()
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin if stdin is not None else ""))
-        code = main(["--database", url, *args])
-        captured = capsys.readouterr()
-        assert "Traceback" not in captured.err, captured.err
-        return Run(code, captured.out, captured.err)
-
-    signed_in = run("login", "--username", "admin", "--password-stdin", stdin=PASSWORD)
-    assert signed_in.code == 0, signed_in.err
-    return run
+    return signed_in_copy(staffed_template, tmp_path, capsys, monkeypatch)
 
 
 @pytest.mark.parametrize(("text", "days"), [("1,3", (0, 2)), ("13", (0, 2)),

@@ -9,56 +9,32 @@ refusal naming the holders also runs on Postgres."""
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
-from surgdesk.cli.main import main
-from surgdesk.domain.enums import Role
 from surgdesk.repository.database import Database, make_nullpool_engine
-from surgdesk.services.context import ANONYMOUS, Actor
 from surgdesk.services.equipment import EquipmentService
 from surgdesk.services.rooms import RoomService
-from surgdesk.services.users import UserService
-from tests.cli.conftest import PASSWORD, CliRunner, Run
+from tests.cli.conftest import PASSWORD, CliRunner, Run, signed_in_copy, staff_department
+from tests.conftest import fold_wal
 
 DAY = "2031-03-04"  # a Tuesday far ahead: nothing has started
 
 
-def _cheap_hasher() -> PasswordHasher:
-    # Still argon2id, at test-sized cost: these tests are about the CLI, not hash strength.
-    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
 @pytest.fixture(scope="module")
 def fleet_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An admin, two surgeons and a nurse; OR-1 (general, 30 min turnover), OR-2 and OR-3;
-    kinds C-arm and Robot; C-arm 1 and C-arm 2 (15 min turnaround, any room), the robot
-    (OR-1 only). Made once through the services."""
+    """admin_cli's department (``staff_department``) and OR-3; kinds C-arm and Robot;
+    C-arm 1 and C-arm 2 (15 min turnaround, any room), the robot (OR-1 only). Made once
+    through the services."""
     path = tmp_path_factory.mktemp("equipment") / "fleet.db"
     shutil.copyfile(sqlite_template, path)
-    db = Database(make_nullpool_engine(f"sqlite:///{path}"))
+    url = f"sqlite:///{path}"
+    actor = staff_department(url)
+    db = Database(make_nullpool_engine(url))
     try:
-        users = UserService(db, hasher=_cheap_hasher())
-        admin = users.add_user(ANONYMOUS, username="admin", role=Role.ADMIN,
-                               display_name="Ada Admin", email="admin@or.hospital.local",
-                               password=PASSWORD)
-        actor = Actor(admin.id, admin.username, Role.ADMIN, admin.display_name)
-        for username, role, name, specialty in (
-                ("dr.grey", Role.SURGEON, "Meredith Grey", "general"),
-                ("dr.shep", Role.SURGEON, "Derek Shepherd", "neuro"),
-                ("nurse1", Role.NURSE, "Nora Nurse", None)):
-            users.add_user(actor, username=username, role=role, display_name=name,
-                           email=f"{username.replace('.', '')}@or.hospital.local",
-                           password=PASSWORD, specialty=specialty)
-        rooms = RoomService(db)
-        rooms.add_room(actor, code="OR-1", name="Theatre 1", specialty_tags=("general",),
-                       turnover_minutes=30)
-        rooms.add_room(actor, code="OR-2", name="Theatre 2", turnover_minutes=20)
-        rooms.add_room(actor, code="OR-3", name="Theatre 3", turnover_minutes=20)
+        RoomService(db).add_room(actor, code="OR-3", name="Theatre 3", turnover_minutes=20)
         equipment = EquipmentService(db)
         for kind in ("C-arm", "Robot"):
             equipment.add_kind(actor, kind)
@@ -68,13 +44,7 @@ def fleet_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFacto
                            turnaround_min=30)
     finally:
         db.dispose()
-    engine = make_nullpool_engine(f"sqlite:///{path}")
-    raw = engine.raw_connection()  # fold the WAL in: one file copy clones it all
-    try:
-        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
-        engine.dispose()
+    fold_wal(path)
     return path
 
 
@@ -82,22 +52,7 @@ def fleet_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFacto
 def fleet_cli(fleet_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
               monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """The CLI on a fresh copy of the fleet database, the admin signed in."""
-    copy = tmp_path / "fleet.db"
-    shutil.copyfile(fleet_template, copy)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setattr("surgdesk.services.auth.PasswordHasher", _cheap_hasher)
-
-    def run(*args: str, stdin: str | None = None) -> Run:
-        capsys.readouterr()
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin if stdin is not None else ""))
-        code = main(["--database", url, *args])
-        captured = capsys.readouterr()
-        assert "Traceback" not in captured.err, captured.err
-        return Run(code, captured.out, captured.err)
-
-    signed_in = run("login", "--username", "admin", "--password-stdin", stdin=PASSWORD)
-    assert signed_in.code == 0, signed_in.err
-    return run
+    return signed_in_copy(fleet_template, tmp_path, capsys, monkeypatch)
 
 
 def add_case(cli: CliRunner, *extra: str, room: str = "OR-2", start: str = "08:00",

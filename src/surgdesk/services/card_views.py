@@ -8,7 +8,7 @@ filled from).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -42,27 +42,25 @@ def _free(value: str | None) -> str | None:
     return free_text(text)
 
 
-def _lines(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Each line trimmed, blank ones dropped; one line of printable text each."""
-    out = tuple(v.strip() for v in values if v.strip())
-    if len(out) > MAX_LINES:
-        raise ValueError(f"at most {MAX_LINES} lines")
-    for line in out:
-        if len(line) > NAME_MAX:
-            raise ValueError(f"each line must be at most {NAME_MAX} characters")
-        one_line(line)
-    return out
+def _named_lines(limit: int, many: str, longest: int, each: str
+                 ) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
+    """A check for a list of one-line names: each trimmed, blank ones dropped, at most
+    ``limit`` of them and ``longest`` characters each."""
+    def check(values: tuple[str, ...]) -> tuple[str, ...]:
+        out = tuple(v.strip() for v in values if v.strip())
+        if len(out) > limit:
+            raise ValueError(f"at most {limit} {many}")
+        for line in out:
+            if len(line) > longest:
+                raise ValueError(f"each {each} must be at most {longest} characters")
+            one_line(line)
+        return out
+    return check
 
 
-def _kinds(values: tuple[str, ...]) -> tuple[str, ...]:
-    out = tuple(v.strip() for v in values if v.strip())
-    if len(out) > MAX_EQUIPMENT:
-        raise ValueError(f"at most {MAX_EQUIPMENT} units")
-    for name in out:
-        if len(name) > IDENT_MAX:
-            raise ValueError(f"each kind must be at most {IDENT_MAX} characters")
-        one_line(name)
-    return out
+# Trays and supplies: lines of printable text; equipment: kind names, one per unit.
+_lines = _named_lines(MAX_LINES, "lines", NAME_MAX, "line")
+_kinds = _named_lines(MAX_EQUIPMENT, "units", IDENT_MAX, "kind")
 
 
 class CardFields(BaseModel):

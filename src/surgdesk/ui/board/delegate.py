@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 
+from surgdesk.domain.conflicts import EQUIPMENT_MISSING
 from surgdesk.domain.enums import Priority
 from surgdesk.services.dto import CaseSummary
 from surgdesk.ui.board import palette
@@ -47,7 +48,7 @@ CONFLICT_TEXT = {
     "anesthetist_double_booked": "anesthetist booked in another room at the same time",
     "team_double_booked": "a team member is booked in another room at the same time",
     "patient_double_booked": "the same patient has an overlapping case",
-    "equipment_missing": "a unit the case needs is not allocated",
+    EQUIPMENT_MISSING: "a unit the case needs is not allocated",
 }
 EQUIPMENT_MISSING_FILL = QColor("#d55e00")  # vermillion, as emergencies: act on it
 EQUIPMENT_MARK_FILL = QColor(255, 255, 255, 230)
@@ -122,7 +123,6 @@ class BarDelegate:
 
     def title(self, case: CaseSummary) -> str:
         return f"{case.procedure_name}{laterality_suffix(case)}"
-
 
     def tooltip(self, case: CaseSummary, room_code: str | None = None) -> str:
         style = palette.style_for(case.status)
@@ -222,7 +222,7 @@ class BarDelegate:
         """The case's texts and marks as the text layout reads them."""
         badge = {Priority.EMERGENCY: "EMERG", Priority.URGENT: "URG"}.get(case.priority, "")
         # The missing unit has its own red mark: the warning is for the other conflicts.
-        warning = any(code != "equipment_missing" for code in case.conflicts) or (
+        warning = any(code != EQUIPMENT_MISSING for code in case.conflicts) or (
             bool(case.conflicts) and not case.equipment)
         return BarContent(self.title(case), case.lead_surgeon_name, self.times(case),
                           patient_label(case), f"☑ {case.checklist_done}/{case.checklist_total}",

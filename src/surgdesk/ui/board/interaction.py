@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 SAVING_OPACITY = 0.6  # a bar whose write has not answered yet
 ROOM_LANES_ONLY = "switch to room lanes to place a case"
+ROOM_LANES_ONLY_HINT = "Switch to room lanes to place a case"  # as a sentence of its own
 
 
 def key_press(view: BoardView, event: QKeyEvent) -> None:
@@ -318,7 +319,7 @@ def _room_lanes(view: BoardView) -> bool:
 
 def drag_enter(view: BoardView, event: QDragEnterEvent) -> None:
     if view.editable and case_number_from_mime(event.mimeData()) and not _room_lanes(view):
-        view.status_message.emit(ROOM_LANES_ONLY[:1].upper() + ROOM_LANES_ONLY[1:])
+        view.status_message.emit(ROOM_LANES_ONLY_HINT)
         event.ignore()  # a queue card needs a room: only room lanes place one
         return
     if view.editable and case_number_from_mime(event.mimeData()):
